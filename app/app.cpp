@@ -1,0 +1,273 @@
+#include "app.hpp"
+
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+#include <imgui_impl_glfw.h>
+#include <imgui_impl_opengl3.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include "core/atomic_file.hpp"
+#include "core/input_error.hpp"
+#include "gfx/gl.hpp"
+#include "gfx/png.hpp"
+#include "panels/panels.hpp"
+#include "shortcuts.hpp"
+
+namespace obs {
+namespace {
+
+std::mutex g_drop_mu;
+std::vector<std::string> g_dropped;
+
+void on_drop(GLFWwindow*, int count, const char** paths) {
+  std::lock_guard lock(g_drop_mu);
+  for (int i = 0; i < count; ++i) g_dropped.emplace_back(paths[i]);
+}
+
+// The first free "<dir>/observatory_0001.png"-style name.
+std::string next_numbered(const std::string& dir, const char* stem) {
+  namespace fs = std::filesystem;
+  for (int i = 1;; ++i) {
+    char name[64];
+    std::snprintf(name, sizeof name, "%s_%04d.png", stem, i);
+    const fs::path p = fs::path(dir) / name;
+    if (!fs::exists(p)) return p.string();
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> take_dropped_paths() {
+  std::lock_guard lock(g_drop_mu);
+  return std::exchange(g_dropped, {});
+}
+
+App::App(GlWindow& w, Session s, Options o) : window(w), session(std::move(s)), options(std::move(o)) {
+  scene_path = session.scene.source == "<scene>" ? "scenes/my_scene.json" : session.scene.source;
+  glfwSetDropCallback(window.handle(), on_drop);
+  for (const auto& warning : session.scene.warnings) log(Event::Level::Warning, warning);
+}
+
+void App::log(Event::Level level, std::string text) {
+  std::uint64_t step = session.runner ? session.runner->status().step : 0;
+  log_lines.push_back({level, step, std::move(text)});
+  while (log_lines.size() > 500) log_lines.pop_front();
+}
+
+void App::toggle_play() { session.runner->set_playing(!session.runner->status().playing); }
+
+void App::step_once() {
+  if (!session.runner->status().playing) session.runner->step_once();
+}
+
+void App::reset_simulation() {
+  session.runner->post([](System& s) { s.reset(s.seed()); });
+}
+
+bool App::open_scene(const std::string& path) {
+  try {
+    Session next = make_session(load_scene(path));
+    const bool was_playing = session.runner->status().playing;
+    const double speed = session.runner->speed();
+    session = std::move(next);  // the old runner stops and joins here
+    session.runner->set_speed(speed);
+    session.runner->set_playing(was_playing);
+    scene_path = path;
+    load_error.clear();
+    std::erase(recent, path);
+    recent.insert(recent.begin(), path);
+    if (recent.size() > 8) recent.pop_back();
+    log(Event::Level::Info, "opened " + path);
+    for (const auto& w : session.scene.warnings) log(Event::Level::Warning, w);
+    return true;
+  } catch (const std::exception& e) {
+    // MuJoCo's rule: a bad model never replaces the running one.
+    load_error = e.what();
+    log(Event::Level::Error, load_error);
+    return false;
+  }
+}
+
+bool App::save_scene(const std::string& path) {
+  try {
+    Scene s = current_scene(session);
+    if (const auto parent = std::filesystem::path(path).parent_path(); !parent.empty())
+      std::filesystem::create_directories(parent);
+    obs::save_scene(path, s);
+    session.scene.source = path;
+    std::erase(recent, path);
+    recent.insert(recent.begin(), path);
+    log(Event::Level::Info, "saved scene to " + path);
+    return true;
+  } catch (const std::exception& e) {
+    log(Event::Level::Error, std::string("save failed: ") + e.what());
+    return false;
+  }
+}
+
+void App::take_screenshot() { screenshot_requested_ = true; }
+
+void App::start_recording(int frames) {
+  recording_dir = (std::filesystem::path(screenshot_dir) / next_numbered(screenshot_dir, "sequence")).replace_extension("").string();
+  recording_left = frames;
+  recording_index = 0;
+}
+
+void App::export_metrics_csv(const std::string& path) {
+  try {
+    if (const auto parent = std::filesystem::path(path).parent_path(); !parent.empty())
+      std::filesystem::create_directories(parent);
+    session.runner->with_series([&](const SeriesStore& s) {
+      write_file_atomically(path, [&](std::ostream& out) { s.write_csv(out); });
+    });
+    log(Event::Level::Info, "metrics written to " + path);
+  } catch (const std::exception& e) {
+    log(Event::Level::Error, std::string("metrics export failed: ") + e.what());
+  }
+}
+
+void App::drain_events() {
+  for (auto& e : session.runner->take_events()) log_lines.push_back({e.level, e.step, std::move(e.text)});
+  while (log_lines.size() > 500) log_lines.pop_front();
+}
+
+void App::handle_shortcuts() {
+  const ImGuiIO& io = ImGui::GetIO();
+  if (io.WantCaptureKeyboard) return;
+  for (const Shortcut& s : shortcuts()) {
+    if (s.ctrl != io.KeyCtrl) continue;
+    if (ImGui::IsKeyPressed(s.key, /*repeat=*/s.key == GLFW_KEY_RIGHT)) s.run(*this);
+  }
+}
+
+void App::handle_drops() {
+  for (const auto& path : take_dropped_paths()) {
+    scene_path = path;
+    open_scene(path);
+  }
+}
+
+void App::frame(bool with_ui) {
+  ImGui_ImplOpenGL3_NewFrame();
+  ImGui_ImplGlfw_NewFrame();
+  ImGui::NewFrame();
+  const ImGuiIO& io = ImGui::GetIO();
+
+  const float panel_w = with_ui ? 21.0f * ImGui::GetFontSize() : 0.0f;
+  ViewRect rect{{panel_w, 0}, {io.DisplaySize.x - panel_w, io.DisplaySize.y}};
+  if (rect.max.x - rect.min.x < 64) rect = {{0, 0}, io.DisplaySize};
+
+  if (with_ui) {
+    draw_control_panel(*this, {0, 0}, {panel_w, io.DisplaySize.y});
+    draw_metrics_panel(*this, {io.DisplaySize.x - panel_w, 0}, {panel_w, io.DisplaySize.y});
+    if (!load_error.empty()) draw_error_panel(*this, rect);
+    if (show_help) draw_help_overlay(*this);
+  }
+  handle_shortcuts();
+  if (!io.WantCaptureMouse && rect.contains(io.MousePos)) session.view->handle_mouse(io, rect);
+
+  const auto snap = session.runner->snapshot();
+  if (snap) session.view->overlay(*snap, ImGui::GetBackgroundDrawList(), rect);
+  ImGui::Render();
+
+  int fbw = 0, fbh = 0;
+  window.framebuffer_size(fbw, fbh);
+  if (!frame_fbo_.ensure(fbw, fbh)) return;
+  frame_fbo_.bind();
+  glDisable(GL_SCISSOR_TEST);
+  glClearColor(0.08f, 0.085f, 0.10f, 1.0f);
+  glClear(GL_COLOR_BUFFER_BIT | GL_DEPTH_BUFFER_BIT);
+  // The view's pixel rectangle (GL counts rows from the bottom).
+  const float sx = io.DisplayFramebufferScale.x, sy = io.DisplayFramebufferScale.y;
+  const int vx = static_cast<int>(rect.min.x * sx), vw = static_cast<int>(rect.width() * sx);
+  const int vh = static_cast<int>(rect.height() * sy), vy = fbh - static_cast<int>(rect.max.y * sy);
+  if (snap && vw > 0 && vh > 0) {
+    glViewport(vx, vy, vw, vh);
+    glEnable(GL_SCISSOR_TEST);
+    glScissor(vx, vy, vw, vh);
+    glClearColor(0.11f, 0.115f, 0.135f, 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT | GL_DEPTH_BUFFER_BIT);
+    session.view->draw(*snap, vw, vh);
+    glDisable(GL_SCISSOR_TEST);
+  }
+  glViewport(0, 0, fbw, fbh);
+  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+}
+
+gfx::Image App::render(bool with_ui) {
+  // Two frames: ImGui lays windows out on the first and draws them settled on the second.
+  frame(with_ui);
+  frame(with_ui);
+  return frame_fbo_.read();
+}
+
+void App::capture_if_requested() {
+  try {
+    if (screenshot_requested_) {
+      screenshot_requested_ = false;
+      std::filesystem::create_directories(screenshot_dir);
+      const std::string path = next_numbered(screenshot_dir, "observatory");
+      gfx::write_png(path, screenshot_with_ui ? frame_fbo_.read() : render(false));
+      last_capture = path;
+      log(Event::Level::Info, "screenshot " + path);
+    }
+    if (recording_left > 0) {
+      std::filesystem::create_directories(recording_dir);
+      char name[32];
+      std::snprintf(name, sizeof name, "frame_%05d.png", ++recording_index);
+      const std::string path = (std::filesystem::path(recording_dir) / name).string();
+      gfx::write_png(path, frame_fbo_.read());
+      last_capture = path;
+      if (--recording_left == 0) log(Event::Level::Info, "recorded " + std::to_string(recording_index) + " frames into " + recording_dir);
+    }
+  } catch (const std::exception& e) {
+    recording_left = 0;
+    log(Event::Level::Error, std::string("capture failed: ") + e.what());
+  }
+}
+
+int App::run() {
+  using Clock = std::chrono::steady_clock;
+  auto last = Clock::now();
+  int frames = 0;
+  session.runner->set_speed(paced_speed);
+  session.runner->set_playing(true);  // a first launch should show something moving
+  while (!glfwWindowShouldClose(window.handle()) && !quit) {
+    const auto start = Clock::now();
+    glfwPollEvents();
+    handle_drops();
+    drain_events();
+    frame(show_ui);
+    capture_if_requested();
+    int fbw = 0, fbh = 0;
+    window.framebuffer_size(fbw, fbh);
+    frame_fbo_.blit_to(0, 0, 0, fbw, fbh);
+    glfwSwapBuffers(window.handle());
+
+    const double dt = std::chrono::duration<double>(Clock::now() - last).count();
+    last = Clock::now();
+    fps = fps == 0 ? static_cast<float>(1.0 / std::max(dt, 1e-6)) : 0.9f * fps + 0.1f * static_cast<float>(1.0 / std::max(dt, 1e-6));
+    if (options.frames > 0 && ++frames >= options.frames) break;
+    // Cap at ~60 fps so the render thread leaves the cores to the simulation.
+    const auto spent = Clock::now() - start;
+    if (spent < std::chrono::milliseconds(16)) std::this_thread::sleep_for(std::chrono::milliseconds(16) - spent);
+  }
+  if (!options.screenshot.empty()) {
+    try {
+      gfx::write_png(options.screenshot, render(options.screenshot_ui && show_ui));
+      std::printf("screenshot: %s\n", options.screenshot.c_str());
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "observatory: %s\n", e.what());
+      return 1;
+    }
+  }
+  return 0;
+}
+
+}  // namespace obs

@@ -1,0 +1,75 @@
+#pragma once
+// The Observatory window: a frame loop that draws the running session's view between two
+// side panels, feeds input to ImGui first and to the view's camera only when ImGui does not
+// want it, and turns shortcuts, drops and panel buttons into actions.
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "cli.hpp"
+#include "gfx/framebuffer.hpp"
+#include "platform/gl_window.hpp"
+#include "session.hpp"
+
+namespace obs {
+
+struct LogLine {
+  Event::Level level;
+  std::uint64_t step;
+  std::string text;
+};
+
+class App {
+ public:
+  App(GlWindow& window, Session session, Options options);
+
+  // The interactive loop; returns the process exit code.
+  int run();
+  // Renders one frame into the offscreen target (not presented) and returns its pixels.
+  gfx::Image render(bool with_ui);
+
+  // ---- actions (panels, shortcuts and drops call these) -------------------------------
+  void toggle_play();
+  void step_once();
+  void reset_simulation();
+  bool open_scene(const std::string& path);  // false: error panel shown, old scene kept
+  bool save_scene(const std::string& path);
+  void take_screenshot();
+  void start_recording(int frames);
+  void export_metrics_csv(const std::string& path);
+  void log(Event::Level level, std::string text);
+
+  // ---- state the panels read and edit --------------------------------------------------
+  GlWindow& window;
+  Session session;
+  Options options;
+  std::string scene_path;              // path field of the scene panel
+  std::vector<std::string> recent;     // most recent first
+  std::string load_error;              // shown in a dismissable panel while non-empty
+  std::deque<LogLine> log_lines;
+  std::string screenshot_dir = "screenshots";
+  bool screenshot_with_ui = true;
+  int record_frames = 60;
+  int recording_left = 0, recording_index = 0;
+  std::string recording_dir, last_capture;
+  int metrics_window = 2000;           // steps shown in the plots
+  std::string metrics_csv_path = "out/metrics.csv";
+  bool show_help = false, show_ui = true, quit = false;
+  float fps = 0;
+  float paced_speed = 120.0f;  // steps/s when "max speed" is off (the default: watchable)
+
+ private:
+  void frame(bool with_ui);
+  void handle_shortcuts();
+  void handle_drops();
+  void drain_events();
+  void capture_if_requested();
+
+  gfx::Framebuffer frame_fbo_;
+  bool screenshot_requested_ = false;
+};
+
+// The files dropped on the window since the last call (GLFW drop callback).
+std::vector<std::string> take_dropped_paths();
+
+}  // namespace obs

@@ -1,0 +1,94 @@
+#include "cli.hpp"
+
+#include <charconv>
+#include <filesystem>
+
+#include "core/input_error.hpp"
+
+namespace obs {
+namespace {
+
+std::int64_t parse_int(const std::string& flag, const std::string& text, std::int64_t lo, std::int64_t hi) {
+  std::int64_t v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || v < lo || v > hi)
+    throw InputError(flag, "expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got \"" + text + "\"");
+  return v;
+}
+
+}  // namespace
+
+const char* usage_text() {
+  return R"(usage: observatory [SCENE.json] [options]
+
+Watch, steer and record learning systems live. Without --headless a window opens.
+
+  SCENE.json              scene to open (default: scenes/default.json)
+  --headless              run without a window
+  --steps N               headless: simulation steps to run (default 0)
+  --set NAME=VALUE        override a parameter (repeatable); validated like the scene
+  --seed S                override the scene's seed
+  --metrics OUT.csv       write every metric at every step (header: step,<metrics>)
+  --dump-state OUT.json   write the full final state as JSON
+  --screenshot OUT.png    headless: render the main view offscreen after the run;
+                          GUI: capture the window when it quits (see --frames)
+  --size WxH              window / screenshot size in pixels (default 1280x800)
+  --frames N              GUI: quit after N frames
+  --no-ui                 screenshots without the side panels
+  --list-systems          list the system ids and exit
+  --help                  this text
+  --version               print the version
+
+exit status: 0 success, 1 runtime failure, 2 bad input (flag, scene, --set value)
+)";
+}
+
+Options parse_command_line(int argc, char** argv) {
+  Options o;
+  auto value = [&](int& i, const std::string& flag) -> std::string {
+    if (i + 1 >= argc) throw InputError(flag, "expects a value");
+    return argv[++i];
+  };
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--headless") o.headless = true;
+    else if (a == "--steps") o.steps = parse_int(a, value(i, a), 0, 1'000'000'000'000);
+    else if (a == "--seed") o.seed = static_cast<std::uint64_t>(parse_int(a, value(i, a), 0, INT64_MAX));
+    else if (a == "--metrics") o.metrics_csv = value(i, a);
+    else if (a == "--dump-state") o.dump_state = value(i, a);
+    else if (a == "--screenshot") o.screenshot = value(i, a);
+    else if (a == "--frames") o.frames = static_cast<int>(parse_int(a, value(i, a), 1, 100'000'000));
+    else if (a == "--no-ui") o.screenshot_ui = false;
+    else if (a == "--list-systems") o.list_systems = true;
+    else if (a == "--help" || a == "-h") o.help = true;
+    else if (a == "--version") o.version = true;
+    else if (a == "--set") {
+      const std::string kv = value(i, a);
+      const auto eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0) throw InputError("--set", "expected NAME=VALUE, got \"" + kv + "\"");
+      o.sets.push_back({kv.substr(0, eq), kv.substr(eq + 1)});
+    } else if (a == "--size") {
+      const std::string s = value(i, a);
+      const auto x = s.find('x');
+      if (x == std::string::npos) throw InputError("--size", "expected WIDTHxHEIGHT, got \"" + s + "\"");
+      o.width = static_cast<int>(parse_int("--size", s.substr(0, x), 64, 8192));
+      o.height = static_cast<int>(parse_int("--size", s.substr(x + 1), 64, 8192));
+    } else if (!a.empty() && a[0] == '-') {
+      throw InputError(a, "unknown option (see --help)");
+    } else if (o.scene.empty()) {
+      o.scene = a;
+    } else {
+      throw InputError(a, "only one scene file may be given (already have " + o.scene + ")");
+    }
+  }
+  return o;
+}
+
+std::string default_scene_path() {
+  namespace fs = std::filesystem;
+  for (const fs::path& p : {fs::path("scenes/default.json"), fs::path(OBS_SOURCE_DIR) / "scenes/default.json"})
+    if (fs::exists(p)) return p.string();
+  return {};
+}
+
+}  // namespace obs

@@ -1,0 +1,33 @@
+#pragma once
+// The command line of the one binary (GUI and headless).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/scene.hpp"
+
+namespace obs {
+
+struct Options {
+  std::string scene;  // empty: the default scene
+  bool headless = false;
+  std::int64_t steps = 0;
+  std::vector<ParamOverride> sets;
+  std::optional<std::uint64_t> seed;
+  std::string metrics_csv, dump_state, screenshot;
+  int width = 1280, height = 800;
+  int frames = -1;  // GUI: quit after this many frames (tests, recordings); -1 = run until closed
+  bool screenshot_ui = true;  // GUI --screenshot at exit includes the panels
+  bool list_systems = false, help = false, version = false;
+};
+
+// Throws InputError (exit 2) naming the bad flag.
+Options parse_command_line(int argc, char** argv);
+const char* usage_text();
+
+// The scene to open when none is named: scenes/default.json beside the working directory
+// or the source tree, else an empty string (the built-in Kuramoto defaults).
+std::string default_scene_path();
+
+}  // namespace obs

@@ -1,0 +1,53 @@
+// The Observatory: one binary, GUI by default, --headless for scripted runs.
+#include <cstdio>
+
+#include "app.hpp"
+#include "cli.hpp"
+#include "core/input_error.hpp"
+#include "core/registry.hpp"
+#include "headless.hpp"
+#include "platform/gl_window.hpp"
+
+int main(int argc, char** argv) {
+  using namespace obs;
+  Options options;
+  try {
+    options = parse_command_line(argc, argv);
+  } catch (const InputError& e) {
+    std::fprintf(stderr, "observatory: %s\n", e.what());
+    return 2;
+  }
+  if (options.help) {
+    std::fputs(usage_text(), stdout);
+    return 0;
+  }
+  if (options.version) {
+    std::printf("observatory %s\n", OBS_VERSION);
+    return 0;
+  }
+  if (options.list_systems) {
+    for (const auto& e : system_registry()) std::printf("%-10s %s\n", e.kind.c_str(), e.summary.c_str());
+    return 0;
+  }
+  if (options.headless) return run_headless(options);
+
+  Scene scene;
+  try {
+    scene = scene_from_options(options);
+    instantiate(scene, options.sets);  // validate everything before a window appears
+  } catch (const InputError& e) {
+    std::fprintf(stderr, "observatory: %s\n", e.what());
+    return 2;
+  }
+  try {
+    GlWindow window(options.width, options.height, "The Observatory", /*visible=*/true);
+    App app(window, make_session(scene, options.sets), options);
+    return app.run();
+  } catch (const InputError& e) {
+    std::fprintf(stderr, "observatory: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "observatory: %s\n", e.what());
+    return 1;
+  }
+}

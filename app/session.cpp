@@ -1,0 +1,37 @@
+#include "session.hpp"
+
+#include "core/input_error.hpp"
+#include "core/json_locator.hpp"
+
+namespace obs {
+
+Session make_session(Scene scene, const std::vector<ParamOverride>& overrides) {
+  auto system = instantiate(scene, overrides);
+  return make_session_for(std::move(system), std::move(scene));
+}
+
+Session make_session_for(std::unique_ptr<System> system, Scene scene) {
+  Session s;
+  s.view = make_view(system->kind());
+  if (!s.view) throw InputError("/system", "no view is registered for system \"" + scene.system + "\"", {}, scene.source);
+  try {
+    s.view->load(scene.view);
+  } catch (const InputError& e) {
+    throw e.located(scene.source, scene.text.empty() ? SourcePos{} : JsonLocator(scene.text).find(e.pointer()));
+  }
+  s.params = system->params();
+  s.perturbations = system->supported_perturbations();
+  s.runner = std::make_unique<SimRunner>(std::move(system));
+  s.scene = std::move(scene);
+  return s;
+}
+
+Scene current_scene(Session& session) {
+  Scene out;
+  session.runner->inspect([&](const System& sys) { out = capture_scene(sys, session.view->save(), session.scene.extra); });
+  out.source = session.scene.source;
+  out.description = session.scene.description;
+  return out;
+}
+
+}  // namespace obs

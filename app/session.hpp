@@ -1,0 +1,33 @@
+#pragma once
+// Everything that belongs to the scene being watched: the running simulation, its view,
+// and a UI-side mirror of its parameters. Loading a scene builds a whole new Session and
+// swaps it in only if every step succeeded, so a bad scene never disturbs the running one.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/scene.hpp"
+#include "core/sim_runner.hpp"
+#include "views/view.hpp"
+
+namespace obs {
+
+struct Session {
+  std::unique_ptr<SimRunner> runner;
+  std::unique_ptr<View> view;
+  ParamSet params;  // the panel edits this copy and posts each change to the runner
+  std::vector<PerturbKind> perturbations;
+  Scene scene;  // as loaded (source path, unknown keys kept for saving)
+};
+
+// Needs a current GL context (the view owns GL objects). Throws InputError naming the
+// JSON pointer and line:column of the first problem; builds nothing on failure.
+Session make_session(Scene scene, const std::vector<ParamOverride>& overrides = {});
+// The same around a system that already exists (headless: render after the run).
+Session make_session_for(std::unique_ptr<System> system, Scene scene);
+
+// The scene file's text for the running session: current parameters, seed, view state,
+// and the unknown keys the file came with.
+Scene current_scene(Session& session);
+
+}  // namespace obs

@@ -1,0 +1,222 @@
+#include "views/phase_wheel_view.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <numbers>
+
+#include "core/input_error.hpp"
+#include "kuramoto/kuramoto_system.hpp"
+
+namespace obs {
+namespace {
+
+constexpr float kFit = 1.4f;  // half-extent of the visible square at zoom 1, in view units
+
+float point_size_for(std::size_t n) {
+  // Large populations become a density cloud; small ones stay individually visible.
+  if (n <= 500) return 7.0f;
+  if (n <= 5000) return 4.5f;
+  if (n <= 50000) return 3.0f;
+  return 2.0f;
+}
+
+}  // namespace
+
+PhaseWheelView::PhaseWheelView() : points_("phase_points.vert", "phase_points.frag") {
+  colormap_.upload(gfx::Colormap::Viridis);
+  glGenVertexArrays(1, &vao_);
+  glGenBuffers(1, &vbo_phase_);
+  glGenBuffers(1, &vbo_omega_);
+  glBindVertexArray(vao_);
+  glBindBuffer(GL_ARRAY_BUFFER, vbo_phase_);
+  glEnableVertexAttribArray(0);
+  glVertexAttribPointer(0, 1, GL_FLOAT, GL_FALSE, 0, nullptr);
+  glBindBuffer(GL_ARRAY_BUFFER, vbo_omega_);
+  glEnableVertexAttribArray(1);
+  glVertexAttribPointer(1, 1, GL_FLOAT, GL_FALSE, 0, nullptr);
+  glBindVertexArray(0);
+}
+
+PhaseWheelView::~PhaseWheelView() {
+  glDeleteBuffers(1, &vbo_phase_);
+  glDeleteBuffers(1, &vbo_omega_);
+  glDeleteVertexArrays(1, &vao_);
+}
+
+void PhaseWheelView::transform(float aspect, float out[4]) const {
+  const float s = zoom_ / kFit;
+  out[0] = aspect >= 1 ? s / aspect : s;
+  out[1] = aspect >= 1 ? s : s * aspect;
+  out[2] = -pan_x_ * out[0];
+  out[3] = -pan_y_ * out[1];
+}
+
+ImVec2 PhaseWheelView::to_screen(float x, float y, const ViewRect& rect) const {
+  float t[4];
+  transform(rect.width() / std::max(1.0f, rect.height()), t);
+  const float cx = x * t[0] + t[2], cy = y * t[1] + t[3];  // clip space
+  return {rect.min.x + (cx * 0.5f + 0.5f) * rect.width(), rect.min.y + (0.5f - cy * 0.5f) * rect.height()};
+}
+
+void PhaseWheelView::draw(const Snapshot& base, int width_px, int height_px) {
+  const auto* snap = dynamic_cast<const KuramotoSnapshot*>(&base);
+  if (!snap) return;
+  // Upload only when the simulation has produced a new snapshot.
+  if (snap != uploaded_snap_ || snap->step != uploaded_step_) {
+    count_ = static_cast<GLsizei>(snap->phase.size());
+    glBindBuffer(GL_ARRAY_BUFFER, vbo_phase_);
+    glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(snap->phase.size() * sizeof(float)), snap->phase.data(), GL_STREAM_DRAW);
+    glBindBuffer(GL_ARRAY_BUFFER, vbo_omega_);
+    glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(snap->omega.size() * sizeof(float)), snap->omega.data(), GL_STREAM_DRAW);
+    uploaded_snap_ = snap;
+    uploaded_step_ = snap->step;
+  }
+  float t[4];
+  transform(static_cast<float>(width_px) / static_cast<float>(std::max(1, height_px)), t);
+
+  // Guides: the unit circle and axes, drawn under the points.
+  lines_.clear();
+  const gfx::Rgba guide{0.45f, 0.47f, 0.55f, 0.9f};
+  lines_.circle(0, 0, 1, guide, 256);
+  lines_.line(-1.1f, 0, 1.1f, 0, {0.3f, 0.32f, 0.38f, 0.8f});
+  lines_.line(0, -1.1f, 0, 1.1f, {0.3f, 0.32f, 0.38f, 0.8f});
+  lines_.draw(t[0], t[1], t[2], t[3]);
+
+  glEnable(GL_BLEND);
+  glBlendFunc(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA);
+  glEnable(GL_PROGRAM_POINT_SIZE);
+  points_.use();
+  glUniform4f(points_.uniform("u_transform"), t[0], t[1], t[2], t[3]);
+  glUniform2f(points_.uniform("u_omega_range"), static_cast<float>(snap->omega_lo), static_cast<float>(snap->omega_hi));
+  glUniform1f(points_.uniform("u_ring_spread"), ring_spread_);
+  const float dpi = ImGui::GetIO().DisplayFramebufferScale.x;
+  glUniform1f(points_.uniform("u_point_size"), point_size_for(snap->phase.size()) * point_scale_ * std::max(1.0f, dpi) * std::sqrt(zoom_));
+  glUniform1i(points_.uniform("u_moving"), static_cast<GLint>(snap->moving));
+  glActiveTexture(GL_TEXTURE0);
+  glBindTexture(GL_TEXTURE_2D, colormap_.id());
+  glUniform1i(points_.uniform("u_colormap"), 0);
+  glBindVertexArray(vao_);
+  glDrawArrays(GL_POINTS, 0, count_);
+  glBindVertexArray(0);
+
+  // The order parameter on top: r e^{i psi} from the centre (length r on the unit circle).
+  if (show_arrow_) {
+    lines_.clear();
+    const float r = static_cast<float>(snap->r), psi = static_cast<float>(snap->psi);
+    const gfx::Rgba arrow{1.0f, 0.35f, 0.25f, 1.0f};
+    lines_.arrow(0, 0, r * std::cos(psi), r * std::sin(psi), 0.008f, 0.06f, 0.03f, arrow);
+    lines_.draw(t[0], t[1], t[2], t[3]);
+  }
+  glDisable(GL_BLEND);
+}
+
+void PhaseWheelView::overlay(const Snapshot& base, ImDrawList* dl, const ViewRect& rect) {
+  const auto* snap = dynamic_cast<const KuramotoSnapshot*>(&base);
+  if (!snap) return;
+  const float em = ImGui::GetFontSize();
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "r = %.4f   psi = %+.3f rad   K = %.3g (K_c = %.3g)   N = %zu%s", snap->r, snap->psi, snap->K,
+                snap->Kc, snap->phase.size() + snap->removed, snap->removed ? " (some removed)" : "");
+  dl->AddText({rect.min.x + em * 0.6f, rect.min.y + em * 0.5f}, IM_COL32(230, 232, 240, 255), buf);
+  if (snap->moving < snap->phase.size()) {
+    std::snprintf(buf, sizeof buf, "%zu frozen (grey)", snap->phase.size() - snap->moving);
+    dl->AddText({rect.min.x + em * 0.6f, rect.min.y + em * 1.8f}, IM_COL32(170, 170, 170, 255), buf);
+  }
+
+  // Colorbar for natural frequency, right edge.
+  const float bar_w = em * 0.9f, bar_h = std::min(rect.height() * 0.6f, em * 20);
+  const ImVec2 b0{rect.max.x - em * 4.0f, rect.min.y + (rect.height() - bar_h) * 0.5f};
+  const int segments = 32;
+  for (int i = 0; i < segments; ++i) {
+    const float t0 = static_cast<float>(i) / segments, t1 = static_cast<float>(i + 1) / segments;
+    const gfx::Rgb c0 = gfx::sample(gfx::Colormap::Viridis, t0), c1 = gfx::sample(gfx::Colormap::Viridis, t1);
+    const ImU32 top = ImGui::ColorConvertFloat4ToU32({c1.r, c1.g, c1.b, 1});
+    const ImU32 bottom = ImGui::ColorConvertFloat4ToU32({c0.r, c0.g, c0.b, 1});
+    const float y1 = b0.y + bar_h * (1 - t0), y0 = b0.y + bar_h * (1 - t1);
+    dl->AddRectFilledMultiColor({b0.x, y0}, {b0.x + bar_w, y1}, top, top, bottom, bottom);
+  }
+  dl->AddRect(b0, {b0.x + bar_w, b0.y + bar_h}, IM_COL32(200, 200, 210, 200));
+  std::snprintf(buf, sizeof buf, "%.3g", snap->omega_hi);
+  dl->AddText({b0.x + bar_w + em * 0.3f, b0.y - em * 0.5f}, IM_COL32(220, 220, 230, 255), buf);
+  std::snprintf(buf, sizeof buf, "%.3g", 0.5 * (snap->omega_lo + snap->omega_hi));
+  dl->AddText({b0.x + bar_w + em * 0.3f, b0.y + bar_h * 0.5f - em * 0.5f}, IM_COL32(220, 220, 230, 255), buf);
+  std::snprintf(buf, sizeof buf, "%.3g", snap->omega_lo);
+  dl->AddText({b0.x + bar_w + em * 0.3f, b0.y + bar_h - em * 0.5f}, IM_COL32(220, 220, 230, 255), buf);
+  dl->AddText({b0.x - em * 1.5f, b0.y - em * 2.2f}, IM_COL32(220, 220, 230, 255), "omega_i");
+
+  // Angle labels on the circle.
+  const ImU32 label = IM_COL32(150, 155, 170, 255);
+  const ImVec2 p0 = to_screen(1.12f, 0, rect), p1 = to_screen(0, 1.12f, rect), p2 = to_screen(-1.12f, 0, rect),
+               p3 = to_screen(0, -1.12f, rect);
+  dl->AddText({p0.x, p0.y - em * 0.5f}, label, "0");
+  dl->AddText({p1.x - em * 0.8f, p1.y - em * 1.1f}, label, "pi/2");
+  dl->AddText({p2.x - em * 1.3f, p2.y - em * 0.5f}, label, "pi");
+  dl->AddText({p3.x - em * 1.0f, p3.y + em * 0.1f}, label, "-pi/2");
+}
+
+void PhaseWheelView::handle_mouse(const ImGuiIO& io, const ViewRect& rect) {
+  if (io.MouseWheel != 0) {
+    // Zoom about the cursor: the view point under the mouse stays put.
+    const float aspect = rect.width() / std::max(1.0f, rect.height());
+    float t[4];
+    transform(aspect, t);
+    const float cx = (io.MousePos.x - rect.min.x) / rect.width() * 2 - 1;
+    const float cy = 1 - (io.MousePos.y - rect.min.y) / rect.height() * 2;
+    const float wx = (cx - t[2]) / t[0], wy = (cy - t[3]) / t[1];
+    zoom_ = std::clamp(zoom_ * std::pow(1.15f, io.MouseWheel), 0.2f, 50.0f);
+    transform(aspect, t);
+    pan_x_ += wx - (cx - t[2]) / t[0];
+    pan_y_ += wy - (cy - t[3]) / t[1];
+  }
+  if (ImGui::IsMouseDragging(ImGuiMouseButton_Left) || ImGui::IsMouseDragging(ImGuiMouseButton_Right)) {
+    const float units_per_px = 2 * kFit / zoom_ / std::min(rect.width(), rect.height());
+    pan_x_ -= io.MouseDelta.x * units_per_px;
+    pan_y_ += io.MouseDelta.y * units_per_px;
+  }
+  if (ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) reset_camera();
+}
+
+void PhaseWheelView::settings_ui() {
+  ImGui::SliderFloat("zoom", &zoom_, 0.2f, 50.0f, "%.2f", ImGuiSliderFlags_Logarithmic);
+  ImGui::SliderFloat("ring spread", &ring_spread_, 0.0f, 0.8f, "%.2f");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("0: every oscillator on the unit circle.\n>0: radius encodes natural frequency, so locked and drifting populations separate.");
+  ImGui::SliderFloat("point size", &point_scale_, 0.25f, 4.0f, "x%.2f", ImGuiSliderFlags_Logarithmic);
+  ImGui::Checkbox("order-parameter arrow", &show_arrow_);
+  if (ImGui::Button("reset camera")) reset_camera();
+}
+
+void PhaseWheelView::reset_camera() {
+  zoom_ = 1.0f;
+  pan_x_ = pan_y_ = 0.0f;
+}
+
+nlohmann::json PhaseWheelView::save() const {
+  return {{"zoom", zoom_}, {"pan", {pan_x_, pan_y_}}, {"ring_spread", ring_spread_}, {"point_scale", point_scale_}, {"arrow", show_arrow_}};
+}
+
+void PhaseWheelView::load(const nlohmann::json& v) {
+  auto number = [&](const char* key, float& out, float lo, float hi) {
+    if (!v.contains(key)) return;
+    const auto& x = v.at(key);
+    if (!x.is_number() || !std::isfinite(x.get<double>()) || x.get<double>() < lo || x.get<double>() > hi)
+      throw InputError(std::string("/view/") + key, "expected a number in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + x.dump());
+    out = x.get<float>();
+  };
+  number("zoom", zoom_, 0.2f, 50.0f);
+  number("ring_spread", ring_spread_, 0.0f, 0.8f);
+  number("point_scale", point_scale_, 0.25f, 4.0f);
+  if (v.contains("pan")) {
+    const auto& p = v.at("pan");
+    if (!p.is_array() || p.size() != 2 || !p[0].is_number() || !p[1].is_number())
+      throw InputError("/view/pan", "expected [x, y], got " + p.dump());
+    pan_x_ = p[0].get<float>();
+    pan_y_ = p[1].get<float>();
+  }
+  if (v.contains("arrow")) {
+    if (!v.at("arrow").is_boolean()) throw InputError("/view/arrow", "expected true or false, got " + v.at("arrow").dump());
+    show_arrow_ = v.at("arrow").get<bool>();
+  }
+}
+
+}  // namespace obs

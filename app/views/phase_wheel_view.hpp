@@ -1,0 +1,47 @@
+#pragma once
+// Kuramoto phase wheel: oscillators as points on the unit circle at their phases, coloured by
+// natural frequency, and the order parameter r e^{i psi} as an arrow from the centre.
+#include <cstdint>
+#include <memory>
+
+#include "gfx/colormap.hpp"
+#include "gfx/line_batch.hpp"
+#include "gfx/shader.hpp"
+#include "views/view.hpp"
+
+namespace obs {
+
+class PhaseWheelView final : public View {
+ public:
+  PhaseWheelView();
+  ~PhaseWheelView() override;
+
+  std::string_view name() const override { return "phase wheel"; }
+  void draw(const Snapshot& snap, int width_px, int height_px) override;
+  void overlay(const Snapshot& snap, ImDrawList* dl, const ViewRect& rect) override;
+  void handle_mouse(const ImGuiIO& io, const ViewRect& rect) override;
+  void settings_ui() override;
+  void reset_camera() override;
+  nlohmann::json save() const override;
+  void load(const nlohmann::json& view) override;
+
+ private:
+  // View units per pixel-independent clip unit: the unit circle fits with a margin at zoom 1.
+  void transform(float aspect, float out[4]) const;
+  ImVec2 to_screen(float x, float y, const ViewRect& rect) const;
+
+  float zoom_ = 1.0f, pan_x_ = 0.0f, pan_y_ = 0.0f;
+  float ring_spread_ = 0.0f;
+  float point_scale_ = 1.0f;
+  bool show_arrow_ = true;
+  std::uint64_t uploaded_step_ = UINT64_MAX;
+  const Snapshot* uploaded_snap_ = nullptr;
+
+  gfx::Program points_;
+  gfx::LineBatch lines_;
+  gfx::ColormapTexture colormap_;
+  GLuint vao_ = 0, vbo_phase_ = 0, vbo_omega_ = 0;
+  GLsizei count_ = 0;
+};
+
+}  // namespace obs

@@ -1,0 +1,26 @@
+# Engine tests: every tests/engine/**/*.cpp in one doctest binary, one ctest entry per file
+# so a failure names its suite.
+find_package(doctest REQUIRED)
+file(GLOB_RECURSE OBS_ENGINE_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/engine/*.cpp)
+add_executable(engine_tests ${CMAKE_SOURCE_DIR}/tests/doctest_main.cpp ${OBS_ENGINE_TESTS})
+target_link_libraries(engine_tests PRIVATE obs_engine doctest::doctest)
+target_compile_definitions(engine_tests PRIVATE OBS_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+foreach(test_file ${OBS_ENGINE_TESTS})
+  get_filename_component(suite ${test_file} NAME_WE)
+  add_test(NAME engine.${suite} COMMAND engine_tests --source-file=*${suite}.cpp)
+endforeach()
+
+if(OBS_BUILD_APP)
+  # App tests drive the real binary (exit codes, files, screenshots under Xvfb).
+  file(GLOB OBS_APP_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/app/*.cpp)
+  add_executable(app_tests ${CMAKE_SOURCE_DIR}/tests/doctest_main.cpp ${OBS_APP_TESTS})
+  target_link_libraries(app_tests PRIVATE obs_engine doctest::doctest stb)
+  target_include_directories(app_tests PRIVATE /usr/include/stb)
+  target_compile_definitions(app_tests PRIVATE OBS_SOURCE_DIR="${CMAKE_SOURCE_DIR}"
+                                               OBS_BINARY="$<TARGET_FILE:observatory>")
+  add_dependencies(app_tests observatory)
+  foreach(test_file ${OBS_APP_TESTS})
+    get_filename_component(suite ${test_file} NAME_WE)
+    add_test(NAME app.${suite} COMMAND app_tests --source-file=*${suite}.cpp)
+  endforeach()
+endif()

@@ -1,0 +1,55 @@
+#pragma once
+// Scene files: {"format": "observatory-scene", "version": "1.0", "system": "...",
+// "seed": 1, "params": {...}, "view": {...}}, after glTF's asset/version/minVersion.
+// Missing keys take their defaults; unknown keys are kept (and written back) with a
+// warning; a newer minVersion is refused. Every error names its JSON pointer and line:column.
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/system.hpp"
+
+namespace obs {
+
+inline constexpr const char* kSceneFormat = "observatory-scene";
+inline constexpr const char* kSceneVersion = "1.0";  // what this build writes and reads
+
+struct Scene {
+  std::string system = "kuramoto";
+  std::uint64_t seed = 1;
+  nlohmann::json params = nlohmann::json::object();
+  nlohmann::json view = nlohmann::json::object();
+  std::string description;                          // one or two sentences shown in the app
+  nlohmann::json extra = nlohmann::json::object();  // unknown top-level keys, kept verbatim
+  std::vector<std::string> warnings;                // unknown keys and the like
+  std::string source = "<scene>";                   // path, for messages
+  std::string text;  // the text it was parsed from, to locate errors (empty if built in code)
+};
+
+// Parses and checks the envelope (format, version gate, types of the known keys).
+// Throws InputError with pointer and line:column.
+Scene parse_scene(const std::string& text, const std::string& source = "<scene>");
+Scene load_scene(const std::string& path);
+
+// `--set NAME=VALUE` from the command line: applied after the scene's own parameters.
+struct ParamOverride {
+  std::string name, value;
+};
+
+// Builds the scene's system through the registry, applies and validates every parameter
+// (the scene's, then the overrides), and resets it once with the scene's seed. Unknown
+// scene parameters become warnings in `scene`; an unknown override is an error.
+// Throws InputError (pointer and line:column when the scene came from text).
+std::unique_ptr<System> instantiate(Scene& scene, const std::vector<ParamOverride>& overrides = {});
+
+// The scene that reproduces `system` from its start: its kind, seed and current parameters.
+Scene capture_scene(const System& system, const nlohmann::json& view = nlohmann::json::object(),
+                    const nlohmann::json& extra = nlohmann::json::object());
+
+std::string scene_to_text(const Scene& scene);
+void save_scene(const std::string& path, const Scene& scene);  // atomic
+
+}  // namespace obs

@@ -1,0 +1,41 @@
+#pragma once
+// Metric history: one ring buffer row per step (step number + every metric), for live
+// plots and CSV export. Bounded, so a long run cannot grow memory without limit.
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace obs {
+
+class SeriesStore {
+ public:
+  SeriesStore() = default;
+  SeriesStore(std::vector<std::string> names, std::size_t capacity);
+
+  void append(std::uint64_t step, const double* values);
+  void clear() { count_ = head_ = 0; }
+
+  const std::vector<std::string>& names() const { return names_; }
+  std::size_t size() const { return count_; }
+  std::size_t capacity() const { return capacity_; }
+  // Row i in age order (0 = oldest retained).
+  std::uint64_t step_at(std::size_t i) const { return steps_[index(i)]; }
+  double value_at(std::size_t i, std::size_t metric) const { return values_[index(i) * names_.size() + metric]; }
+
+  // The retained rows as CSV with the header `step,<names>`.
+  void write_csv(std::ostream& out) const;
+
+ private:
+  std::size_t index(std::size_t i) const { return (head_ + capacity_ - count_ + i) % capacity_; }
+  std::vector<std::string> names_;
+  std::vector<std::uint64_t> steps_;
+  std::vector<double> values_;
+  std::size_t capacity_ = 0, count_ = 0, head_ = 0;
+};
+
+// The CSV header and one row, shared by the store's export and the headless streaming writer.
+void write_csv_header(std::ostream& out, const std::vector<std::string>& names);
+void write_csv_row(std::ostream& out, std::uint64_t step, const double* values, std::size_t n);
+
+}  // namespace obs

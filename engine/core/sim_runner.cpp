@@ -1,0 +1,205 @@
+#include "core/sim_runner.hpp"
+
+#include <chrono>
+#include <exception>
+
+namespace obs {
+
+using Clock = std::chrono::steady_clock;
+
+SimRunner::SimRunner(std::unique_ptr<System> system, std::size_t history_rows)
+    : system_(std::move(system)), history_rows_(history_rows) {
+  metric_row_.resize(system_->metric_names().size());
+  series_ = SeriesStore(system_->metric_names(), history_rows_);
+  status_.kind = std::string(system_->kind());
+  status_.seed = system_->seed();
+  status_.step = system_->steps();
+  snapshot_ = system_->snapshot();
+  record_metrics();
+  thread_ = std::thread([this] { loop(); });
+}
+
+SimRunner::~SimRunner() {
+  {
+    std::lock_guard lock(mu_);
+    quit_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+void SimRunner::set_playing(bool playing) {
+  {
+    std::lock_guard lock(mu_);
+    playing_ = playing;
+    status_.playing = playing;
+  }
+  cv_.notify_all();
+}
+
+void SimRunner::step_once(int n) {
+  {
+    std::lock_guard lock(mu_);
+    pending_steps_ += n;
+  }
+  cv_.notify_all();
+}
+
+void SimRunner::set_speed(double steps_per_second) {
+  speed_.store(steps_per_second < 0 ? 0 : steps_per_second);
+  cv_.notify_all();
+}
+
+void SimRunner::post(std::function<void(System&)> edit) {
+  {
+    std::lock_guard lock(mu_);
+    queue_.push_back(std::move(edit));
+    ++posted_;
+  }
+  cv_.notify_all();
+}
+
+void SimRunner::replace(std::unique_ptr<System> system) {
+  auto holder = std::make_shared<std::unique_ptr<System>>(std::move(system));
+  post([this, holder](System&) {
+    system_ = std::move(*holder);
+    metric_row_.assign(system_->metric_names().size(), 0.0);
+    {
+      std::lock_guard lock(series_mu_);
+      series_ = SeriesStore(system_->metric_names(), history_rows_);
+    }
+    record_metrics();
+  });
+}
+
+void SimRunner::sync() {
+  std::unique_lock lock(mu_);
+  const std::uint64_t target = posted_;
+  done_cv_.wait(lock, [&] { return applied_ >= target || quit_; });
+}
+
+void SimRunner::inspect(const std::function<void(const System&)>& fn) {
+  post([&fn](System& s) { fn(s); });
+  sync();
+}
+
+std::shared_ptr<const Snapshot> SimRunner::snapshot() {
+  snapshot_wanted_.store(true);
+  cv_.notify_all();
+  std::lock_guard lock(mu_);
+  return snapshot_;
+}
+
+SimRunner::Status SimRunner::status() const {
+  std::lock_guard lock(mu_);
+  return status_;
+}
+
+std::vector<Event> SimRunner::take_events() {
+  std::lock_guard lock(mu_);
+  return std::exchange(events_, {});
+}
+
+void SimRunner::with_series(const std::function<void(const SeriesStore&)>& fn) const {
+  std::lock_guard lock(series_mu_);
+  fn(series_);
+}
+
+void SimRunner::record_metrics() {
+  system_->metrics(metric_row_.data());
+  std::lock_guard lock(series_mu_);
+  series_.append(system_->steps(), metric_row_.data());
+}
+
+void SimRunner::loop() {
+  auto window_start = Clock::now();
+  std::uint64_t window_steps = 0;
+  auto next_tick = Clock::now();
+  std::unique_lock lock(mu_);
+  while (true) {
+    const double speed = speed_.load();
+    auto has_work = [&] {
+      return quit_ || !queue_.empty() || playing_ || pending_steps_ > 0 || (dirty_ && snapshot_wanted_.load());
+    };
+    if (speed > 0 && (playing_ || pending_steps_ > 0) && queue_.empty()) {
+      cv_.wait_until(lock, next_tick, [&] { return quit_ || !queue_.empty(); });
+    } else {
+      cv_.wait(lock, has_work);
+    }
+    if (quit_) break;
+
+    // Edits first, so a step never sees half an edit.
+    while (!queue_.empty()) {
+      auto edit = std::move(queue_.front());
+      queue_.pop_front();
+      lock.unlock();
+      try {
+        edit(*system_);
+      } catch (const std::exception& e) {
+        lock.lock();
+        events_.push_back({Event::Level::Error, system_->steps(), e.what()});
+        lock.unlock();
+      }
+      lock.lock();
+      ++applied_;
+      dirty_ = true;
+      status_.kind = std::string(system_->kind());
+      status_.seed = system_->seed();
+      status_.step = system_->steps();
+      done_cv_.notify_all();
+    }
+
+    const bool stepping = playing_ || pending_steps_ > 0;
+    if (stepping && (speed <= 0 || Clock::now() >= next_tick)) {
+      if (pending_steps_ > 0 && !playing_) --pending_steps_;
+      lock.unlock();
+      bool failed = false;
+      std::string failure;
+      try {
+        system_->step();
+        record_metrics();
+      } catch (const std::exception& e) {
+        failed = true;
+        failure = e.what();
+      }
+      lock.lock();
+      if (failed) {
+        playing_ = status_.playing = false;
+        pending_steps_ = 0;
+        events_.push_back({Event::Level::Error, system_->steps(), "step failed, paused: " + failure});
+      }
+      dirty_ = true;
+      status_.step = system_->steps();
+      ++window_steps;
+      if (speed > 0) next_tick = std::max(next_tick + std::chrono::duration_cast<Clock::duration>(
+                                                          std::chrono::duration<double>(1.0 / speed)),
+                                          Clock::now() - std::chrono::milliseconds(100));
+    } else if (!stepping) {
+      next_tick = Clock::now();
+    }
+
+    for (auto& e : system_->drain_events()) events_.push_back(std::move(e));
+    if (events_.size() > 1000) events_.erase(events_.begin(), events_.end() - 1000);
+
+    const auto now = Clock::now();
+    const double elapsed = std::chrono::duration<double>(now - window_start).count();
+    if (elapsed >= 0.5) {
+      status_.steps_per_second = static_cast<double>(window_steps) / elapsed;
+      window_steps = 0;
+      window_start = now;
+    } else if (!stepping && elapsed > 0.25) {
+      status_.steps_per_second = 0;
+    }
+
+    if (dirty_ && snapshot_wanted_.load()) {
+      snapshot_wanted_.store(false);
+      dirty_ = false;
+      lock.unlock();
+      auto snap = system_->snapshot();
+      lock.lock();
+      snapshot_ = std::move(snap);
+    }
+  }
+}
+
+}  // namespace obs

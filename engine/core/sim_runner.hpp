@@ -1,0 +1,84 @@
+#pragma once
+// Runs a System on its own thread, as MuJoCo's simulate does: it steps as fast as the
+// speed setting allows, edits from the UI are queued and applied between steps, and the
+// render thread picks up the latest snapshot at display rate. A slow step never blocks
+// the render thread, which only ever takes short locks.
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/series.hpp"
+#include "core/system.hpp"
+
+namespace obs {
+
+class SimRunner {
+ public:
+  struct Status {
+    std::string kind;
+    std::uint64_t step = 0;
+    std::uint64_t seed = 0;
+    double steps_per_second = 0;  // measured over the last second
+    bool playing = false;
+  };
+
+  explicit SimRunner(std::unique_ptr<System> system, std::size_t history_rows = 1 << 16);
+  ~SimRunner();
+  SimRunner(const SimRunner&) = delete;
+  SimRunner& operator=(const SimRunner&) = delete;
+
+  void set_playing(bool playing);
+  void step_once(int n = 1);
+  void set_speed(double steps_per_second);  // 0 = as fast as it goes
+  double speed() const { return speed_.load(); }
+
+  // Runs `edit` on the simulation thread between two steps. Exceptions it throws become
+  // error events; the system keeps running.
+  void post(std::function<void(System&)> edit);
+  // Swaps in a new system (a loaded scene); metric history starts again.
+  void replace(std::unique_ptr<System> system);
+  // Blocks until every posted edit so far has been applied (tests, scene save).
+  void sync();
+
+  std::shared_ptr<const Snapshot> snapshot();
+  Status status() const;
+  std::vector<Event> take_events();
+  // Calls fn with the history under its lock; keep fn short (copy out what you draw).
+  void with_series(const std::function<void(const SeriesStore&)>& fn) const;
+  // Calls fn with the system on the simulation thread and waits (dump, capture_scene).
+  void inspect(const std::function<void(const System&)>& fn);
+
+ private:
+  void loop();
+  void publish_locked_snapshot();
+  void record_metrics();
+
+  std::unique_ptr<System> system_;  // touched only by the simulation thread after start
+  std::size_t history_rows_;
+  std::vector<double> metric_row_;
+
+  mutable std::mutex mu_;  // guards the queue, flags, snapshot, events and status
+  std::condition_variable cv_, done_cv_;
+  std::deque<std::function<void(System&)>> queue_;
+  std::uint64_t posted_ = 0, applied_ = 0;
+  bool playing_ = false, quit_ = false, dirty_ = true;
+  int pending_steps_ = 0;
+  std::shared_ptr<const Snapshot> snapshot_;
+  std::vector<Event> events_;
+  Status status_;
+  std::atomic<bool> snapshot_wanted_{true};
+  std::atomic<double> speed_{0};
+
+  mutable std::mutex series_mu_;
+  SeriesStore series_;
+
+  std::thread thread_;
+};
+
+}  // namespace obs
