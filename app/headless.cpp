@@ -10,6 +10,7 @@
 #include "core/atomic_file.hpp"
 #include "core/input_error.hpp"
 #include "core/series.hpp"
+#include "session.hpp"
 #include "gfx/png.hpp"
 #include "platform/gl_window.hpp"
 
@@ -22,7 +23,11 @@ void print_events(System& s) {
 }
 
 void make_parent(const std::string& path) {
-  if (const auto parent = std::filesystem::path(path).parent_path(); !parent.empty()) std::filesystem::create_directories(parent);
+  const auto parent = std::filesystem::path(path).parent_path();
+  if (parent.empty()) return;
+  std::error_code ec;
+  std::filesystem::create_directories(parent, ec);
+  if (ec) throw std::runtime_error("cannot write " + path + ": cannot create " + parent.string() + ": " + ec.message());
 }
 
 void run_steps(System& system, std::int64_t steps, std::ostream* csv) {
@@ -66,6 +71,7 @@ int run_headless(const Options& o) {
   try {
     scene = scene_from_options(o);
     system = instantiate(scene, o.sets);
+    make_scene_view(scene);  // a bad "view" block is bad input even when nothing is drawn
   } catch (const InputError& e) {
     std::fprintf(stderr, "observatory: %s\n", e.what());
     return 2;

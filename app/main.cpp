@@ -6,6 +6,7 @@
 #include "core/input_error.hpp"
 #include "core/registry.hpp"
 #include "headless.hpp"
+#include "session.hpp"
 #include "platform/gl_window.hpp"
 
 int main(int argc, char** argv) {
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
   try {
     scene = scene_from_options(options);
     instantiate(scene, options.sets);  // validate everything before a window appears
+    make_scene_view(scene);
   } catch (const InputError& e) {
     std::fprintf(stderr, "observatory: %s\n", e.what());
     return 2;

@@ -10,15 +10,20 @@ Session make_session(Scene scene, const std::vector<ParamOverride>& overrides) {
   return make_session_for(std::move(system), std::move(scene));
 }
 
-Session make_session_for(std::unique_ptr<System> system, Scene scene) {
-  Session s;
-  s.view = make_view(system->kind());
-  if (!s.view) throw InputError("/system", "no view is registered for system \"" + scene.system + "\"", {}, scene.source);
+std::unique_ptr<View> make_scene_view(const Scene& scene) {
+  auto view = make_view(scene.system);
+  if (!view) throw InputError("/system", "no view is registered for system \"" + scene.system + "\"", {}, scene.source);
   try {
-    s.view->load(scene.view);
+    view->load(scene.view);
   } catch (const InputError& e) {
     throw e.located(scene.source, scene.text.empty() ? SourcePos{} : JsonLocator(scene.text).find(e.pointer()));
   }
+  return view;
+}
+
+Session make_session_for(std::unique_ptr<System> system, Scene scene) {
+  Session s;
+  s.view = make_scene_view(scene);
   s.params = system->params();
   s.perturbations = system->supported_perturbations();
   s.runner = std::make_unique<SimRunner>(std::move(system));

@@ -23,6 +23,10 @@ struct Session {
 // Needs a current GL context (the view owns GL objects). Throws InputError naming the
 // JSON pointer and line:column of the first problem; builds nothing on failure.
 Session make_session(Scene scene, const std::vector<ParamOverride>& overrides = {});
+// The scene's main view with its "view" settings applied; needs no GL context, so headless
+// runs validate a scene's view too. Throws InputError located in the scene text.
+std::unique_ptr<View> make_scene_view(const Scene& scene);
+
 // The same around a system that already exists (headless: render after the run).
 Session make_session_for(std::unique_ptr<System> system, Scene scene);
 

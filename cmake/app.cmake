@@ -26,10 +26,15 @@ add_custom_command(
   DEPENDS ${OBS_SHADERS} ${CMAKE_SOURCE_DIR}/cmake/embed_shaders.cmake
   COMMENT "Embedding shaders")
 
+# Everything but main() is a library, so app tests can drive a real App in-process.
 file(GLOB_RECURSE OBS_APP_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/app/*.cpp)
-add_executable(observatory ${OBS_APP_SOURCES} ${OBS_SHADER_CPP})
-target_include_directories(observatory PRIVATE ${CMAKE_SOURCE_DIR}/app /usr/include/stb)
-target_compile_definitions(observatory PRIVATE OBS_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
-target_link_libraries(observatory PRIVATE obs_engine imgui_backends ${STB_LIB})
+list(REMOVE_ITEM OBS_APP_SOURCES ${CMAKE_SOURCE_DIR}/app/main.cpp)
+add_library(obs_app STATIC ${OBS_APP_SOURCES} ${OBS_SHADER_CPP})
+target_include_directories(obs_app PUBLIC ${CMAKE_SOURCE_DIR}/app /usr/include/stb)
+target_compile_definitions(obs_app PUBLIC OBS_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+target_link_libraries(obs_app PUBLIC obs_engine imgui_backends ${STB_LIB})
+
+add_executable(observatory ${CMAKE_SOURCE_DIR}/app/main.cpp)
+target_link_libraries(observatory PRIVATE obs_app)
 # build/observatory, as the README promises
 set_target_properties(observatory PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})

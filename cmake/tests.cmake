@@ -14,10 +14,8 @@ if(OBS_BUILD_APP)
   # App tests drive the real binary (exit codes, files, screenshots under Xvfb).
   file(GLOB OBS_APP_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/app/*.cpp)
   add_executable(app_tests ${CMAKE_SOURCE_DIR}/tests/doctest_main.cpp ${OBS_APP_TESTS})
-  target_link_libraries(app_tests PRIVATE obs_engine doctest::doctest stb)
-  target_include_directories(app_tests PRIVATE /usr/include/stb)
-  target_compile_definitions(app_tests PRIVATE OBS_SOURCE_DIR="${CMAKE_SOURCE_DIR}"
-                                               OBS_BINARY="$<TARGET_FILE:observatory>")
+  target_link_libraries(app_tests PRIVATE obs_app doctest::doctest)
+  target_compile_definitions(app_tests PRIVATE OBS_BINARY="$<TARGET_FILE:observatory>")
   add_dependencies(app_tests observatory)
   foreach(test_file ${OBS_APP_TESTS})
     get_filename_component(suite ${test_file} NAME_WE)

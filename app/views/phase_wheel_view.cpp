@@ -23,8 +23,11 @@ float point_size_for(std::size_t n) {
 
 }  // namespace
 
-PhaseWheelView::PhaseWheelView() : points_("phase_points.vert", "phase_points.frag") {
-  colormap_.upload(gfx::Colormap::Viridis);
+void PhaseWheelView::create_gl() {
+  points_ = gfx::Program("phase_points.vert", "phase_points.frag");
+  lines_ = std::make_unique<gfx::LineBatch>();
+  colormap_ = std::make_unique<gfx::ColormapTexture>();
+  colormap_->upload(gfx::Colormap::Viridis);
   glGenVertexArrays(1, &vao_);
   glGenBuffers(1, &vbo_phase_);
   glGenBuffers(1, &vbo_omega_);
@@ -39,6 +42,7 @@ PhaseWheelView::PhaseWheelView() : points_("phase_points.vert", "phase_points.fr
 }
 
 PhaseWheelView::~PhaseWheelView() {
+  if (!vao_) return;
   glDeleteBuffers(1, &vbo_phase_);
   glDeleteBuffers(1, &vbo_omega_);
   glDeleteVertexArrays(1, &vao_);
@@ -62,6 +66,7 @@ ImVec2 PhaseWheelView::to_screen(float x, float y, const ViewRect& rect) const {
 void PhaseWheelView::draw(const Snapshot& base, int width_px, int height_px) {
   const auto* snap = dynamic_cast<const KuramotoSnapshot*>(&base);
   if (!snap) return;
+  if (!vao_) create_gl();
   // Upload only when the simulation has produced a new snapshot.
   if (snap != uploaded_snap_ || snap->step != uploaded_step_) {
     count_ = static_cast<GLsizei>(snap->phase.size());
@@ -76,12 +81,12 @@ void PhaseWheelView::draw(const Snapshot& base, int width_px, int height_px) {
   transform(static_cast<float>(width_px) / static_cast<float>(std::max(1, height_px)), t);
 
   // Guides: the unit circle and axes, drawn under the points.
-  lines_.clear();
+  lines_->clear();
   const gfx::Rgba guide{0.45f, 0.47f, 0.55f, 0.9f};
-  lines_.circle(0, 0, 1, guide, 256);
-  lines_.line(-1.1f, 0, 1.1f, 0, {0.3f, 0.32f, 0.38f, 0.8f});
-  lines_.line(0, -1.1f, 0, 1.1f, {0.3f, 0.32f, 0.38f, 0.8f});
-  lines_.draw(t[0], t[1], t[2], t[3]);
+  lines_->circle(0, 0, 1, guide, 256);
+  lines_->line(-1.1f, 0, 1.1f, 0, {0.3f, 0.32f, 0.38f, 0.8f});
+  lines_->line(0, -1.1f, 0, 1.1f, {0.3f, 0.32f, 0.38f, 0.8f});
+  lines_->draw(t[0], t[1], t[2], t[3]);
 
   glEnable(GL_BLEND);
   glBlendFunc(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA);
@@ -94,7 +99,7 @@ void PhaseWheelView::draw(const Snapshot& base, int width_px, int height_px) {
   glUniform1f(points_.uniform("u_point_size"), point_size_for(snap->phase.size()) * point_scale_ * std::max(1.0f, dpi) * std::sqrt(zoom_));
   glUniform1i(points_.uniform("u_moving"), static_cast<GLint>(snap->moving));
   glActiveTexture(GL_TEXTURE0);
-  glBindTexture(GL_TEXTURE_2D, colormap_.id());
+  glBindTexture(GL_TEXTURE_2D, colormap_->id());
   glUniform1i(points_.uniform("u_colormap"), 0);
   glBindVertexArray(vao_);
   glDrawArrays(GL_POINTS, 0, count_);
@@ -102,11 +107,11 @@ void PhaseWheelView::draw(const Snapshot& base, int width_px, int height_px) {
 
   // The order parameter on top: r e^{i psi} from the centre (length r on the unit circle).
   if (show_arrow_) {
-    lines_.clear();
+    lines_->clear();
     const float r = static_cast<float>(snap->r), psi = static_cast<float>(snap->psi);
     const gfx::Rgba arrow{1.0f, 0.35f, 0.25f, 1.0f};
-    lines_.arrow(0, 0, r * std::cos(psi), r * std::sin(psi), 0.008f, 0.06f, 0.03f, arrow);
-    lines_.draw(t[0], t[1], t[2], t[3]);
+    lines_->arrow(0, 0, r * std::cos(psi), r * std::sin(psi), 0.008f, 0.06f, 0.03f, arrow);
+    lines_->draw(t[0], t[1], t[2], t[3]);
   }
   glDisable(GL_BLEND);
 }

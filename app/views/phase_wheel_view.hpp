@@ -13,7 +13,7 @@ namespace obs {
 
 class PhaseWheelView final : public View {
  public:
-  PhaseWheelView();
+  PhaseWheelView() = default;  // no GL here: views are also built to validate scenes headless
   ~PhaseWheelView() override;
 
   std::string_view name() const override { return "phase wheel"; }
@@ -27,6 +27,7 @@ class PhaseWheelView final : public View {
 
  private:
   // View units per pixel-independent clip unit: the unit circle fits with a margin at zoom 1.
+  void create_gl();  // on first draw, with a context current
   void transform(float aspect, float out[4]) const;
   ImVec2 to_screen(float x, float y, const ViewRect& rect) const;
 
@@ -38,8 +39,8 @@ class PhaseWheelView final : public View {
   const Snapshot* uploaded_snap_ = nullptr;
 
   gfx::Program points_;
-  gfx::LineBatch lines_;
-  gfx::ColormapTexture colormap_;
+  std::unique_ptr<gfx::LineBatch> lines_;
+  std::unique_ptr<gfx::ColormapTexture> colormap_;
   GLuint vao_ = 0, vbo_phase_ = 0, vbo_omega_ = 0;
   GLsizei count_ = 0;
 };

@@ -1,0 +1,31 @@
+#pragma once
+// Helpers for tests that drive the real binary: run a command, read a PNG, make temp dirs.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace obs::test {
+
+struct RunResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+// Runs OBS_BINARY with the given arguments (shell-quoted by the caller) from `cwd`.
+RunResult run_observatory(const std::string& args, const std::string& cwd = "");
+
+struct Png {
+  int width = 0, height = 0;
+  std::vector<std::uint8_t> rgb;  // top row first
+  std::uint8_t at(int x, int y, int channel) const { return rgb[(static_cast<std::size_t>(y) * width + x) * 3 + channel]; }
+};
+Png read_png(const std::string& path);  // throws when unreadable
+
+// A fresh, empty directory under the system temp dir.
+std::filesystem::path temp_dir(const std::string& tag);
+void write_text(const std::filesystem::path& path, const std::string& text);
+std::string read_text(const std::filesystem::path& path);
+bool have_display();
+
+}  // namespace obs::test
