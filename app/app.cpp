@@ -77,6 +77,7 @@ bool App::open_scene(const std::string& path) {
     const double speed = session.runner->speed();
     session = std::move(next);  // the old runner stops and joins here
     session.runner->set_speed(speed);
+    session.runner->set_worker_threads(sim_threads);
     session.runner->set_playing(was_playing);
     scene_path = path;
     load_error.clear();
@@ -237,6 +238,7 @@ int App::run() {
   auto last = Clock::now();
   int frames = 0;
   session.runner->set_speed(paced_speed);
+  session.runner->set_worker_threads(sim_threads);
   session.runner->set_playing(true);  // a first launch should show something moving
   while (!glfwWindowShouldClose(window.handle()) && !quit) {
     const auto start = Clock::now();

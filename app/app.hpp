@@ -56,7 +56,8 @@ class App {
   std::string metrics_csv_path = "out/metrics.csv";
   bool show_help = false, show_ui = true, quit = false;
   float fps = 0;
-  float paced_speed = 120.0f;  // steps/s when "max speed" is off (the default: watchable)
+  float paced_speed = 120.0f;
+  int sim_threads = 1;  // OpenMP threads for the simulation; the rest render  // steps/s when "max speed" is off (the default: watchable)
 
  private:
   void frame(bool with_ui);

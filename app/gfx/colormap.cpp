@@ -1,8 +1,6 @@
 #include "gfx/colormap.hpp"
 
 #include <algorithm>
-#include <cstdint>
-#include <vector>
 
 namespace obs::gfx {
 namespace {
@@ -36,28 +34,12 @@ Rgb sample(Colormap map, float t) {
   return lerp_table(kViridis, t);
 }
 
+std::array<Rgb, 10> stops(Colormap map) {
+  std::array<Rgb, 10> out;
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = sample(map, static_cast<float>(i) / 9.0f);
+  return out;
+}
+
 std::string_view colormap_name(Colormap) { return "viridis"; }
-
-ColormapTexture::~ColormapTexture() {
-  if (tex_) glDeleteTextures(1, &tex_);
-}
-
-void ColormapTexture::upload(Colormap map) {
-  std::vector<std::uint8_t> px(256 * 4);
-  for (int i = 0; i < 256; ++i) {
-    const Rgb c = sample(map, static_cast<float>(i) / 255.0f);
-    px[4 * i] = static_cast<std::uint8_t>(c.r * 255.0f + 0.5f);
-    px[4 * i + 1] = static_cast<std::uint8_t>(c.g * 255.0f + 0.5f);
-    px[4 * i + 2] = static_cast<std::uint8_t>(c.b * 255.0f + 0.5f);
-    px[4 * i + 3] = 255;
-  }
-  if (!tex_) glGenTextures(1, &tex_);
-  glBindTexture(GL_TEXTURE_2D, tex_);
-  glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, 256, 1, 0, GL_RGBA, GL_UNSIGNED_BYTE, px.data());
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
-}
 
 }  // namespace obs::gfx

@@ -1,10 +1,8 @@
 #pragma once
-// Perceptual colormaps, sampled on the CPU (colorbars, per-vertex colours) and uploaded
-// as a 256x1 texture for shaders.
+// Perceptual colormaps, sampled on the CPU (colorbars) and handed to shaders as stops.
 #include <array>
 #include <string_view>
 
-#include "gfx/gl.hpp"
 
 namespace obs::gfx {
 
@@ -15,20 +13,8 @@ struct Rgb {
 enum class Colormap { Viridis };  // more maps join here as views need them
 
 Rgb sample(Colormap map, float t);  // t clamped to [0, 1]
+// Ten evenly spaced stops (t = 0, 1/9, ..., 1), for shaders that interpolate themselves.
+std::array<Rgb, 10> stops(Colormap map);
 std::string_view colormap_name(Colormap map);
-
-// A 256x1 RGBA8 texture of the map, linear filtering, clamped edges.
-class ColormapTexture {
- public:
-  ColormapTexture() = default;
-  ~ColormapTexture();
-  ColormapTexture(const ColormapTexture&) = delete;
-  ColormapTexture& operator=(const ColormapTexture&) = delete;
-  void upload(Colormap map);
-  GLuint id() const { return tex_; }
-
- private:
-  GLuint tex_ = 0;
-};
 
 }  // namespace obs::gfx

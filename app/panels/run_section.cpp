@@ -1,6 +1,8 @@
 #include <imgui.h>
 
+#include <algorithm>
 #include <cinttypes>
+#include <thread>
 
 #include "app.hpp"
 #include "panels/panels.hpp"
@@ -29,6 +31,11 @@ void run_section(App& app) {
     if (ImGui::SliderFloat("##speed", &app.paced_speed, 1.0f, 100000.0f, "%.0f steps/s", ImGuiSliderFlags_Logarithmic))
       runner.set_speed(app.paced_speed);
   }
+
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
+  if (ImGui::SliderInt("sim threads", &app.sim_threads, 1, std::max(1, static_cast<int>(std::thread::hardware_concurrency()))))
+    runner.set_worker_threads(app.sim_threads);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Threads the engine uses inside a step. The window needs a core too:\non a 2-core machine, 1 keeps the view smooth.");
 
   std::uint64_t seed = st.seed;
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 9);

@@ -26,8 +26,6 @@ float point_size_for(std::size_t n) {
 void PhaseWheelView::create_gl() {
   points_ = gfx::Program("phase_points.vert", "phase_points.frag");
   lines_ = std::make_unique<gfx::LineBatch>();
-  colormap_ = std::make_unique<gfx::ColormapTexture>();
-  colormap_->upload(gfx::Colormap::Viridis);
   glGenVertexArrays(1, &vao_);
   glGenBuffers(1, &vbo_phase_);
   glGenBuffers(1, &vbo_omega_);
@@ -46,6 +44,11 @@ PhaseWheelView::~PhaseWheelView() {
   glDeleteBuffers(1, &vbo_phase_);
   glDeleteBuffers(1, &vbo_omega_);
   glDeleteVertexArrays(1, &vao_);
+}
+
+std::size_t PhaseWheelView::draw_stride(std::size_t n) const {
+  const auto cap = static_cast<std::size_t>(std::max(1, max_points_));
+  return n <= cap ? 1 : (n + cap - 1) / cap;
 }
 
 void PhaseWheelView::transform(float aspect, float out[4]) const {
@@ -68,14 +71,30 @@ void PhaseWheelView::draw(const Snapshot& base, int width_px, int height_px) {
   if (!snap) return;
   if (!vao_) create_gl();
   // Upload only when the simulation has produced a new snapshot.
-  if (snap != uploaded_snap_ || snap->step != uploaded_step_) {
-    count_ = static_cast<GLsizei>(snap->phase.size());
+  const std::size_t stride = draw_stride(snap->phase.size());
+  if (snap != uploaded_snap_ || snap->step != uploaded_step_ || stride != uploaded_stride_) {
+    // Beyond max_points_ a fixed stride is drawn: past ~10^5 points the wheel is a density
+    // cloud either way, and every point costs the software rasteriser the same.
+    const float* phase = snap->phase.data();
+    const float* omega = snap->omega.data();
+    if (stride > 1) {
+      strided_phase_.clear();
+      strided_omega_.clear();
+      for (std::size_t i = 0; i < snap->phase.size(); i += stride) {
+        strided_phase_.push_back(snap->phase[i]);
+        strided_omega_.push_back(snap->omega[i]);
+      }
+      phase = strided_phase_.data();
+      omega = strided_omega_.data();
+    }
+    count_ = static_cast<GLsizei>((snap->phase.size() + stride - 1) / stride);
     glBindBuffer(GL_ARRAY_BUFFER, vbo_phase_);
-    glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(snap->phase.size() * sizeof(float)), snap->phase.data(), GL_STREAM_DRAW);
+    glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(count_ * sizeof(float)), phase, GL_STREAM_DRAW);
     glBindBuffer(GL_ARRAY_BUFFER, vbo_omega_);
-    glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(snap->omega.size() * sizeof(float)), snap->omega.data(), GL_STREAM_DRAW);
+    glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(count_ * sizeof(float)), omega, GL_STREAM_DRAW);
     uploaded_snap_ = snap;
     uploaded_step_ = snap->step;
+    uploaded_stride_ = stride;
   }
   float t[4];
   transform(static_cast<float>(width_px) / static_cast<float>(std::max(1, height_px)), t);
@@ -97,10 +116,9 @@ void PhaseWheelView::draw(const Snapshot& base, int width_px, int height_px) {
   glUniform1f(points_.uniform("u_ring_spread"), ring_spread_);
   const float dpi = ImGui::GetIO().DisplayFramebufferScale.x;
   glUniform1f(points_.uniform("u_point_size"), point_size_for(snap->phase.size()) * point_scale_ * std::max(1.0f, dpi) * std::sqrt(zoom_));
-  glUniform1i(points_.uniform("u_moving"), static_cast<GLint>(snap->moving));
-  glActiveTexture(GL_TEXTURE0);
-  glBindTexture(GL_TEXTURE_2D, colormap_->id());
-  glUniform1i(points_.uniform("u_colormap"), 0);
+  glUniform1i(points_.uniform("u_moving"), static_cast<GLint>((snap->moving + stride - 1) / stride));
+  const auto cmap = gfx::stops(gfx::Colormap::Viridis);
+  glUniform3fv(points_.uniform("u_stops"), 10, &cmap[0].r);
   glBindVertexArray(vao_);
   glDrawArrays(GL_POINTS, 0, count_);
   glBindVertexArray(0);
@@ -124,9 +142,17 @@ void PhaseWheelView::overlay(const Snapshot& base, ImDrawList* dl, const ViewRec
   std::snprintf(buf, sizeof buf, "r = %.4f   psi = %+.3f rad   K = %.3g (K_c = %.3g)   N = %zu%s", snap->r, snap->psi, snap->K,
                 snap->Kc, snap->phase.size() + snap->removed, snap->removed ? " (some removed)" : "");
   dl->AddText({rect.min.x + em * 0.6f, rect.min.y + em * 0.5f}, IM_COL32(230, 232, 240, 255), buf);
+  float line_y = rect.min.y + em * 1.8f;
   if (snap->moving < snap->phase.size()) {
     std::snprintf(buf, sizeof buf, "%zu frozen (grey)", snap->phase.size() - snap->moving);
-    dl->AddText({rect.min.x + em * 0.6f, rect.min.y + em * 1.8f}, IM_COL32(170, 170, 170, 255), buf);
+    dl->AddText({rect.min.x + em * 0.6f, line_y}, IM_COL32(170, 170, 170, 255), buf);
+    line_y += em * 1.3f;
+  }
+  if (const std::size_t stride = draw_stride(snap->phase.size()); stride > 1) {
+    std::snprintf(buf, sizeof buf, "drawing every %zu%s oscillator (%zu points; View > max points)", stride,
+                  stride % 10 == 1 && stride != 11 ? "st" : stride % 10 == 2 && stride != 12 ? "nd" : stride % 10 == 3 && stride != 13 ? "rd" : "th",
+                  (snap->phase.size() + stride - 1) / stride);
+    dl->AddText({rect.min.x + em * 0.6f, line_y}, IM_COL32(170, 170, 170, 255), buf);
   }
 
   // Colorbar for natural frequency, right edge.
@@ -188,6 +214,8 @@ void PhaseWheelView::settings_ui() {
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("0: every oscillator on the unit circle.\n>0: radius encodes natural frequency, so locked and drifting populations separate.");
   ImGui::SliderFloat("point size", &point_scale_, 0.25f, 4.0f, "x%.2f", ImGuiSliderFlags_Logarithmic);
   ImGui::Checkbox("order-parameter arrow", &show_arrow_);
+  ImGui::SliderInt("max points", &max_points_, 10000, 2000000, "%d", ImGuiSliderFlags_Logarithmic);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Above this many oscillators, every k-th is drawn (a fixed stride, so the\nsame oscillators every frame). The simulation always runs all of them.");
   if (ImGui::Button("reset camera")) reset_camera();
 }
 
@@ -197,7 +225,8 @@ void PhaseWheelView::reset_camera() {
 }
 
 nlohmann::json PhaseWheelView::save() const {
-  return {{"zoom", zoom_}, {"pan", {pan_x_, pan_y_}}, {"ring_spread", ring_spread_}, {"point_scale", point_scale_}, {"arrow", show_arrow_}};
+  return {{"zoom", zoom_}, {"pan", {pan_x_, pan_y_}}, {"ring_spread", ring_spread_}, {"point_scale", point_scale_},
+          {"arrow", show_arrow_}, {"max_points", max_points_}};
 }
 
 void PhaseWheelView::load(const nlohmann::json& v) {
@@ -211,6 +240,9 @@ void PhaseWheelView::load(const nlohmann::json& v) {
   number("zoom", zoom_, 0.2f, 50.0f);
   number("ring_spread", ring_spread_, 0.0f, 0.8f);
   number("point_scale", point_scale_, 0.25f, 4.0f);
+  float max_points = static_cast<float>(max_points_);
+  number("max_points", max_points, 10000.0f, 2000000.0f);
+  max_points_ = static_cast<int>(max_points);
   if (v.contains("pan")) {
     const auto& p = v.at("pan");
     if (!p.is_array() || p.size() != 2 || !p[0].is_number() || !p[1].is_number())

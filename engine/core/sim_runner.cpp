@@ -1,5 +1,8 @@
 #include "core/sim_runner.hpp"
 
+#include <omp.h>
+
+#include <algorithm>
 #include <chrono>
 #include <exception>
 
@@ -47,6 +50,11 @@ void SimRunner::step_once(int n) {
 
 void SimRunner::set_speed(double steps_per_second) {
   speed_.store(steps_per_second < 0 ? 0 : steps_per_second);
+  cv_.notify_all();
+}
+
+void SimRunner::set_worker_threads(int n) {
+  worker_threads_.store(std::max(0, n));
   cv_.notify_all();
 }
 
@@ -116,8 +124,13 @@ void SimRunner::loop() {
   std::uint64_t window_steps = 0;
   auto next_tick = Clock::now();
   std::unique_lock lock(mu_);
+  int threads_applied = -1;
   while (true) {
     const double speed = speed_.load();
+    if (const int t = worker_threads_.load(); t != threads_applied) {
+      omp_set_num_threads(t > 0 ? t : omp_get_num_procs());  // per-thread setting: ours only
+      threads_applied = t;
+    }
     auto has_work = [&] {
       return quit_ || !queue_.empty() || playing_ || pending_steps_ > 0 || (dirty_ && snapshot_wanted_.load());
     };

@@ -37,6 +37,11 @@ class SimRunner {
   void step_once(int n = 1);
   void set_speed(double steps_per_second);  // 0 = as fast as it goes
   double speed() const { return speed_.load(); }
+  // OpenMP threads the engine may use inside a step (applies to the simulation thread only).
+  // A GUI leaves cores to the renderer: OpenMP's idle workers spin, and on a small machine
+  // they starve Mesa's software rasteriser.
+  void set_worker_threads(int n);
+  int worker_threads() const { return worker_threads_.load(); }
 
   // Runs `edit` on the simulation thread between two steps. Exceptions it throws become
   // error events; the system keeps running.
@@ -74,6 +79,7 @@ class SimRunner {
   Status status_;
   std::atomic<bool> snapshot_wanted_{true};
   std::atomic<double> speed_{0};
+  std::atomic<int> worker_threads_{0};  // 0 = OpenMP's default
 
   mutable std::mutex series_mu_;
   SeriesStore series_;

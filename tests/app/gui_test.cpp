@@ -58,9 +58,10 @@ TEST_CASE("gui: headless screenshot shows the phase wheel where it should be") {
   REQUIRE(img.width == 800);
   REQUIRE(img.height == 600);
   // Without panels the view fills the window; the unit circle has radius (1/1.4) of the
-  // half-height at zoom 1, centred.
+  // half-height at zoom 1, centred, and the scene's ring spread (0.3) puts every oscillator
+  // within 1 +- 0.15 of it.
   const double cx = 400, cy = 300, R = 300 / 1.4;
-  const double on_ring = coloured_share(img, cx, cy, 0.93 * R, 1.07 * R);
+  const double on_ring = coloured_share(img, cx, cy, 0.84 * R, 1.16 * R);
   const double inside = coloured_share(img, cx, cy, 0.15 * R, 0.55 * R);
   const double outside = coloured_share(img, cx, cy, 1.3 * R, 1.38 * R);
   INFO("ring " << on_ring << " inside " << inside << " outside " << outside);
