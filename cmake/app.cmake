@@ -17,19 +17,28 @@ target_compile_definitions(imgui_backends PUBLIC IMGUI_IMPL_OPENGL_LOADER_CUSTOM
 target_compile_options(imgui_backends PRIVATE -include epoxy/gl.h -w)  # third-party sources: not ours to warn about
 target_link_libraries(imgui_backends PUBLIC ${IMGUI_LIB} glfw PkgConfig::EPOXY)
 
-# Shaders are embedded at build time, so the binary runs from anywhere.
+# Shaders and assets are embedded at build time, so the binary runs from anywhere.
+function(obs_embed OUT FUNCTION ROOT)
+  string(REPLACE ";" "|" files "${ARGN}")  # one argument through the command line
+  add_custom_command(
+    OUTPUT ${OUT}
+    COMMAND ${CMAKE_COMMAND} -DOUT=${OUT} -DFUNCTION=${FUNCTION} -DROOT=${ROOT} -DFILES=${files}
+            -P ${CMAKE_SOURCE_DIR}/cmake/embed_files.cmake
+    DEPENDS ${ARGN} ${CMAKE_SOURCE_DIR}/cmake/embed_files.cmake
+    COMMENT "Embedding ${FUNCTION} files"
+    VERBATIM)
+endfunction()
 file(GLOB OBS_SHADERS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/shaders/*.vert ${CMAKE_SOURCE_DIR}/shaders/*.frag)
+file(GLOB_RECURSE OBS_ASSETS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/assets/*.csv)
 set(OBS_SHADER_CPP ${CMAKE_BINARY_DIR}/generated/embedded_shaders.cpp)
-add_custom_command(
-  OUTPUT ${OBS_SHADER_CPP}
-  COMMAND ${CMAKE_COMMAND} -DOUT=${OBS_SHADER_CPP} -DSHADERS="${OBS_SHADERS}" -P ${CMAKE_SOURCE_DIR}/cmake/embed_shaders.cmake
-  DEPENDS ${OBS_SHADERS} ${CMAKE_SOURCE_DIR}/cmake/embed_shaders.cmake
-  COMMENT "Embedding shaders")
+set(OBS_ASSET_CPP ${CMAKE_BINARY_DIR}/generated/embedded_assets.cpp)
+obs_embed(${OBS_SHADER_CPP} embedded_shader ${CMAKE_SOURCE_DIR}/shaders ${OBS_SHADERS})
+obs_embed(${OBS_ASSET_CPP} embedded_asset ${CMAKE_SOURCE_DIR}/assets ${OBS_ASSETS})
 
 # Everything but main() is a library, so app tests can drive a real App in-process.
 file(GLOB_RECURSE OBS_APP_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/app/*.cpp)
 list(REMOVE_ITEM OBS_APP_SOURCES ${CMAKE_SOURCE_DIR}/app/main.cpp)
-add_library(obs_app STATIC ${OBS_APP_SOURCES} ${OBS_SHADER_CPP})
+add_library(obs_app STATIC ${OBS_APP_SOURCES} ${OBS_SHADER_CPP} ${OBS_ASSET_CPP})
 target_include_directories(obs_app PUBLIC ${CMAKE_SOURCE_DIR}/app /usr/include/stb)
 target_compile_definitions(obs_app PUBLIC OBS_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
 target_link_libraries(obs_app PUBLIC obs_engine imgui_backends ${STB_LIB})

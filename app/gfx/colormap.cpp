@@ -1,24 +1,48 @@
 #include "gfx/colormap.hpp"
 
 #include <algorithm>
+#include <cstdio>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
 
 namespace obs::gfx {
+
+const char* embedded_asset(const std::string& name);  // generated from assets/
+
 namespace {
 
-// Viridis (van der Walt & Smith, matplotlib, CC0), ten evenly spaced stops of the published
-// table; linear interpolation between them stays within a few 1/255 of the full table.
-constexpr std::array<Rgb, 10> kViridis = {{
-    {0x44 / 255.f, 0x01 / 255.f, 0x54 / 255.f}, {0x48 / 255.f, 0x28 / 255.f, 0x78 / 255.f},
-    {0x3E / 255.f, 0x4A / 255.f, 0x89 / 255.f}, {0x31 / 255.f, 0x68 / 255.f, 0x8E / 255.f},
-    {0x26 / 255.f, 0x82 / 255.f, 0x8E / 255.f}, {0x1F / 255.f, 0x9E / 255.f, 0x89 / 255.f},
-    {0x35 / 255.f, 0xB7 / 255.f, 0x79 / 255.f}, {0x6D / 255.f, 0xCD / 255.f, 0x59 / 255.f},
-    {0xB4 / 255.f, 0xDE / 255.f, 0x2C / 255.f}, {0xFD / 255.f, 0xE7 / 255.f, 0x25 / 255.f},
-}};
+// The stops of a map, parsed once from its embedded table (assets/colormaps/<name>.csv:
+// comment lines start with '#', then a header, then "r,g,b" rows in 0-255).
+std::vector<Rgb> load_stops(const char* asset) {
+  std::vector<Rgb> out;
+  std::istringstream in(embedded_asset(asset));
+  std::string line;
+  bool header = true;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    if (header) { header = false; continue; }
+    int r = 0, g = 0, b = 0;
+    if (std::sscanf(line.c_str(), "%d,%d,%d", &r, &g, &b) != 3) throw std::runtime_error(std::string("bad colormap row in ") + asset + ": " + line);
+    out.push_back({static_cast<float>(r) / 255.0f, static_cast<float>(g) / 255.0f, static_cast<float>(b) / 255.0f});
+  }
+  if (out.size() < 2) throw std::runtime_error(std::string("colormap ") + asset + " needs at least two stops");
+  return out;
+}
 
-template <std::size_t N>
-Rgb lerp_table(const std::array<Rgb, N>& table, float t) {
-  t = std::clamp(t, 0.0f, 1.0f) * static_cast<float>(N - 1);
-  const std::size_t i = std::min(static_cast<std::size_t>(t), N - 2);
+const std::vector<Rgb>& table(Colormap map) {
+  switch (map) {
+    case Colormap::Viridis: break;
+  }
+  static const std::vector<Rgb> viridis = load_stops("colormaps/viridis.csv");
+  return viridis;
+}
+
+Rgb lerp_table(const std::vector<Rgb>& table, float t) {
+  const std::size_t n = table.size();
+  t = std::clamp(t, 0.0f, 1.0f) * static_cast<float>(n - 1);
+  const std::size_t i = std::min(static_cast<std::size_t>(t), n - 2);
   const float f = t - static_cast<float>(i);
   const Rgb& a = table[i];
   const Rgb& b = table[i + 1];
@@ -27,13 +51,7 @@ Rgb lerp_table(const std::array<Rgb, N>& table, float t) {
 
 }  // namespace
 
-Rgb sample(Colormap map, float t) {
-  switch (map) {
-    case Colormap::Viridis: break;
-  }
-  return lerp_table(kViridis, t);
-}
-
+Rgb sample(Colormap map, float t) { return lerp_table(table(map), t); }
 std::array<Rgb, 10> stops(Colormap map) {
   std::array<Rgb, 10> out;
   for (std::size_t i = 0; i < out.size(); ++i) out[i] = sample(map, static_cast<float>(i) / 9.0f);

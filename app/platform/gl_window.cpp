@@ -5,6 +5,7 @@
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
 #include <string>
@@ -53,9 +54,17 @@ GlWindow::GlWindow(int width, int height, const char* title, bool visible) {
   style.WindowRounding = 4;
   style.FrameRounding = 3;
   style.ScaleAllSizes(scale_);
-  ImFontConfig font;
-  font.SizePixels = 13.0f * scale_;  // hi-DPI: a crisp font at the monitor's content scale
-  io.Fonts->AddFontDefault(&font);
+  // hi-DPI: rasterise the font at the monitor's content scale rather than scaling a bitmap.
+  // DejaVu Sans comes from Debian's fonts-dejavu-core; ImGui's built-in font is the fallback.
+  const char* ttf = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+  if (std::FILE* f = std::fopen(ttf, "rb")) {
+    std::fclose(f);
+    io.Fonts->AddFontFromFileTTF(ttf, 15.0f * scale_);
+  } else {
+    ImFontConfig font;
+    font.SizePixels = 13.0f * scale_;
+    io.Fonts->AddFontDefault(&font);
+  }
   ImGui_ImplGlfw_InitForOpenGL(window_, true);
   ImGui_ImplOpenGL3_Init("#version 330 core");
 }
