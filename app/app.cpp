@@ -174,7 +174,10 @@ void App::frame(bool with_ui) {
   if (!io.WantCaptureMouse && rect.contains(io.MousePos)) session.view->handle_mouse(io, rect);
 
   const auto snap = session.runner->snapshot();
-  if (snap) session.view->overlay(*snap, ImGui::GetBackgroundDrawList(), rect);
+  if (snap) {
+    session.view->overlay(*snap, ImGui::GetBackgroundDrawList(), rect);
+    if (with_ui) session.view->windows(*snap, rect);
+  }
   ImGui::Render();
 
   int fbw = 0, fbh = 0;

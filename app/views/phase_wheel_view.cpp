@@ -7,6 +7,7 @@
 
 #include "core/input_error.hpp"
 #include "kuramoto/kuramoto_system.hpp"
+#include "views/colorbar.hpp"
 
 namespace obs {
 namespace {
@@ -155,26 +156,7 @@ void PhaseWheelView::overlay(const Snapshot& base, ImDrawList* dl, const ViewRec
     dl->AddText({rect.min.x + em * 0.6f, line_y}, IM_COL32(170, 170, 170, 255), buf);
   }
 
-  // Colorbar for natural frequency, right edge.
-  const float bar_w = em * 0.9f, bar_h = std::min(rect.height() * 0.6f, em * 20);
-  const ImVec2 b0{rect.max.x - em * 4.0f, rect.min.y + (rect.height() - bar_h) * 0.5f};
-  const int segments = 32;
-  for (int i = 0; i < segments; ++i) {
-    const float t0 = static_cast<float>(i) / segments, t1 = static_cast<float>(i + 1) / segments;
-    const gfx::Rgb c0 = gfx::sample(gfx::Colormap::Viridis, t0), c1 = gfx::sample(gfx::Colormap::Viridis, t1);
-    const ImU32 top = ImGui::ColorConvertFloat4ToU32({c1.r, c1.g, c1.b, 1});
-    const ImU32 bottom = ImGui::ColorConvertFloat4ToU32({c0.r, c0.g, c0.b, 1});
-    const float y1 = b0.y + bar_h * (1 - t0), y0 = b0.y + bar_h * (1 - t1);
-    dl->AddRectFilledMultiColor({b0.x, y0}, {b0.x + bar_w, y1}, top, top, bottom, bottom);
-  }
-  dl->AddRect(b0, {b0.x + bar_w, b0.y + bar_h}, IM_COL32(200, 200, 210, 200));
-  std::snprintf(buf, sizeof buf, "%.3g", snap->omega_hi);
-  dl->AddText({b0.x + bar_w + em * 0.3f, b0.y - em * 0.5f}, IM_COL32(220, 220, 230, 255), buf);
-  std::snprintf(buf, sizeof buf, "%.3g", 0.5 * (snap->omega_lo + snap->omega_hi));
-  dl->AddText({b0.x + bar_w + em * 0.3f, b0.y + bar_h * 0.5f - em * 0.5f}, IM_COL32(220, 220, 230, 255), buf);
-  std::snprintf(buf, sizeof buf, "%.3g", snap->omega_lo);
-  dl->AddText({b0.x + bar_w + em * 0.3f, b0.y + bar_h - em * 0.5f}, IM_COL32(220, 220, 230, 255), buf);
-  dl->AddText({b0.x - em * 1.5f, b0.y - em * 2.2f}, IM_COL32(220, 220, 230, 255), "omega_i");
+  draw_colorbar(dl, rect, gfx::Colormap::Viridis, snap->omega_lo, snap->omega_hi, "omega_i");
 
   // Angle labels on the circle.
   const ImU32 label = IM_COL32(150, 155, 170, 255);

@@ -32,6 +32,8 @@ class View {
   virtual void handle_mouse(const ImGuiIO& /*io*/, const ViewRect& /*rect*/) {}
   // Display options, in the side panel.
   virtual void settings_ui() {}
+  // Floating windows of the view's own (an inspector for a picked element), drawn with the UI.
+  virtual void windows(const Snapshot& /*snap*/, const ViewRect& /*rect*/) {}
   virtual void reset_camera() {}
 
   virtual nlohmann::json save() const { return nlohmann::json::object(); }

@@ -1,11 +1,13 @@
 // The main view of each system kind: one line per system.
 #include "views/phase_wheel_view.hpp"
 #include "views/view.hpp"
+#include "views/voxel_packet_view.hpp"
 
 namespace obs {
 
 std::unique_ptr<View> make_view(std::string_view kind) {
   if (kind == "kuramoto") return std::make_unique<PhaseWheelView>();
+  if (kind == "pump") return std::make_unique<VoxelPacketView>();
   return nullptr;
 }
 

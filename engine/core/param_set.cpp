@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <stdexcept>
 
 #include "core/input_error.hpp"
@@ -146,6 +147,12 @@ void ParamSet::set_json(const std::string& name, const nlohmann::json& v, const 
       std::string why;
       double approx = 0;
       if (!check_rational_text(text, &why, &approx)) fail("an exact fraction such as \"3/4\" (" + why + ")");
+      // Exact engines pay for every digit in every product; more than 40 digits a side is
+      // past anything a person types, and is refused before it costs anything.
+      const std::size_t slash = std::min(text.find('/'), text.size());
+      const std::size_t sign = (text[0] == '-' || text[0] == '+') ? 1 : 0;
+      if (slash - sign > 40 || text.size() - std::min(slash + 1, text.size()) > 40)
+        fail("an exact fraction with at most 40 digits in its numerator and in its denominator");
       if (approx < p.min || approx > p.max) fail("a fraction in " + p.range_text());
       p.text = text;
       p.value = approx;
@@ -232,9 +239,18 @@ bool check_rational_text(const std::string& text, std::string* why, double* appr
     if (text.find_first_not_of('0', den_begin) >= den_end) return bad("denominator is zero");
   }
   if (approx) {
-    const double num = std::stod(text.substr(0, num_end));
-    const double den = den_end > den_begin ? std::stod(text.substr(den_begin, den_end - den_begin)) : 1.0;
-    *approx = num / den;
+    // Each digit run as mantissa x 10^exponent (its leading 17 digits), so a fraction of
+    // 400-digit integers still gets a finite approximation for the range check.
+    auto decimal = [&](std::size_t b, std::size_t e, double& mantissa) {
+      b = std::min(text.find_first_not_of('0', b), e);
+      const std::size_t keep = std::min<std::size_t>(e - b, 17);
+      mantissa = keep ? std::strtod(text.substr(b, keep).c_str(), nullptr) : 0.0;
+      return static_cast<double>(e - b - keep);
+    };
+    double num = 0, den = 1;
+    const double num_exp = decimal(num_begin, num_end, num);
+    const double den_exp = den_end > den_begin ? decimal(den_begin, den_end, den) : 0.0;
+    *approx = (text[0] == '-' ? -1.0 : 1.0) * num / den * std::pow(10.0, num_exp - den_exp);
   }
   return true;
 }
