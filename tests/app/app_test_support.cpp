@@ -57,6 +57,12 @@ std::string read_text(const std::filesystem::path& path) {
   return ss.str();
 }
 
+std::string quoted(const std::string& text) {
+  std::string out(1, '\'');
+  out.append(text).push_back('\'');
+  return out;
+}
+
 bool have_display() {
   const char* d = std::getenv("DISPLAY");
   return d && *d;

@@ -27,5 +27,7 @@ std::filesystem::path temp_dir(const std::string& tag);
 void write_text(const std::filesystem::path& path, const std::string& text);
 std::string read_text(const std::filesystem::path& path);
 bool have_display();
+// 'text' for the shell (the tests' paths have no quotes in them).
+std::string quoted(const std::string& text);
 
 }  // namespace obs::test

@@ -7,6 +7,7 @@
 
 #include "app_test_support.hpp"
 
+using obs::test::quoted;
 using obs::test::read_text;
 using obs::test::run_observatory;
 using obs::test::temp_dir;
@@ -79,6 +80,9 @@ TEST_CASE("cli: bad scenes exit 2 with pointer and line:column, never a crash") 
       {"/minVersion", "9.0", "1.0"});
   bad("format.json", R"({"format": "something-else"})", {"/format", "observatory-scene"});
   bad("array.json", "[1, 2]", {"expected a JSON object"});
+  bad("fraction_zero.json", R"({"system": "pump", "params": {"spread": "1/0"}})", {"/params/spread", "denominator is zero"});
+  bad("fraction_text.json", R"({"system": "pump", "params": {"lambda": "abc"}})", {"/params/lambda", "exact fraction"});
+  bad("fraction_float.json", R"({"system": "pump", "params": {"lambda": 0.5}})", {"/params/lambda", "\"3/4\""});
   bad("view.json", R"({"system": "kuramoto", "view": {"zoom": "near"}})", {"/view"});
   expect_bad_input("--headless '" + (dir / "missing.json").string() + "'", {"missing.json", "cannot open"});
 }

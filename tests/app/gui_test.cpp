@@ -13,6 +13,7 @@
 #include "platform/gl_window.hpp"
 
 using namespace obs;
+using obs::test::quoted;
 using obs::test::read_png;
 using obs::test::run_observatory;
 using obs::test::temp_dir;
@@ -70,6 +71,29 @@ TEST_CASE("gui: headless screenshot shows the phase wheel where it should be") {
   CHECK(on_ring > 0.05);
   CHECK(inside < on_ring / 5);  // only the thin r-arrow inside
   CHECK(outside < on_ring / 5);
+}
+
+TEST_CASE("gui: every scene in scenes/ opens, runs a few frames and draws a non-blank view") {
+  require_display();
+  const auto dir = temp_dir("gui_scenes");
+  int scenes = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(kScenes)) {
+    if (entry.path().extension() != ".json") continue;
+    ++scenes;
+    const auto png = dir / (entry.path().stem().string() + ".png");
+    // Small populations keep this quick; the view is what is under test.
+    const auto r = run_observatory(quoted(entry.path().string()) + " --frames 8 --size 960x640 --no-ui --screenshot '" + png.string() + "'");
+    CAPTURE(entry.path().string());
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    const auto img = read_png(png.string());
+    // Not blank: a real fraction of the view carries colour, and the view is not one flat colour.
+    int coloured = 0;
+    for (int y = 0; y < img.height; y += 2)
+      for (int x = 0; x < img.width; x += 2) coloured += !is_background(img, x, y);
+    CHECK(coloured > img.width * img.height / 4 / 100);  // over 1% of sampled pixels
+  }
+  CHECK(scenes >= 6);
 }
 
 TEST_CASE("gui: the window runs frames with its panels and takes a screenshot at exit") {
