@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <string_view>
 
 #include "core/input_error.hpp"
 #include "gfx/colormap.hpp"
@@ -54,6 +55,25 @@ glm::vec3 jitter(std::size_t i) {
     return static_cast<float>(h & 0xffff) / 65535.0f - 0.5f;
   };
   return {unit() * 0.4f, unit() * 0.4f, unit() * 0.4f};
+}
+
+// An exact fraction of thousands of digits, shortened for display: "123...789/456...012
+// (2104/2110 digits)". Short ones pass through.
+std::string abbreviated(const std::string& fraction) {
+  if (fraction.size() <= 48) return fraction;
+  auto shorten = [](std::string_view digits, std::string& out) {
+    if (digits.size() <= 16) out.append(digits);
+    else out.append(digits.substr(0, 8)).append("...").append(digits.substr(digits.size() - 6));
+  };
+  const std::string_view f = fraction;
+  const auto slash = f.find('/');
+  const std::string_view num = f.substr(0, slash), den = slash == std::string_view::npos ? std::string_view() : f.substr(slash + 1);
+  std::string out;
+  shorten(num, out);
+  if (!den.empty()) out.push_back('/'), shorten(den, out);
+  out.append(" (").append(std::to_string(num.size()));
+  if (!den.empty()) out.append("/").append(std::to_string(den.size()));
+  return out.append(" digits)");
 }
 
 bool ray_hits_box(const gfx::Ray& r, glm::vec3 c, float half, float& t_hit) {
@@ -256,7 +276,10 @@ void VoxelPacketView::windows(const Snapshot& base, const ViewRect& rect) {
   ImGui::Text("lift (1/w)(1, m) = (%s, %s, %s, %s)", row.lift[0].c_str(), row.lift[1].c_str(), row.lift[2].c_str(), row.lift[3].c_str());
   ImGui::Text("beta = %s   beta' = %s   tau = %s   support %d of %d", row.beta.c_str(), row.beta_eff.c_str(), row.tau.c_str(),
               row.support_size, row.count);
-  ImGui::TextWrapped("pi = %s  (%.6g);  p(t) = %.6g", row.pi.c_str(), info.pi[static_cast<std::size_t>(selected_)], s->p[static_cast<std::size_t>(selected_)]);
+  ImGui::Text("pi = %s  (%.6g);  p(t) = %.6g", abbreviated(row.pi).c_str(), info.pi[static_cast<std::size_t>(selected_)],
+              s->p[static_cast<std::size_t>(selected_)]);
+  ImGui::SameLine();
+  if (ImGui::SmallButton("copy exact pi")) ImGui::SetClipboardText(row.pi.c_str());
   if (ImGui::BeginTable("row", 10, ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollX | ImGuiTableFlags_SizingFixedFit)) {
     for (const char* h : {"to", "chi", "Q_h", "logit z", "A", "rho", "sparsemax P", "base W", "kernel K", "supp"}) ImGui::TableSetupColumn(h);
     ImGui::TableHeadersRow();
@@ -269,7 +292,7 @@ void VoxelPacketView::windows(const Snapshot& base, const ViewRect& rect) {
       ImGui::Text("%d", row.chi[i]);
       for (const std::string* v : {&row.qh[i], &row.logit[i], &row.A[i], &row.rho[i], &row.P[i], &row.W[i], &row.K[i]}) {
         ImGui::TableNextColumn();
-        ImGui::TextUnformatted(v->c_str());
+        ImGui::TextUnformatted(abbreviated(*v).c_str());
       }
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(row.support[i] ? "yes" : "");
