@@ -1,6 +1,7 @@
 #include "cli.hpp"
 
 #include <charconv>
+#include <cstdio>
 #include <filesystem>
 
 #include "core/input_error.hpp"
@@ -82,6 +83,18 @@ Options parse_command_line(int argc, char** argv) {
     }
   }
   return o;
+}
+
+int exit_code_of(const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (const InputError& e) {
+    std::fprintf(stderr, "observatory: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "observatory: %s\n", e.what());
+    return 1;
+  }
 }
 
 std::string default_scene_path() {

@@ -1,6 +1,7 @@
 #pragma once
 // The command line of the one binary (GUI and headless).
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +26,10 @@ struct Options {
 // Throws InputError (exit 2) naming the bad flag.
 Options parse_command_line(int argc, char** argv);
 const char* usage_text();
+
+// Runs `body`, turning exceptions into the documented exit codes with a one-line message on
+// stderr: InputError -> 2 (bad input), any other std::exception -> 1 (runtime failure).
+int exit_code_of(const std::function<int()>& body);
 
 // The scene to open when none is named: scenes/default.json beside the working directory
 // or the source tree, else an empty string (the built-in Kuramoto defaults).

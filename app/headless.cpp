@@ -66,19 +66,12 @@ Scene scene_from_options(const Options& o) {
 }
 
 int run_headless(const Options& o) {
-  Scene scene;
-  std::unique_ptr<System> system;
-  try {
-    scene = scene_from_options(o);
-    system = instantiate(scene, o.sets);
+  return exit_code_of([&] {
+    Scene scene = scene_from_options(o);
+    auto system = instantiate(scene, o.sets);
     make_scene_view(scene);  // a bad "view" block is bad input even when nothing is drawn
-  } catch (const InputError& e) {
-    std::fprintf(stderr, "observatory: %s\n", e.what());
-    return 2;
-  }
-  for (const auto& w : scene.warnings) std::fprintf(stderr, "observatory: warning: %s\n", w.c_str());
+    for (const auto& w : scene.warnings) std::fprintf(stderr, "observatory: warning: %s\n", w.c_str());
 
-  try {
     if (!o.metrics_csv.empty()) {
       make_parent(o.metrics_csv);
       // The CSV appears whole at the end (temp + rename), never half-written.
@@ -101,14 +94,8 @@ int run_headless(const Options& o) {
       gfx::write_png(o.screenshot, app.render(/*with_ui=*/false));
       std::printf("screenshot: %s\n", o.screenshot.c_str());
     }
-  } catch (const InputError& e) {
-    std::fprintf(stderr, "observatory: %s\n", e.what());
-    return 2;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "observatory: %s\n", e.what());
-    return 1;
-  }
-  return 0;
+    return 0;
+  });
 }
 
 }  // namespace obs

@@ -32,24 +32,12 @@ int main(int argc, char** argv) {
   }
   if (options.headless) return run_headless(options);
 
-  Scene scene;
-  try {
-    scene = scene_from_options(options);
+  return exit_code_of([&] {
+    Scene scene = scene_from_options(options);
     instantiate(scene, options.sets);  // validate everything before a window appears
     make_scene_view(scene);
-  } catch (const InputError& e) {
-    std::fprintf(stderr, "observatory: %s\n", e.what());
-    return 2;
-  }
-  try {
     GlWindow window(options.width, options.height, "The Observatory", /*visible=*/true);
     App app(window, make_session(scene, options.sets), options);
     return app.run();
-  } catch (const InputError& e) {
-    std::fprintf(stderr, "observatory: %s\n", e.what());
-    return 2;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "observatory: %s\n", e.what());
-    return 1;
-  }
+  });
 }
