@@ -92,7 +92,12 @@ void SimRunner::inspect(const std::function<void(const System&)>& fn) {
 }
 
 std::shared_ptr<const Snapshot> SimRunner::snapshot() {
-  snapshot_wanted_.store(true);
+  {
+    // Set under the lock: set outside it, the store can fall between the loop's predicate
+    // check and its wait, and the wake-up is lost until some other event.
+    std::lock_guard lock(mu_);
+    snapshot_wanted_.store(true);
+  }
   cv_.notify_all();
   std::lock_guard lock(mu_);
   return snapshot_;

@@ -55,6 +55,9 @@ void KuramotoSystem::reset(std::uint64_t seed) {
   partial_.assign(3 * ((n_ + kBlock - 1) / kBlock), 0.0);
   n_moving_ = n_active_ = n_;
   frozen_c_ = frozen_s_ = 0;
+  // Scratch sized for an old N must not survive: swap_units() indexes it whenever non-empty.
+  k_last_.clear();
+  k_sum_.clear();
 
   const auto d = distribution();
   const double width = params_.real(d == kuramoto::Distribution::Lorentzian ? "gamma" : "sigma");
@@ -290,9 +293,12 @@ void KuramotoSystem::perturb(const Perturbation& p) {
     case PerturbKind::InjectInf: {
       const std::size_t k = pick_count(p.fraction);
       for (std::size_t j = 0; j < k; ++j) {
-        const std::size_t i = static_cast<std::size_t>(rng_.below(n_moving_));
-        if (p.kind == PerturbKind::InjectNaN) phase_[i] = NAN;
-        else omega_[i] = INFINITY;
+        // k distinct units: draw from the not-yet-hit ones and park each hit at the end of
+        // the moving run (a partial Fisher-Yates shuffle), so the count reported is the count hit.
+        const std::size_t last = n_moving_ - 1 - j;
+        swap_units(static_cast<std::size_t>(rng_.below(last + 1)), last);
+        if (p.kind == PerturbKind::InjectNaN) phase_[last] = NAN;
+        else omega_[last] = INFINITY;
       }
       emit(Event::Level::Info, "injected " + std::string(p.kind == PerturbKind::InjectNaN ? "NaN phase" : "Inf frequency") +
                                    " into " + std::to_string(k) + " oscillator(s)");

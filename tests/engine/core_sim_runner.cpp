@@ -1,0 +1,341 @@
+// SimRunner: the simulation thread. Edits are applied between steps, step_once(n) runs
+// exactly n steps, snapshots follow the state, replace() swaps the system, and events
+// (including a NaN quarantine in a real system) reach the UI side.
+// Also the System base: the memory-budget refusal and the dump header.
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include "core/input_error.hpp"
+#include "core/scene.hpp"
+#include "core/series.hpp"
+#include "core/sim_runner.hpp"
+#include "core/system.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+
+struct CounterSnapshot : obs::Snapshot {
+  double value = 0;
+};
+
+// A tiny System whose state is one number: value += inc per step.
+class CounterSystem final : public obs::System {
+ public:
+  explicit CounterSystem(std::string kind = "counter", std::uint64_t bytes = 64) : kind_(std::move(kind)), bytes_(bytes) {
+    params_.add_real("inc", 1, -100, 100);
+    params_.add_bool("fail", false);
+    reset(1);
+  }
+  std::string_view kind() const override { return kind_; }
+  std::uint64_t bytes_needed() const override { return bytes_; }
+  void reset(std::uint64_t seed) override {
+    check_memory_budget();
+    seed_ = seed;
+    step_ = 0;
+    value_ = 0;
+    params_changed();
+  }
+  void params_changed() override {
+    inc_ = params_.real("inc");
+    fail_ = params_.flag("fail");
+  }
+  void step() override {
+    in_step_ = true;
+    step_thread_ = std::this_thread::get_id();
+    if (fail_) {
+      in_step_ = false;
+      throw std::runtime_error("counter exploded");
+    }
+    value_ += inc_;
+    if (!std::isfinite(value_)) emit(obs::Event::Level::Warning, "value is not finite");
+    ++step_;
+    in_step_ = false;
+  }
+  std::shared_ptr<const obs::Snapshot> snapshot() const override {
+    auto s = std::make_shared<CounterSnapshot>();
+    s->step = step_;
+    s->value = value_;
+    return s;
+  }
+  const std::vector<std::string>& metric_names() const override {
+    static const std::vector<std::string> names = {"value", "twice"};
+    return names;
+  }
+  void metrics(double* out) const override {
+    out[0] = value_;
+    out[1] = 2 * value_;
+  }
+  std::vector<obs::PerturbKind> supported_perturbations() const override { return {obs::PerturbKind::InjectNaN}; }
+  void perturb(const obs::Perturbation&) override { value_ = NAN; }
+  void dump(nlohmann::json& out) const override {
+    dump_header(out);
+    out["value"] = value_;
+  }
+  std::uint64_t state_hash() const override { return static_cast<std::uint64_t>(value_); }
+
+  double value() const { return value_; }
+  bool in_step() const { return in_step_; }
+  std::thread::id step_thread() const { return step_thread_; }
+
+ private:
+  std::string kind_;
+  std::uint64_t bytes_;
+  double value_ = 0, inc_ = 1;
+  bool fail_ = false, in_step_ = false;
+  std::thread::id step_thread_;
+};
+
+// Polls `pred` until true or the deadline; the runner works asynchronously.
+bool wait_for(const std::function<bool()>& pred, std::chrono::milliseconds limit = 5000ms) {
+  const auto end = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < end) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(1ms);
+  }
+  return pred();
+}
+
+double counter_value(obs::SimRunner& runner) {
+  double v = -1;
+  runner.inspect([&](const obs::System& s) { v = dynamic_cast<const CounterSystem&>(s).value(); });
+  return v;
+}
+
+}  // namespace
+
+TEST_CASE("core: System refuses a state beyond the memory budget before allocating") {
+  CHECK(obs::memory_budget_bytes() > 0);
+  CHECK_THROWS_AS(CounterSystem("huge", 1ULL << 62), obs::InputError);
+  try {
+    CounterSystem huge("huge", 1ULL << 62);
+  } catch (const obs::InputError& e) {
+    CHECK(e.pointer() == "/params");
+    CHECK(std::string(e.what()).find("GiB") != std::string::npos);
+  }
+  CHECK_NOTHROW(CounterSystem("fits", obs::memory_budget_bytes()));
+}
+
+TEST_CASE("core: System dump has system, step, seed and params") {
+  CounterSystem c;
+  c.reset(42);
+  c.step();
+  c.step();
+  nlohmann::json j;
+  c.dump(j);
+  CHECK(j["system"] == "counter");
+  CHECK(j["step"] == 2);
+  CHECK(j["seed"] == 42);
+  CHECK(j["params"] == c.params().to_json());
+  CHECK(j["value"] == 2.0);
+}
+
+TEST_CASE("core: SimRunner step_once advances exactly n steps and records each in the series") {
+  obs::SimRunner runner(std::make_unique<CounterSystem>());
+  CHECK(runner.status().kind == "counter");
+  CHECK(runner.status().step == 0);
+  runner.step_once(7);
+  REQUIRE(wait_for([&] { return runner.status().step >= 7; }));
+  std::this_thread::sleep_for(50ms);  // nothing more may happen on its own
+  CHECK(runner.status().step == 7);
+  CHECK(counter_value(runner) == 7.0);
+  CHECK_FALSE(runner.status().playing);
+
+  runner.step_once();
+  runner.step_once(2);
+  REQUIRE(wait_for([&] { return runner.status().step >= 10; }));
+  std::this_thread::sleep_for(30ms);
+  CHECK(runner.status().step == 10);
+
+  // One row for the initial state plus one per step, with both metrics.
+  runner.with_series([](const obs::SeriesStore& s) {
+    REQUIRE(s.size() == 11);
+    CHECK(s.names() == std::vector<std::string>{"value", "twice"});
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      CHECK(s.step_at(i) == i);
+      CHECK(s.value_at(i, 0) == double(i));
+      CHECK(s.value_at(i, 1) == 2.0 * double(i));
+    }
+  });
+}
+
+TEST_CASE("core: SimRunner applies posted edits between steps, on the simulation thread") {
+  obs::SimRunner runner(std::make_unique<CounterSystem>());
+  runner.post([](obs::System& s) {
+    s.params().set_value("inc", 5);
+    s.params_changed();
+  });
+  runner.sync();
+  CHECK(counter_value(runner) == 0.0);  // an edit is not a step
+  runner.step_once(3);
+  REQUIRE(wait_for([&] { return runner.status().step >= 3; }));
+  CHECK(counter_value(runner) == 15.0);
+
+  // While it plays flat out, every edit lands between two steps, never inside one.
+  std::atomic<int> inside{0}, wrong_thread{0}, applied{0};
+  runner.set_playing(true);
+  CHECK(runner.status().playing);
+  for (int i = 0; i < 200; ++i) {
+    runner.post([&](obs::System& s) {
+      auto& c = dynamic_cast<CounterSystem&>(s);
+      if (c.in_step()) ++inside;
+      if (c.steps() > 3 && c.step_thread() != std::this_thread::get_id()) ++wrong_thread;
+      c.params().set_value("inc", 1);
+      c.params_changed();
+      ++applied;
+    });
+  }
+  runner.sync();
+  CHECK(applied == 200);
+  CHECK(inside == 0);
+  CHECK(wrong_thread == 0);
+  REQUIRE(wait_for([&] { return runner.status().step > 50; }));
+  runner.set_playing(false);
+  CHECK_FALSE(runner.status().playing);
+  runner.sync();
+  const std::uint64_t stopped = runner.status().step;
+  std::this_thread::sleep_for(30ms);
+  CHECK(runner.status().step <= stopped + 1);  // at most the step that was already under way
+}
+
+TEST_CASE("core: SimRunner snapshot follows the state") {
+  obs::SimRunner runner(std::make_unique<CounterSystem>());
+  auto first = runner.snapshot();
+  REQUIRE(first);
+  CHECK(first->step == 0);
+  runner.post([](obs::System& s) {
+    s.params().set_value("inc", 2.5);
+    s.params_changed();
+  });
+  runner.step_once(4);
+  std::shared_ptr<const obs::Snapshot> snap;
+  REQUIRE(wait_for([&] {
+    snap = runner.snapshot();
+    return snap->step == 4;
+  }));
+  const auto* c = dynamic_cast<const CounterSnapshot*>(snap.get());
+  REQUIRE(c);
+  CHECK(c->value == 10.0);
+  CHECK(first->step == 0);  // an old snapshot is immutable
+}
+
+TEST_CASE("core: SimRunner replace swaps the system and restarts the history") {
+  obs::SimRunner runner(std::make_unique<CounterSystem>());
+  runner.step_once(5);
+  REQUIRE(wait_for([&] { return runner.status().step >= 5; }));
+
+  auto other = std::make_unique<CounterSystem>("other");
+  other->reset(9);
+  runner.replace(std::move(other));
+  runner.sync();
+  CHECK(runner.status().kind == "other");
+  CHECK(runner.status().seed == 9);
+  CHECK(runner.status().step == 0);
+  runner.with_series([](const obs::SeriesStore& s) { CHECK(s.size() == 1); });
+  runner.inspect([](const obs::System& s) { CHECK(s.kind() == "other"); });
+  REQUIRE(wait_for([&] { return runner.snapshot()->step == 0; }));
+  runner.step_once(2);
+  REQUIRE(wait_for([&] { return runner.status().step >= 2; }));
+  CHECK(counter_value(runner) == 2.0);
+
+  // Replace with a real system built from a scene: the metric names follow.
+  obs::Scene scene;
+  scene.params = {{"N", 64}};
+  runner.replace(obs::instantiate(scene));
+  runner.sync();
+  CHECK(runner.status().kind == "kuramoto");
+  runner.with_series([](const obs::SeriesStore& s) {
+    CHECK(s.names().front() == "r");
+    CHECK(s.size() == 1);
+  });
+}
+
+TEST_CASE("core: SimRunner turns failing edits and steps into error events and keeps going") {
+  obs::SimRunner runner(std::make_unique<CounterSystem>());
+  runner.post([](obs::System& s) { s.params().set_text("inc", "many", "--set inc"); });
+  runner.sync();
+  std::vector<obs::Event> events = runner.take_events();
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].level == obs::Event::Level::Error);
+  CHECK(events[0].text.find("--set inc") != std::string::npos);
+  CHECK(runner.take_events().empty());  // taken once
+
+  runner.post([](obs::System& s) {
+    s.params().set_value("fail", 1);
+    s.params_changed();
+  });
+  runner.set_playing(true);
+  REQUIRE(wait_for([&] {
+    for (auto& e : runner.take_events()) events.push_back(e);
+    return events.size() >= 2;
+  }));
+  CHECK(events[1].level == obs::Event::Level::Error);
+  CHECK(events[1].text.find("counter exploded") != std::string::npos);
+  CHECK_FALSE(runner.status().playing);  // a failed step pauses
+
+  // Still alive: fix it and step.
+  runner.post([](obs::System& s) {
+    s.params().set_value("fail", 0);
+    s.params_changed();
+  });
+  const std::uint64_t before = runner.status().step;
+  runner.step_once(1);
+  REQUIRE(wait_for([&] { return runner.status().step == before + 1; }));
+}
+
+TEST_CASE("core: SimRunner delivers the NaN quarantine event of a real system") {
+  obs::Scene scene = obs::parse_scene(R"({"system": "kuramoto", "seed": 3, "params": {"N": 2000, "K": 2}})");
+  obs::SimRunner runner(obs::instantiate(scene));
+  runner.post([](obs::System& s) {
+    obs::Perturbation p;
+    p.kind = obs::PerturbKind::InjectNaN;
+    p.fraction = 0.01;
+    s.perturb(p);
+  });
+  runner.step_once(3);
+  std::vector<obs::Event> events;
+  REQUIRE(wait_for([&] {
+    for (auto& e : runner.take_events()) events.push_back(e);
+    return runner.status().step >= 3 && events.size() >= 2;
+  }));
+  bool injected = false, quarantined = false;
+  for (const auto& e : events) {
+    injected |= e.text.find("injected NaN") != std::string::npos;
+    if (e.level == obs::Event::Level::Warning && e.text.find("quarantined") != std::string::npos) {
+      quarantined = true;
+      CHECK(e.step == 0);  // caught inside the first step after the injection
+    }
+  }
+  CHECK(injected);
+  CHECK(quarantined);
+  runner.with_series([](const obs::SeriesStore& s) {
+    for (std::size_t i = 0; i < s.size(); ++i) CHECK(std::isfinite(s.value_at(i, 0)));  // r
+    CHECK(s.value_at(s.size() - 1, 4) == 20);                                            // quarantined
+  });
+}
+
+TEST_CASE("core: SimRunner speed limit bounds the step rate") {
+  obs::SimRunner runner(std::make_unique<CounterSystem>());
+  runner.set_speed(50);
+  CHECK(runner.speed() == 50);
+  runner.set_playing(true);
+  std::this_thread::sleep_for(400ms);
+  runner.set_playing(false);
+  runner.sync();
+  const std::uint64_t steps = runner.status().step;
+  // 0.4 s at 50 steps/s is 20 steps; the limiter may catch up by at most 100 ms (5 steps).
+  CHECK(steps >= 3);
+  CHECK(steps <= 30);
+  runner.set_speed(-4);
+  CHECK(runner.speed() == 0);
+}
