@@ -133,7 +133,7 @@ void VoxelPacketView::draw(const Snapshot& base, int width_px, int height_px) {
     double jmax = 0;
     for (const auto& e : info.edges) jmax = std::max(jmax, std::abs(e.J));
     scratch_.clear();
-    std::vector<gfx::Instance> heads;
+    heads_.clear();
     for (const auto& e : info.edges) {
       if (jmax <= 0 || std::abs(e.J) < 1e-3 * jmax) continue;
       const bool forward = e.J > 0;
@@ -147,10 +147,10 @@ void VoxelPacketView::draw(const Snapshot& base, int width_px, int height_px) {
       const glm::vec3 from = a + d * (kVoxelSize * 0.5f), tip = b - d * (kVoxelSize * 0.5f);
       const glm::vec3 neck = tip - d * 0.16f;
       scratch_.push_back({along(from, neck, w), color});
-      heads.push_back({along(neck, tip, std::max(2.4f * w, 0.09f)), color});
+      heads_.push_back({along(neck, tip, std::max(2.4f * w, 0.09f)), color});
     }
     boxes_->draw(scratch_, vp, eye);
-    pyramids_->draw(heads, vp, eye);
+    pyramids_->draw(heads_, vp, eye);
   }
   if (show_walkers_ && !s->walkers.empty()) {
     const float t = walker_progress(*s);

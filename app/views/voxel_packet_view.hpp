@@ -47,7 +47,7 @@ class VoxelPacketView final : public View {
   double step_interval_ = 0.1;
 
   std::unique_ptr<gfx::InstancedMesh> boxes_, pyramids_, spheres_;
-  std::vector<gfx::Instance> scratch_;
+  std::vector<gfx::Instance> scratch_, heads_;  // reused every frame
 };
 
 }  // namespace obs
