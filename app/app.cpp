@@ -115,7 +115,15 @@ bool App::save_scene(const std::string& path) {
 void App::take_screenshot() { screenshot_requested_ = true; }
 
 void App::start_recording(int frames) {
-  recording_dir = (std::filesystem::path(screenshot_dir) / next_numbered(screenshot_dir, "sequence")).replace_extension("").string();
+  namespace fs = std::filesystem;
+  for (int i = 1;; ++i) {  // the first free screenshots/sequence_0001 folder
+    char name[32];
+    std::snprintf(name, sizeof name, "sequence_%04d", i);
+    if (!fs::exists(fs::path(screenshot_dir) / name)) {
+      recording_dir = (fs::path(screenshot_dir) / name).string();
+      break;
+    }
+  }
   recording_left = frames;
   recording_index = 0;
 }
@@ -124,9 +132,9 @@ void App::export_metrics_csv(const std::string& path) {
   try {
     if (const auto parent = std::filesystem::path(path).parent_path(); !parent.empty())
       std::filesystem::create_directories(parent);
-    session.runner->with_series([&](const SeriesStore& s) {
-      write_file_atomically(path, [&](std::ostream& out) { s.write_csv(out); });
-    });
+    SeriesStore copy;
+    session.runner->with_series([&](const SeriesStore& s) { copy = s; });  // don't stall the simulation on disk
+    write_file_atomically(path, [&](std::ostream& out) { copy.write_csv(out); });
     log(Event::Level::Info, "metrics written to " + path);
   } catch (const std::exception& e) {
     log(Event::Level::Error, std::string("metrics export failed: ") + e.what());

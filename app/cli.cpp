@@ -82,6 +82,12 @@ Options parse_command_line(int argc, char** argv) {
       throw InputError(a, "only one scene file may be given (already have " + o.scene + ")");
     }
   }
+  if (!o.headless) {
+    // These describe a scripted run; silently ignoring them in a window would lose output.
+    if (!o.metrics_csv.empty()) throw InputError("--metrics", "needs --headless (the window exports CSV from its Metrics panel)");
+    if (!o.dump_state.empty()) throw InputError("--dump-state", "needs --headless");
+    if (o.steps != 0) throw InputError("--steps", "needs --headless (use --frames to end a windowed run)");
+  }
   return o;
 }
 

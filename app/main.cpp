@@ -34,10 +34,11 @@ int main(int argc, char** argv) {
 
   return exit_code_of([&] {
     Scene scene = scene_from_options(options);
-    instantiate(scene, options.sets);  // validate everything before a window appears
+    // Everything is validated before a window appears; the built system is then reused.
+    auto system = instantiate(scene, options.sets);
     make_scene_view(scene);
     GlWindow window(options.width, options.height, "The Observatory", /*visible=*/true);
-    App app(window, make_session(scene, options.sets), options);
+    App app(window, make_session_for(std::move(system), scene), options);
     return app.run();
   });
 }

@@ -70,8 +70,9 @@ void OrbitCamera::load(const nlohmann::json& j, const char* prefix) {
   number("distance", distance, 0.5f, 500.0f);
   if (j.contains("target")) {
     const auto& t = j.at("target");
-    if (!t.is_array() || t.size() != 3 || !t[0].is_number() || !t[1].is_number() || !t[2].is_number())
-      throw InputError(std::string(prefix) + "/target", "expected [x, y, z], got " + t.dump());
+    auto ok = [](const nlohmann::json& x) { return x.is_number() && std::abs(x.get<double>()) <= 1e4; };
+    if (!t.is_array() || t.size() != 3 || !ok(t[0]) || !ok(t[1]) || !ok(t[2]))
+      throw InputError(std::string(prefix) + "/target", "expected [x, y, z] with each |.| <= 10000, got " + t.dump());
     target = {t[0].get<float>(), t[1].get<float>(), t[2].get<float>()};
   }
 }

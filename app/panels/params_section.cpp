@@ -77,7 +77,7 @@ bool widget(Param& p) {
     case ParamType::Int: {
       std::int64_t v = static_cast<std::int64_t>(p.value), lo = static_cast<std::int64_t>(p.min), hi = static_cast<std::int64_t>(p.max);
       const bool moved = ImGui::SliderScalar(label, ImGuiDataType_S64, &v, &lo, &hi, "%lld",
-                                             p.log_ ? ImGuiSliderFlags_Logarithmic : ImGuiSliderFlags_None);
+                                             ImGuiSliderFlags_AlwaysClamp | (p.log_ ? ImGuiSliderFlags_Logarithmic : ImGuiSliderFlags_None));
       if (moved) p.value = static_cast<double>(v);
       changed = p.restart_ ? ImGui::IsItemDeactivatedAfterEdit() : moved;
       break;
@@ -85,7 +85,7 @@ bool widget(Param& p) {
     case ParamType::Real: {
       double v = p.value;
       const bool moved = ImGui::SliderScalar(label, ImGuiDataType_Double, &v, &p.min, &p.max, "%.4g",
-                                             p.log_ ? ImGuiSliderFlags_Logarithmic : ImGuiSliderFlags_None);
+                                             ImGuiSliderFlags_AlwaysClamp | (p.log_ ? ImGuiSliderFlags_Logarithmic : ImGuiSliderFlags_None));
       if (moved) p.value = v;
       changed = p.restart_ ? ImGui::IsItemDeactivatedAfterEdit() : moved;
       break;

@@ -227,8 +227,9 @@ void PhaseWheelView::load(const nlohmann::json& v) {
   max_points_ = static_cast<int>(max_points);
   if (v.contains("pan")) {
     const auto& p = v.at("pan");
-    if (!p.is_array() || p.size() != 2 || !p[0].is_number() || !p[1].is_number())
-      throw InputError("/view/pan", "expected [x, y], got " + p.dump());
+    auto ok = [](const nlohmann::json& x) { return x.is_number() && std::abs(x.get<double>()) <= 1e4; };
+    if (!p.is_array() || p.size() != 2 || !ok(p[0]) || !ok(p[1]))
+      throw InputError("/view/pan", "expected [x, y] with |x|, |y| <= 10000, got " + p.dump());
     pan_x_ = p[0].get<float>();
     pan_y_ = p[1].get<float>();
   }

@@ -328,7 +328,7 @@ void VoxelPacketView::load(const nlohmann::json& v) {
   }
   if (v.contains("selected")) {
     const auto& x = v.at("selected");
-    if (!x.is_number_integer() || x.get<int>() < -1 || x.get<int>() > 63)
+    if (!x.is_number_integer() || x.get<std::int64_t>() < -1 || x.get<std::int64_t>() > 63)
       throw InputError("/view/selected", "expected a voxel index in [0, 63] or -1 for none, got " + x.dump());
     selected_ = x.get<int>();
   }

@@ -84,7 +84,12 @@ class Scanner {
 
 }  // namespace
 
-JsonLocator::JsonLocator(std::string_view valid_json) { Scanner(valid_json, positions_, literals_).value(""); }
+JsonLocator::JsonLocator(std::string_view valid_json) {
+  // A UTF-8 byte-order mark is skipped by the parser, so it is skipped here too (editors do
+  // not show it, so columns on line 1 do not count it either).
+  if (valid_json.substr(0, 3) == "\xEF\xBB\xBF") valid_json.remove_prefix(3);
+  Scanner(valid_json, positions_, literals_).value("");
+}
 
 std::string JsonLocator::first_literal(std::string_view token) const {
   for (const auto& [pointer, text] : literals_)

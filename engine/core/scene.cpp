@@ -1,6 +1,7 @@
 #include "core/scene.hpp"
 
 #include <cstdio>
+#include <memory>
 #include <sstream>
 
 #include "core/atomic_file.hpp"
@@ -29,12 +30,39 @@ struct Located {
   [[noreturn]] void fail(const std::string& pointer, const std::string& message) const {
     rethrow(InputError(pointer, message));
   }
-  [[noreturn]] void rethrow(const InputError& e) const {
-    SourcePos pos{};
-    if (text) pos = JsonLocator(*text).find(e.pointer());
-    throw e.located(scene.source, pos);
+  [[noreturn]] void rethrow(const InputError& e) const { throw e.located(scene.source, position(e.pointer())); }
+  // One scan of the text, made on first need and reused: a file with thousands of unknown
+  // keys must not be rescanned per key.
+  SourcePos position(const std::string& pointer) const {
+    if (!text) return {};
+    if (!locator) locator = std::make_unique<JsonLocator>(*text);
+    return locator->find(pointer);
   }
+  mutable std::unique_ptr<JsonLocator> locator;
 };
+
+// Deeper nesting than any scene needs is refused before anything recurses over it (the
+// copies, dumps and the locator all recurse once per level; 10^5 levels overflow the stack).
+constexpr int kMaxDepth = 64;
+void check_depth(const std::string& text, const std::string& source) {
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > kMaxDepth)
+        throw InputError("", "nested deeper than " + std::to_string(kMaxDepth) + " levels; expected a scene",
+                         position_of_offset(text, i), source);
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+}
 
 }  // namespace
 
@@ -42,6 +70,7 @@ Scene parse_scene(const std::string& text, const std::string& source) {
   Scene scene;
   scene.source = source;
   nlohmann::json doc;
+  check_depth(text, source);
   try {
     doc = nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
@@ -62,7 +91,7 @@ Scene parse_scene(const std::string& text, const std::string& source) {
     throw InputError(pointer, "number " + token + " is out of range; expected a finite number",
                      locator.find(pointer), source);
   }
-  const Located at{scene, &text};
+  const Located at{scene, &text, nullptr};
   if (!doc.is_object()) at.fail("", "expected a JSON object (a scene), got " + got(doc));
 
   for (auto& [key, value] : doc.items()) {
@@ -104,7 +133,7 @@ Scene parse_scene(const std::string& text, const std::string& source) {
       scene.view = value;
     } else {
       scene.extra[key] = value;
-      const SourcePos pos = JsonLocator(text).find(ptr);
+      const SourcePos pos = at.position(ptr);
       scene.warnings.push_back(source + ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column) +
                                ": " + ptr + ": unknown key kept as is");
     }
@@ -124,14 +153,14 @@ Scene load_scene(const std::string& path) {
 }
 
 std::unique_ptr<System> instantiate(Scene& scene, const std::vector<ParamOverride>& overrides) {
-  const Located at{scene, scene.text.empty() ? nullptr : &scene.text};
+  const Located at{scene, scene.text.empty() ? nullptr : &scene.text, nullptr};
   auto system = make_system(scene.system);
   if (!system) at.fail("/system", "unknown system \"" + scene.system + "\"");
   try {
     for (auto& [name, value] : scene.params.items()) {
       const std::string ptr = child_pointer("/params", name);
       if (!system->params().find(name)) {
-        const SourcePos pos = at.text ? JsonLocator(*at.text).find(ptr) : SourcePos{};
+        const SourcePos pos = at.position(ptr);
         scene.warnings.push_back(scene.source + ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column) +
                                  ": " + ptr + ": " + scene.system + " has no parameter \"" + name +
                                  "\"; ignored");

@@ -145,7 +145,9 @@ void KuramotoSystem::rk4_pass(int stage) {
 #pragma omp simd reduction(+ : ac, as, av)
     for (std::size_t i = lo; i < hi; ++i) {
       float s, c;
-      kuramoto::fast_sincos(phase[i] + a_here * k_last[i], s, c);
+      // Stage arguments are wrapped too: far-tail oscillators (|omega| ~ 1e5) would otherwise
+      // reach arguments where the float range reduction loses all accuracy.
+      kuramoto::fast_sincos(kuramoto::wrap_phase(phase[i] + a_here * k_last[i]), s, c);
       const float k = omega[i] + (kzy * c - kzx * s);
       const float total = (stage == 1 ? 0.0f : k_sum[i]) + weight * k;
       float next;
@@ -156,7 +158,7 @@ void KuramotoSystem::rk4_pass(int stage) {
       } else {
         k_sum[i] = total;
         k_last[i] = k;
-        next = phase[i] + a_next * k;
+        next = kuramoto::wrap_phase(phase[i] + a_next * k);
       }
       kuramoto::fast_sincos(next, s, c);
       ac += c;
@@ -279,7 +281,7 @@ void KuramotoSystem::perturb(const Perturbation& p) {
       break;
     }
     case PerturbKind::Ablate: {
-      const std::size_t k = pick_count(p.fraction);
+      const std::size_t k = p.fraction > 0 ? pick_count(p.fraction) : 0;
       for (std::size_t j = 0; j < k; ++j) {
         const std::size_t i = static_cast<std::size_t>(rng_.below(n_moving_));
         if (p.mode == AblateMode::Remove) remove_at(i);

@@ -59,6 +59,10 @@ TEST_CASE("cli: bad flags and --set values exit 2 naming the problem") {
   expect_bad_input("--headless --set integrator=leapfrog", {"/params/integrator", "\"rk4\""});
   expect_bad_input("--headless --set nope=1", {"nope", "no parameter"});
   expect_bad_input("a.json b.json", {"only one scene"});
+  // Scripted-run outputs without --headless would be silently lost in a window.
+  expect_bad_input("--metrics m.csv", {"--metrics", "needs --headless"});
+  expect_bad_input("--dump-state s.json", {"--dump-state", "needs --headless"});
+  expect_bad_input("--steps 10", {"--steps", "needs --headless"});
 }
 
 TEST_CASE("cli: bad scenes exit 2 with pointer and line:column, never a crash") {
@@ -83,6 +87,12 @@ TEST_CASE("cli: bad scenes exit 2 with pointer and line:column, never a crash") 
   bad("fraction_zero.json", R"({"system": "pump", "params": {"spread": "1/0"}})", {"/params/spread", "denominator is zero"});
   bad("fraction_text.json", R"({"system": "pump", "params": {"lambda": "abc"}})", {"/params/lambda", "exact fraction"});
   bad("fraction_float.json", R"({"system": "pump", "params": {"lambda": 0.5}})", {"/params/lambda", "\"3/4\""});
+  bad("deep.json", "{\"system\": \"kuramoto\", \"x\": " + std::string(200000, '[') + std::string(200000, ']') + "}",
+      {"deep.json:1:", "nested deeper than 64"});
+  bad("bom_type.json", "\xEF\xBB\xBF{\n  \"system\": \"kuramoto\",\n  \"params\": {\"K\": \"strong\"}\n}\n",
+      {"bom_type.json:3:19", "/params/K"});
+  bad("selected.json", R"({"system": "pump", "view": {"selected": 4294967301}})", {"/view/selected"});
+  bad("pan.json", R"({"system": "kuramoto", "view": {"pan": [1e300, 0]}})", {"/view/pan"});
   bad("view.json", R"({"system": "kuramoto", "view": {"zoom": "near"}})", {"/view"});
   expect_bad_input("--headless '" + (dir / "missing.json").string() + "'", {"missing.json", "cannot open"});
 }

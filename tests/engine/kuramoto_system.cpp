@@ -334,8 +334,11 @@ TEST_CASE("kuramoto: ablation removes or freezes the requested counts; frozen un
   std::sort(expect.begin(), expect.end());
   CHECK(now_frozen == expect);
 
-  // A fraction of 0 still hits one unit; a fraction of 1 takes every moving unit.
+  // A fraction of 0 ablates nothing (the slider at zero); a tiny one still hits one unit;
+  // a fraction of 1 takes every moving unit.
   k->perturb(perturbation(obs::PerturbKind::Ablate, 0.0, obs::AblateMode::Remove));
+  CHECK(k->moving() == 360);
+  k->perturb(perturbation(obs::PerturbKind::Ablate, 1e-9, obs::AblateMode::Remove));
   CHECK(k->moving() == 359);
   k->perturb(perturbation(obs::PerturbKind::Ablate, 1.0, obs::AblateMode::Remove));
   CHECK(k->moving() == 0);
