@@ -142,7 +142,14 @@ void App::export_metrics_csv(const std::string& path) {
 }
 
 void App::drain_events() {
-  for (auto& e : session.runner->take_events()) log_lines.push_back({e.level, e.step, std::move(e.text)});
+  bool failed = false;
+  for (auto& e : session.runner->take_events()) {
+    failed |= e.level == Event::Level::Error;
+    log_lines.push_back({e.level, e.step, std::move(e.text)});
+  }
+  // A refused edit was rolled back in the engine; the panel's copy must follow, or it would
+  // show (and Save would write) a value the simulation is not using.
+  if (failed) session.runner->inspect([this](const System& s) { session.params = s.params(); });
   while (log_lines.size() > 500) log_lines.pop_front();
 }
 

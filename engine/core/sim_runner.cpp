@@ -121,6 +121,8 @@ void SimRunner::with_series(const std::function<void(const SeriesStore&)>& fn) c
 void SimRunner::record_metrics() {
   system_->metrics(metric_row_.data());
   std::lock_guard lock(series_mu_);
+  // A reset (same or new seed) starts a new run: its history must not splice onto the old one.
+  if (series_.size() > 0 && system_->steps() <= series_.step_at(series_.size() - 1)) series_.clear();
   series_.append(system_->steps(), metric_row_.data());
 }
 
@@ -152,7 +154,10 @@ void SimRunner::loop() {
       queue_.pop_front();
       lock.unlock();
       try {
+        const std::uint64_t before = system_->steps();
         edit(*system_);
+        // A reset starts a new history at the new run's step 0 (an edit at step 0 re-records it).
+        if (system_->steps() < before || system_->steps() == 0) record_metrics();
       } catch (const std::exception& e) {
         lock.lock();
         events_.push_back({Event::Level::Error, system_->steps(), e.what()});
