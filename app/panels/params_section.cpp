@@ -38,6 +38,31 @@ void apply(App& app, const Param& p) {
   });
 }
 
+// All parameters back to their defaults in ONE edit: posting them one at a time would pass
+// through intermediate combinations an engine may refuse (the pump's w_min > w_max).
+void reset_all(App& app) {
+  app.session.runner->post([](System& s) {
+    const ParamSet old = s.params();
+    bool restart = false;
+    for (const auto& p : old.all()) {
+      if (p.is_default()) continue;
+      restart = restart || p.restart_;
+      s.params().reset_to_default(p.name);
+    }
+    if (!restart) {
+      s.params_changed();
+      return;
+    }
+    try {
+      s.reset(s.seed());
+    } catch (...) {
+      s.params() = old;
+      s.reset(s.seed());
+      throw;
+    }
+  });
+}
+
 void tooltip(const Param& p) {
   if (!ImGui::IsItemHovered()) return;
   ImGui::BeginTooltip();
@@ -137,11 +162,8 @@ void params_section(App& app) {
   }
   ImGui::PopItemWidth();
   if (ImGui::Button("Reset all to defaults")) {
-    for (const auto& p : ps.all()) {
-      if (p.is_default()) continue;
-      ps.reset_to_default(p.name);
-      apply(app, *ps.find(p.name));
-    }
+    for (const auto& p : ps.all()) ps.reset_to_default(p.name);
+    reset_all(app);
   }
 }
 
