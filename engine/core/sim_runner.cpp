@@ -218,9 +218,18 @@ void SimRunner::loop() {
       snapshot_wanted_.store(false);
       dirty_ = false;
       lock.unlock();
-      auto snap = system_->snapshot();
+      // A snapshot copies the state: under memory pressure that copy can fail. The views then
+      // keep the last picture and the person hears why, instead of the app terminating.
+      std::shared_ptr<const Snapshot> snap;
+      std::string failure;
+      try {
+        snap = system_->snapshot();
+      } catch (const std::exception& e) {
+        failure = e.what();
+      }
       lock.lock();
-      snapshot_ = std::move(snap);
+      if (snap) snapshot_ = std::move(snap);
+      else events_.push_back({Event::Level::Error, system_->steps(), "snapshot failed, showing the previous one: " + failure});
     }
   }
 }

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <functional>
 #include <memory>
+#include <new>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -35,6 +36,7 @@ class CounterSystem final : public obs::System {
   explicit CounterSystem(std::string kind = "counter", std::uint64_t bytes = 64) : kind_(std::move(kind)), bytes_(bytes) {
     params_.add_real("inc", 1, -100, 100);
     params_.add_bool("fail", false);
+    params_.add_bool("snapshot_fails", false);  // as if copying the state ran out of memory
     reset(1);
   }
   std::string_view kind() const override { return kind_; }
@@ -49,6 +51,7 @@ class CounterSystem final : public obs::System {
   void params_changed() override {
     inc_ = params_.real("inc");
     fail_ = params_.flag("fail");
+    snapshot_fails_ = params_.flag("snapshot_fails");
   }
   void step() override {
     in_step_ = true;
@@ -63,6 +66,7 @@ class CounterSystem final : public obs::System {
     in_step_ = false;
   }
   std::shared_ptr<const obs::Snapshot> snapshot() const override {
+    if (snapshot_fails_) throw std::bad_alloc();
     auto s = std::make_shared<CounterSnapshot>();
     s->step = step_;
     s->value = value_;
@@ -92,7 +96,7 @@ class CounterSystem final : public obs::System {
   std::string kind_;
   std::uint64_t bytes_;
   double value_ = 0, inc_ = 1;
-  bool fail_ = false, in_step_ = false;
+  bool fail_ = false, snapshot_fails_ = false, in_step_ = false;
   std::thread::id step_thread_;
 };
 
@@ -227,6 +231,27 @@ TEST_CASE("core: SimRunner snapshot follows the state") {
   REQUIRE(c);
   CHECK(c->value == 10.0);
   CHECK(first->step == 0);  // an old snapshot is immutable
+}
+
+TEST_CASE("core: SimRunner keeps the last snapshot and reports when taking a new one fails") {
+  obs::SimRunner runner(std::make_unique<CounterSystem>());
+  runner.step_once(2);
+  REQUIRE(wait_for([&] { return runner.snapshot()->step == 2; }));
+  runner.post([](obs::System& s) {
+    s.params().set_value("snapshot_fails", 1);
+    s.params_changed();
+  });
+  runner.step_once(3);
+  std::vector<obs::Event> events;
+  REQUIRE(wait_for([&] {
+    runner.snapshot();  // asks for a new picture; the system fails to make it
+    for (auto& e : runner.take_events()) events.push_back(e);
+    return !events.empty();
+  }));
+  CHECK(events[0].level == obs::Event::Level::Error);
+  CHECK(events[0].text.find("snapshot failed") != std::string::npos);
+  CHECK(runner.snapshot()->step == 2);  // the last good picture stays
+  CHECK(wait_for([&] { return runner.status().step == 5; }));  // and the simulation went on
 }
 
 TEST_CASE("core: SimRunner replace swaps the system and restarts the history") {
