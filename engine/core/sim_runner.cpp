@@ -36,6 +36,7 @@ void SimRunner::set_playing(bool playing) {
     std::lock_guard lock(mu_);
     playing_ = playing;
     status_.playing = playing;
+    ++pacing_changes_;
   }
   cv_.notify_all();
 }
@@ -49,7 +50,11 @@ void SimRunner::step_once(int n) {
 }
 
 void SimRunner::set_speed(double steps_per_second) {
-  speed_.store(steps_per_second < 0 ? 0 : steps_per_second);
+  {
+    std::lock_guard lock(mu_);
+    speed_.store(steps_per_second < 0 ? 0 : steps_per_second);
+    ++pacing_changes_;
+  }
   cv_.notify_all();
 }
 
@@ -142,7 +147,16 @@ void SimRunner::loop() {
       return quit_ || !queue_.empty() || playing_ || pending_steps_ > 0 || (dirty_ && snapshot_wanted_.load());
     };
     if (speed > 0 && (playing_ || pending_steps_ > 0) && queue_.empty()) {
-      cv_.wait_until(lock, next_tick, [&] { return quit_ || !queue_.empty(); });
+      const std::uint64_t pacing = pacing_changes_;
+      cv_.wait_until(lock, next_tick, [&] { return quit_ || !queue_.empty() || pacing_changes_ != pacing; });
+      if (pacing_changes_ != pacing) {
+        // A new speed counts from now, not from a tick planned at the old (maybe 1 step/s) rate.
+        const double new_speed = speed_.load();
+        if (new_speed > 0)
+          next_tick = std::min(next_tick, Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                                             std::chrono::duration<double>(1.0 / new_speed)));
+        continue;
+      }
     } else {
       cv_.wait(lock, has_work);
     }

@@ -74,6 +74,8 @@ class SimRunner {
   std::uint64_t posted_ = 0, applied_ = 0;
   bool playing_ = false, quit_ = false, dirty_ = true;
   int pending_steps_ = 0;
+  // Bumped by set_speed/set_playing so a paced wait (up to 1/speed seconds) wakes at once.
+  std::uint64_t pacing_changes_ = 0;
   std::shared_ptr<const Snapshot> snapshot_;
   std::vector<Event> events_;
   Status status_;

@@ -364,3 +364,18 @@ TEST_CASE("core: SimRunner speed limit bounds the step rate") {
   runner.set_speed(-4);
   CHECK(runner.speed() == 0);
 }
+
+TEST_CASE("core: SimRunner applies a new speed at once, not at the next slow tick") {
+  obs::SimRunner runner(std::make_unique<CounterSystem>());
+  runner.set_speed(0.25);  // one step every 4 s
+  runner.set_playing(true);
+  REQUIRE(wait_for([&] { return runner.status().step >= 1; }));
+  runner.set_speed(1000);
+  // Waiting out the old tick would leave the counter at 1 for almost 4 s.
+  CHECK(wait_for([&] { return runner.status().step >= 10; }, 1500ms));
+  runner.set_playing(false);
+  runner.set_speed(0.25);
+  runner.set_playing(true);  // a pause/play wakes the paced wait too
+  runner.set_playing(false);
+  runner.sync();
+}
