@@ -71,8 +71,29 @@ void App::reset_simulation() {
 }
 
 bool App::open_scene(const std::string& path) {
+  if (opening()) finish_open();  // a load already under way lands first
+  request_open_scene(path);
+  return finish_open();
+}
+
+void App::request_open_scene(const std::string& path) {
+  if (opening()) {
+    log(Event::Level::Warning, "still opening " + pending_path_ + "; " + path + " was not opened");
+    return;
+  }
+  pending_path_ = path;
+  pending_since_ = std::chrono::steady_clock::now();
+  pending_open_ = std::async(std::launch::async, [path] { return load_scene_parts(path); });
+}
+
+void App::poll_pending_open() {
+  if (opening() && pending_open_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) finish_open();
+}
+
+bool App::finish_open() {
+  const std::string path = pending_path_;
   try {
-    Session next = make_session(load_scene(path));
+    Session next = make_session_from(pending_open_.get());
     const bool was_playing = session.runner->status().playing;
     const double speed = session.runner->speed();
     session = std::move(next);  // the old runner stops and joins here
@@ -93,6 +114,20 @@ bool App::open_scene(const std::string& path) {
     log(Event::Level::Error, load_error);
     return false;
   }
+}
+
+void App::draw_opening_notice(const ViewRect& rect) {
+  if (!opening()) return;
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - pending_since_).count();
+  if (secs < 0.15) return;  // a quick open should not flash a notice
+  char text[512];
+  std::snprintf(text, sizeof text, "opening %s ... %.1f s", pending_path_.c_str(), secs);
+  ImDrawList* dl = ImGui::GetForegroundDrawList();
+  const ImVec2 size = ImGui::CalcTextSize(text);
+  const ImVec2 at{rect.min.x + (rect.width() - size.x) * 0.5f, rect.min.y + rect.height() * 0.45f};
+  const float pad = ImGui::GetFontSize() * 0.6f;
+  dl->AddRectFilled({at.x - pad, at.y - pad}, {at.x + size.x + pad, at.y + size.y + pad}, IM_COL32(20, 22, 28, 230), pad * 0.5f);
+  dl->AddText(at, IM_COL32(235, 235, 240, 255), text);
 }
 
 bool App::save_scene(const std::string& path) {
@@ -165,7 +200,7 @@ void App::handle_shortcuts() {
 void App::handle_drops() {
   for (const auto& path : take_dropped_paths()) {
     scene_path = path;
-    open_scene(path);
+    request_open_scene(path);
   }
 }
 
@@ -185,6 +220,7 @@ void App::frame(bool with_ui) {
     if (!load_error.empty()) draw_error_panel(*this, rect);
     if (show_help) draw_help_overlay(*this);
   }
+  draw_opening_notice(rect);
   handle_shortcuts();
   if (!io.WantCaptureMouse && rect.contains(io.MousePos)) session.view->handle_mouse(io, rect);
 
@@ -262,6 +298,7 @@ int App::run() {
     const auto start = Clock::now();
     glfwPollEvents();
     handle_drops();
+    poll_pending_open();
     drain_events();
     frame(show_ui);
     capture_if_requested();

@@ -2,7 +2,9 @@
 // The Observatory window: a frame loop that draws the running session's view between two
 // side panels, feeds input to ImGui first and to the view's camera only when ImGui does not
 // want it, and turns shortcuts, drops and panel buttons into actions.
+#include <chrono>
 #include <deque>
+#include <future>
 #include <string>
 #include <vector>
 
@@ -32,7 +34,13 @@ class App {
   void toggle_play();
   void step_once();
   void reset_simulation();
+  // Opening builds the new state on a worker thread; the running scene stays on screen (and
+  // stays if the new one is bad: error panel) until the new one is ready. open_scene waits for
+  // it (tests, startup); request_open_scene returns at once (panels, shortcuts, drops).
   bool open_scene(const std::string& path);  // false: error panel shown, old scene kept
+  void request_open_scene(const std::string& path);
+  bool opening() const { return pending_open_.valid(); }
+  void poll_pending_open();  // the frame loop calls it: swaps in a scene that finished loading
   bool save_scene(const std::string& path);
   void take_screenshot();
   void start_recording(int frames);
@@ -65,9 +73,14 @@ class App {
   void handle_drops();
   void drain_events();
   void capture_if_requested();
+  bool finish_open();        // the pending load is ready: swap it in or show its error
+  void draw_opening_notice(const ViewRect& rect);
 
   gfx::Framebuffer frame_fbo_;
   bool screenshot_requested_ = false;
+  std::future<LoadedScene> pending_open_;
+  std::string pending_path_;
+  std::chrono::steady_clock::time_point pending_since_;
 };
 
 // The files dropped on the window since the last call (GLFW drop callback).

@@ -22,8 +22,26 @@ std::unique_ptr<View> make_scene_view(const Scene& scene) {
 }
 
 Session make_session_for(std::unique_ptr<System> system, Scene scene) {
+  LoadedScene loaded;
+  loaded.view = make_scene_view(scene);
+  loaded.system = std::move(system);
+  loaded.scene = std::move(scene);
+  return make_session_from(std::move(loaded));
+}
+
+LoadedScene load_scene_parts(const std::string& path) {
+  LoadedScene loaded;
+  loaded.scene = load_scene(path);
+  loaded.system = instantiate(loaded.scene);
+  loaded.view = make_scene_view(loaded.scene);
+  return loaded;
+}
+
+Session make_session_from(LoadedScene loaded) {
   Session s;
-  s.view = make_scene_view(scene);
+  std::unique_ptr<System> system = std::move(loaded.system);
+  Scene scene = std::move(loaded.scene);
+  s.view = std::move(loaded.view);
   s.params = system->params();
   s.perturbations = system->supported_perturbations();
   s.runner = std::make_unique<SimRunner>(std::move(system));

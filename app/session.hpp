@@ -30,6 +30,16 @@ std::unique_ptr<View> make_scene_view(const Scene& scene);
 // The same around a system that already exists (headless: render after the run).
 Session make_session_for(std::unique_ptr<System> system, Scene scene);
 
+// The part of opening a scene file that needs no GL context and may take a while (building a
+// large state, reading a dataset): the app runs it on a worker thread so the window stays live.
+struct LoadedScene {
+  Scene scene;
+  std::unique_ptr<System> system;
+  std::unique_ptr<View> view;
+};
+LoadedScene load_scene_parts(const std::string& path);
+Session make_session_from(LoadedScene loaded);
+
 // The scene file's text for the running session: current parameters, seed, view state,
 // and the unknown keys the file came with.
 Scene current_scene(Session& session);

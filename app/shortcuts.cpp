@@ -16,7 +16,7 @@ std::span<const Shortcut> shortcuts() {
       {GLFW_KEY_TAB, false, "Tab", "show / hide the side panels", [](App& a) { a.show_ui = !a.show_ui; }},
       {GLFW_KEY_HOME, false, "Home", "reset the camera", [](App& a) { a.session.view->reset_camera(); }},
       {GLFW_KEY_S, true, "Ctrl+S", "save the scene to the path in the Scene panel", [](App& a) { a.save_scene(a.scene_path); }},
-      {GLFW_KEY_O, true, "Ctrl+O", "open the scene at the path in the Scene panel", [](App& a) { a.open_scene(a.scene_path); }},
+      {GLFW_KEY_O, true, "Ctrl+O", "open the scene at the path in the Scene panel", [](App& a) { a.request_open_scene(a.scene_path); }},
       {GLFW_KEY_Q, true, "Ctrl+Q", "quit", [](App& a) { a.quit = true; }},
   };
   return table;

@@ -16,7 +16,7 @@ void scene_section(App& app) {
   ImGui::SetNextItemWidth(-1);
   const bool enter = ImGui::InputText("##path", &app.scene_path, ImGuiInputTextFlags_EnterReturnsTrue);
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Scene path. Enter or Open loads it; you can also drop a .json onto the window.");
-  if (ImGui::Button("Open") || enter) app.open_scene(app.scene_path);
+  if (ImGui::Button("Open") || enter) app.request_open_scene(app.scene_path);
   ImGui::SameLine();
   if (ImGui::Button("Save")) app.save_scene(app.session.scene.source == "<scene>" ? app.scene_path : app.session.scene.source);
   ImGui::SameLine();
@@ -26,7 +26,7 @@ void scene_section(App& app) {
     for (const auto& path : std::vector<std::string>(app.recent)) {
       if (ImGui::Selectable(path.c_str())) {
         app.scene_path = path;
-        app.open_scene(path);
+        app.request_open_scene(path);
       }
     }
     ImGui::TreePop();

@@ -144,6 +144,26 @@ TEST_CASE("gui: a bad scene is refused with its error and the running scene keep
   CHECK(app.open_scene(kScenes + "kuramoto_gaussian.json"));
   CHECK(app.session.scene.source == kScenes + "kuramoto_gaussian.json");
   CHECK(app.session.params.choice("distribution") == "gaussian");
+
+  // Opening from the UI builds the new state off the UI thread: frames keep coming and the
+  // running scene stays until the new one is ready.
+  const auto big = dir / "big.json";
+  test::write_text(big, R"({"system": "kuramoto", "seed": 5, "params": {"N": 3000000}})");
+  app.request_open_scene(big.string());
+  CHECK(app.opening());
+  int frames_while_opening = 0;
+  for (int i = 0; i < 2000 && app.opening(); ++i) {
+    app.render(true);
+    if (app.opening()) {
+      ++frames_while_opening;
+      CHECK(app.session.scene.source == kScenes + "kuramoto_gaussian.json");
+    }
+    app.poll_pending_open();
+  }
+  CHECK_FALSE(app.opening());
+  CHECK(app.session.scene.source == big.string());
+  CHECK(app.session.params.integer("N") == 3000000);
+  MESSAGE("frames drawn while the scene loaded: " << frames_while_opening);
 }
 
 TEST_CASE("gui: save, screenshot and CSV export from the app write real files") {
