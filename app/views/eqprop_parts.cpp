@@ -1,0 +1,250 @@
+#include "views/eqprop_parts.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+#include "views/eqprop_palette.hpp"
+
+namespace obs::eqprop_parts {
+namespace pal = eqprop_palette;
+namespace {
+
+// Text laid out left to right, wrapping to a new line when the next item would not fit.
+struct Flow {
+  ImDrawList* dl;
+  float x0, x, y, right, line_h;
+  void gap(float w) { x += w; }
+  void newline() {
+    x = x0;
+    y += line_h;
+  }
+  void text(const char* t, ImU32 color) {
+    const float w = ImGui::CalcTextSize(t).x;
+    if (x > x0 && x + w > right) newline();
+    dl->AddText({x, y}, color, t);
+    x += w;
+  }
+};
+
+std::string architecture(const std::vector<int>& sizes) {
+  std::string a;
+  for (std::size_t i = 0; i < sizes.size(); ++i) {
+    if (i) a.push_back('-');
+    a.append(std::to_string(sizes[i]));
+  }
+  return a;
+}
+
+ImU32 mix(ImU32 a, ImU32 b, float t) {
+  const ImVec4 x = ImGui::ColorConvertU32ToFloat4(a), y = ImGui::ColorConvertU32ToFloat4(b);
+  return ImGui::ColorConvertFloat4ToU32({x.x + (y.x - x.x) * t, x.y + (y.y - x.y) * t, x.z + (y.z - x.z) * t, 1.0f});
+}
+
+}  // namespace
+
+float draw_status(ImDrawList* dl, const eqprop::EqPropSnapshot& s, ImVec2 at, float width) {
+  const float em = ImGui::GetFontSize();
+  char buf[256];
+  // Title in a larger size of the UI font.
+  const std::string algo = s.algorithm == "backprop" ? "Backprop baseline" : "Equilibrium propagation";
+  std::snprintf(buf, sizeof buf, "%s  \xc2\xb7  %s  \xc2\xb7  %s", algo.c_str(), s.dataset.c_str(), architecture(s.layer_sizes).c_str());
+  dl->AddText(ImGui::GetFont(), em * 1.2f, at, pal::kText, buf);
+  const float title_w = ImGui::GetFont()->CalcTextSizeA(em * 1.2f, 1e9f, 0.0f, buf).x;
+  dl->AddText({at.x + title_w + em, at.y + em * 0.15f}, pal::kDim, s.status.c_str());
+
+  Flow fl{dl, at.x, at.x, at.y + em * 1.6f, at.x + width, em * 1.35f};
+  // The epoch under way (1-based); once training has finished, the last one completed.
+  const bool finished = s.status.rfind("finished", 0) == 0;
+  std::snprintf(buf, sizeof buf, "epoch %d", finished ? s.epoch : s.epoch + 1);
+  fl.text(buf, pal::kText);
+  fl.gap(em * 0.6f);
+  // Progress inside the current epoch.
+  const float bar_w = em * 8, bar_h = em * 0.6f;
+  if (fl.x + bar_w > fl.right) fl.newline();
+  const double frac = s.batches_per_epoch ? std::clamp(static_cast<double>(s.batch) / static_cast<double>(s.batches_per_epoch), 0.0, 1.0) : 0.0;
+  const ImVec2 b0{fl.x, fl.y + (em - bar_h) * 0.5f + 1}, b1{fl.x + bar_w, b0.y + bar_h};
+  dl->AddRectFilled(b0, b1, pal::kPanel, 2);
+  dl->AddRectFilled(b0, {b0.x + bar_w * static_cast<float>(frac), b1.y}, IM_COL32(90, 170, 120, 255), 2);
+  dl->AddRect(b0, b1, pal::kFrame, 2);
+  fl.gap(bar_w + em * 0.4f);
+  std::snprintf(buf, sizeof buf, "%llu/%llu", static_cast<unsigned long long>(s.batch), static_cast<unsigned long long>(s.batches_per_epoch));
+  fl.text(buf, pal::kDim);
+  auto item = [&](const char* name, const char* value, ImU32 color) {
+    fl.gap(em * 1.1f);
+    const float w = ImGui::CalcTextSize(name).x + ImGui::CalcTextSize(value).x + em * 0.3f;
+    if (fl.x + w > fl.right) fl.newline();
+    fl.text(name, pal::kDim);
+    fl.gap(em * 0.3f);
+    fl.text(value, color);
+  };
+  std::snprintf(buf, sizeof buf, "%.4f", s.loss);
+  item("loss", buf, pal::kText);
+  std::snprintf(buf, sizeof buf, "%.1f %%", 100 * s.train_accuracy);
+  item("train", buf, pal::kText);
+  if (s.epoch > 0 || s.test_accuracy > 0) std::snprintf(buf, sizeof buf, "%.1f %%", 100 * s.test_accuracy);
+  else std::snprintf(buf, sizeof buf, "after epoch 1");
+  item("test", buf, IM_COL32(140, 220, 160, 255));
+  std::snprintf(buf, sizeof buf, "%.3f", s.lipschitz);
+  item("Lipschitz L", buf, s.lipschitz < 1.0 ? pal::kText : IM_COL32(255, 140, 90, 255));
+  if (s.algorithm != "backprop") {
+    std::snprintf(buf, sizeof buf, "%.3g", s.beta);
+    item("beta", buf, pal::kText);
+    std::snprintf(buf, sizeof buf, "%.1f sweeps", s.mean_settling_steps);
+    item("settling", buf, pal::kText);
+  }
+  if (!s.alignment.empty()) {
+    fl.newline();
+    fl.text("EP vs backprop", pal::kDim);
+    for (std::size_t l = 0; l < s.alignment.size(); ++l) {
+      const auto& a = s.alignment[l];
+      fl.gap(em * 1.1f);
+      std::snprintf(buf, sizeof buf, "W%zu: cos %.3f  err %.3f  sign %.0f%%", l + 1, a.cosine, a.normalised_error, 100 * a.sign_agreement);
+      // Green at the design's bar (cosine > 0.95), amber below.
+      fl.text(buf, a.cosine > 0.95 ? IM_COL32(140, 220, 160, 255) : IM_COL32(240, 190, 100, 255));
+    }
+  }
+  return fl.y + fl.line_h - at.y;
+}
+
+void draw_input(ImDrawList* dl, const eqprop::EqPropSnapshot& s, ImVec2 p0, ImVec2 p1) {
+  const float side = std::min(p1.x - p0.x, p1.y - p0.y);
+  if (side < 8) return;
+  if (s.map_res > 0 && static_cast<int>(s.decision_map.size()) == s.map_res * s.map_res) {
+    // The engine's map spans [-1.5, 1.5]^2, row 0 at the top (largest y).
+    const ImVec2 o{p0.x, p0.y};
+    const float cell = side / static_cast<float>(s.map_res);
+    for (int r = 0; r < s.map_res; ++r)
+      for (int c = 0; c < s.map_res; ++c) {
+        const int k = s.decision_map[static_cast<std::size_t>(r * s.map_res + c)];
+        dl->AddRectFilled({o.x + c * cell, o.y + r * cell}, {o.x + (c + 1) * cell + 0.5f, o.y + (r + 1) * cell + 0.5f},
+                          mix(pal::kPanel, pal::class_color(k), 0.38f));
+      }
+    auto to_px = [&](float x, float y) { return ImVec2{o.x + (x + 1.5f) / 3.0f * side, o.y + (1.5f - y) / 3.0f * side}; };
+    const float rad = std::max(1.5f, side / 160.0f);
+    for (std::size_t i = 0; i + 1 < s.points.size() && i / 2 < s.point_labels.size(); i += 2) {
+      const ImVec2 q = to_px(s.points[i], s.points[i + 1]);
+      if (q.x < p0.x || q.y < p0.y || q.x > p0.x + side || q.y > p0.y + side) continue;
+      dl->AddCircleFilled(q, rad + 0.8f, IM_COL32(10, 10, 14, 200), 10);
+      dl->AddCircleFilled(q, rad, pal::class_color(s.point_labels[i / 2]), 10);
+    }
+    if (s.input.size() >= 2) {
+      const ImVec2 q = to_px(s.input[0], s.input[1]);
+      dl->AddCircle(q, rad * 4.5f, IM_COL32(10, 10, 14, 255), 24, 4.0f);
+      dl->AddCircle(q, rad * 4.5f, IM_COL32(255, 255, 255, 255), 24, 2.0f);
+    }
+    dl->AddRect(p0, {p0.x + side, p0.y + side}, pal::kFrame);
+    return;
+  }
+  const int rows = std::max(1, s.input_rows), cols = std::max(1, s.input_cols);
+  if (static_cast<int>(s.input.size()) < rows * cols) return;
+  const float cell = std::min((p1.x - p0.x) / cols, (p1.y - p0.y) / rows);
+  for (int r = 0; r < rows; ++r)
+    for (int c = 0; c < cols; ++c) {
+      const float v = s.input[static_cast<std::size_t>(r * cols + c)];
+      const ImU32 col = std::isfinite(v) ? pal::rgb(v, v, v) : pal::kNonFinite;
+      dl->AddRectFilled({p0.x + c * cell, p0.y + r * cell}, {p0.x + (c + 1) * cell + 0.5f, p0.y + (r + 1) * cell + 0.5f}, col);
+    }
+  dl->AddRect(p0, {p0.x + cols * cell, p0.y + rows * cell}, pal::kFrame);
+}
+
+void draw_output_bars(ImDrawList* dl, const eqprop::EqPropSnapshot& s, ImVec2 p0, ImVec2 p1) {
+  const int n = static_cast<int>(s.output_free.size());
+  if (n == 0) return;
+  const float em = ImGui::GetFontSize();
+  const float row = std::min(em * 1.5f, (p1.y - p0.y) / static_cast<float>(n));
+  if (row < em * 0.6f) return;
+  float name_w = 0;
+  for (int k = 0; k < n; ++k)
+    if (k < static_cast<int>(s.class_names.size())) name_w = std::max(name_w, ImGui::CalcTextSize(s.class_names[k].c_str()).x);
+  name_w = std::min(name_w + em * 1.4f, (p1.x - p0.x) * 0.5f);
+  // Axis from the smallest to the largest output (hard-sigmoid: [0, 1]; tanh may go negative).
+  float lo = 0, hi = 1;
+  for (int k = 0; k < n; ++k) {
+    for (float v : {s.output_free[k], k < static_cast<int>(s.output_nudged.size()) ? s.output_nudged[k] : 0.0f})
+      if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+  }
+  const float x0 = p0.x + name_w, x1 = p1.x - em * 2.6f;
+  auto xpix = [&](float v) { return x0 + (std::clamp(v, lo, hi) - lo) / (hi - lo) * (x1 - x0); };
+  const float zero = xpix(0.0f);
+  for (int k = 0; k < n; ++k) {
+    const float y = p0.y + k * row;
+    const bool is_label = k == s.label, is_pred = k == s.predicted;
+    if (is_label) dl->AddRectFilled({p0.x, y}, {p1.x, y + row}, IM_COL32(60, 110, 70, 70), 3);
+    const char* name = k < static_cast<int>(s.class_names.size()) ? s.class_names[k].c_str() : "?";
+    dl->AddText({p0.x + em * 1.1f, y + (row - em) * 0.5f}, is_label ? pal::kText : pal::kDim, name);
+    if (is_pred) dl->AddTriangleFilled({p0.x + em * 0.2f, y + row * 0.5f - em * 0.35f}, {p0.x + em * 0.2f, y + row * 0.5f + em * 0.35f},
+                                       {p0.x + em * 0.8f, y + row * 0.5f}, is_label ? IM_COL32(140, 220, 160, 255) : IM_COL32(255, 120, 90, 255));
+    const float vf = s.output_free[k];
+    const float vn = k < static_cast<int>(s.output_nudged.size()) ? s.output_nudged[k] : vf;
+    const float h = row * 0.32f;
+    dl->AddRectFilled({x0, y + row * 0.14f}, {x1, y + row * 0.86f}, IM_COL32(30, 32, 40, 255), 2);
+    if (std::isfinite(vf)) dl->AddRectFilled({std::min(zero, xpix(vf)), y + row * 0.16f}, {std::max(zero, xpix(vf)), y + row * 0.16f + h}, pal::kFreeTint, 2);
+    if (std::isfinite(vn)) dl->AddRectFilled({std::min(zero, xpix(vn)), y + row * 0.52f}, {std::max(zero, xpix(vn)), y + row * 0.52f + h}, pal::kNudgeTint, 2);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f", vf);
+    dl->AddText({x1 + em * 0.3f, y + (row - em) * 0.5f}, std::isfinite(vf) ? pal::kDim : pal::kNonFinite, buf);
+  }
+  // Legend under the bars.
+  const float ly = p0.y + n * row + em * 0.3f;
+  if (ly + em < p1.y + em * 1.5f) {
+    float x = p0.x + em * 0.2f;
+    auto key = [&](ImU32 c, const char* t) {
+      dl->AddRectFilled({x, ly + em * 0.3f}, {x + em * 0.9f, ly + em * 0.7f}, c, 2);
+      x += em * 1.2f;
+      dl->AddText({x, ly}, pal::kDim, t);
+      x += ImGui::CalcTextSize(t).x + em * 0.9f;
+    };
+    key(pal::kFreeTint, "free");
+    key(pal::kNudgeTint, "nudged");
+    dl->AddRectFilled({x, ly + em * 0.1f}, {x + em * 0.9f, ly + em * 0.9f}, IM_COL32(60, 110, 70, 160), 2);
+    x += em * 1.2f;
+    dl->AddText({x, ly}, pal::kDim, "label");
+    x += ImGui::CalcTextSize("label").x + em * 0.9f;
+    dl->AddTriangleFilled({x, ly + em * 0.15f}, {x, ly + em * 0.85f}, {x + em * 0.6f, ly + em * 0.5f}, pal::kDim);
+    dl->AddText({x + em * 0.9f, ly}, pal::kDim, "prediction");
+  }
+}
+
+void draw_sparkline(ImDrawList* dl, ImVec2 p0, ImVec2 p1, std::span<const float> ys, ImU32 color, int boundary, int playhead,
+                    bool log10, const char* label) {
+  const float em = ImGui::GetFontSize();
+  dl->AddRectFilled(p0, p1, pal::kPanel, 3);
+  const int n = static_cast<int>(ys.size());
+  auto xpix = [&](float f) { return p0.x + 3 + (n > 1 ? f / static_cast<float>(n - 1) : 0.5f) * (p1.x - p0.x - 6); };
+  if (boundary > 0 && boundary < n) {
+    const float xb = xpix(static_cast<float>(boundary) - 0.5f);
+    dl->AddRectFilled({xb, p0.y}, p1, IM_COL32(40, 60, 100, 90), 3);
+  }
+  float lo = INFINITY, hi = -INFINITY;
+  auto value = [&](float v) { return log10 ? (v > 0 ? std::log10(v) : NAN) : v; };
+  for (float y : ys)
+    if (const float v = value(y); std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+  if (lo <= hi) {
+    // A flat trace is drawn mid-height and labelled with its one value, not a padded range.
+    const bool flat = hi - lo < 1e-9f;
+    const float value_at = lo;
+    if (flat) lo -= 0.5f, hi += 0.5f;
+    const float top = p0.y + em * 1.1f, bottom = p1.y - 3;
+    ImVec2 prev{-1, -1};
+    for (int i = 0; i < n; ++i) {
+      const float v = value(ys[i]);
+      if (!std::isfinite(v)) {
+        prev = {-1, -1};
+        continue;
+      }
+      const ImVec2 q{xpix(static_cast<float>(i)), bottom - (v - lo) / (hi - lo) * (bottom - top)};
+      if (prev.x >= 0) dl->AddLine(prev, q, color, 1.6f);
+      prev = q;
+    }
+    char buf[48];
+    if (flat) std::snprintf(buf, sizeof buf, log10 ? "constant 1e%.1f" : "constant %.3g", value_at);
+    else std::snprintf(buf, sizeof buf, log10 ? "1e%.1f..1e%.1f" : "%.3g..%.3g", lo, hi);
+    dl->AddText({p1.x - ImGui::CalcTextSize(buf).x - 4, p0.y + 1}, pal::kFaint, buf);
+  }
+  if (playhead >= 0 && playhead < n) dl->AddLine({xpix(static_cast<float>(playhead)), p0.y}, {xpix(static_cast<float>(playhead)), p1.y}, IM_COL32(255, 255, 255, 180));
+  dl->AddText({p0.x + 4, p0.y + 1}, color, label);
+}
+
+}  // namespace obs::eqprop_parts

@@ -1,0 +1,29 @@
+#pragma once
+// The pieces of the eqprop view that do not depend on playback: the training status header,
+// the input (image, or the point on the decision map), the output bars, and small line plots.
+// All draw onto an ImDrawList so they appear in headless screenshots too.
+#include <imgui.h>
+
+#include <span>
+
+#include "eqprop/eqprop_snapshot.hpp"
+
+namespace obs::eqprop_parts {
+
+// Training status: algorithm, data, architecture, epoch progress bar, loss, accuracies,
+// Lipschitz bound and per-matrix alignment. Returns the height used.
+float draw_status(ImDrawList* dl, const eqprop::EqPropSnapshot& s, ImVec2 at, float width);
+
+// The showcased input as a grey image, or for 2-D data the decision map with the training
+// points and the showcased point ringed. Draws inside [p0, p1] keeping the aspect ratio.
+void draw_input(ImDrawList* dl, const eqprop::EqPropSnapshot& s, ImVec2 p0, ImVec2 p1);
+
+// One row per class: free and nudged output as bars, the label and the prediction marked.
+void draw_output_bars(ImDrawList* dl, const eqprop::EqPropSnapshot& s, ImVec2 p0, ImVec2 p1);
+
+// A line over frames inside [p0, p1], with the nudge boundary and the playhead. log10 = true
+// plots log10 of positive values (zeros are left out).
+void draw_sparkline(ImDrawList* dl, ImVec2 p0, ImVec2 p1, std::span<const float> ys, ImU32 color, int boundary,
+                    int playhead, bool log10, const char* label);
+
+}  // namespace obs::eqprop_parts

@@ -1,0 +1,67 @@
+#pragma once
+// The R/G/B channel observatory for eqprop: per layer a heatmap of the showcased example's
+// relaxation (Red = |s|, Green = |ds| of the last sweep, Blue = the nudge), as one composite and
+// as three colormapped channels, played back sweep by sweep (green fades as the net settles,
+// blue flows back from the output during the nudge). Beside it the input (or the decision map
+// for 2-D data), the output bars, the training status, and a timeline of the channels' means.
+// Hover a unit for its values and its trace.
+#include <cstdint>
+#include <vector>
+
+#include "views/channel_frames.hpp"
+#include "views/view.hpp"
+
+namespace obs {
+
+class EqPropView final : public View {
+ public:
+  enum class Mode { Composite, Channels, Both };
+
+  std::string_view name() const override { return "R/G/B channels"; }
+  void draw(const Snapshot& snap, int width_px, int height_px) override;
+  void overlay(const Snapshot& snap, ImDrawList* dl, const ViewRect& rect) override;
+  void handle_mouse(const ImGuiIO& io, const ViewRect& rect) override;
+  void settings_ui() override;
+  void windows(const Snapshot& snap, const ViewRect& rect) override;
+  nlohmann::json save() const override;
+  void load(const nlohmann::json& view) override;
+
+ private:
+  // One drawn heatmap, remembered for hover picking.
+  struct MapHit {
+    ImVec2 origin;
+    float cell = 0;
+    int cols = 0, layer = 0, units = 0;
+  };
+
+  void ingest(const eqprop::EqPropSnapshot& s);
+  void advance(float dt);
+  int frame() const;
+  void draw_maps(ImDrawList* dl, const eqprop::EqPropSnapshot& s, ImVec2 p0, ImVec2 p1);
+  void draw_timeline(ImDrawList* dl, ImVec2 p0, ImVec2 p1);
+  void draw_hover(ImDrawList* dl, const eqprop::EqPropSnapshot& s, const ViewRect& rect);
+
+  // View state (saved with the scene).
+  Mode mode_ = Mode::Both;
+  bool shared_scale_ = false;
+  float green_decades_ = 3.0f;
+  float speed_ = 8.0f;  // frames (sweeps) per second
+  float hold_ = 0.8f;    // seconds on the last frame before looping
+  bool playing_ = true, loop_ = true;
+
+  // Playback and caches.
+  ChannelFrames ch_;
+  const Snapshot* seen_ = nullptr;
+  std::uint64_t seen_step_ = UINT64_MAX;
+  bool seen_shared_ = false;
+  float seen_decades_ = 0;
+  bool started_ = false;
+  float playhead_ = 0, held_ = 0;
+  std::vector<MapHit> hits_;
+  ImVec2 timeline_min_{}, timeline_max_{};
+  float label_w_ = 0;
+  std::vector<float> trace_;
+  bool transport_shown_ = false;  // windows() drew the buttons last frame: leave their room
+};
+
+}  // namespace obs

@@ -1,0 +1,93 @@
+#pragma once
+// The neural cube in 3-D: every neuron of the n^3 lattice a point sprite coloured by the
+// TorEqProp channels (red = activation |s|, green = velocity |ds|, blue = nudge) or by one
+// channel through a colormap. Quiet neurons fall below a threshold and vanish, so what is
+// left are the clouds of activity; slabs along x, y and z cut the cube open; killed neurons
+// are grey or hidden; the input slab and the output neurons are marked. Click a neuron for
+// its values, its trace over time and its synapses.
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "gfx/orbit_camera.hpp"
+#include "views/cube_view_lattice.hpp"
+#include "views/cube_lines.hpp"
+#include "views/cube_point_cloud.hpp"
+#include "views/cube_trace.hpp"
+#include "views/view.hpp"
+
+namespace obs {
+
+namespace cube {
+struct CubeSnapshot;
+}
+
+class NeuralCubeView final : public View {
+ public:
+  NeuralCubeView();  // no GL here: views are also built to validate scenes headless
+  std::string_view name() const override { return "neural cube"; }
+  void draw(const Snapshot& snap, int width_px, int height_px) override;
+  void overlay(const Snapshot& snap, ImDrawList* dl, const ViewRect& rect) override;
+  void handle_mouse(const ImGuiIO& io, const ViewRect& rect) override;
+  void settings_ui() override;
+  void windows(const Snapshot& snap, const ViewRect& rect) override;
+  void reset_camera() override;
+  nlohmann::json save() const override;
+  void load(const nlohmann::json& view) override;
+
+  enum class ColorBy { Channels, Activation, Velocity, Nudge };
+  enum class Style { Glow, Spheres };
+
+ private:
+  struct Slab {
+    bool on = false;
+    int at = 0;         // first lattice layer shown along the axis
+    int thickness = 1;  // layers shown
+  };
+  struct Scales {
+    float act_lo = 0, act_hi = 1, act_abs = 1;  // activation range in this snapshot
+    float vel_peak = 0, nudge_peak = 0;         // running peaks that decay per step
+  };
+
+  // Peaks, the colour range and the per-neuron CPU work, done once per new snapshot or
+  // changed setting.
+  void ingest(const cube::CubeSnapshot& s);
+  void rebuild(const cube::CubeSnapshot& s);
+  bool in_slabs(int x, int y, int z) const;
+  void build_lines(const cube::CubeSnapshot& s);
+  void fit_camera(int n);
+  void status_lines(const cube::CubeSnapshot& s, ImDrawList* dl, ImVec2 at) const;
+  void draw_io(const cube::CubeSnapshot& s, ImDrawList* dl, ImVec2 at, float height) const;
+  void neuron_details(const cube::CubeSnapshot& s, int i) const;
+
+  gfx::OrbitCamera camera_;
+  bool camera_fitted_ = false;  // a scene's camera, or the fit to the first cube seen
+  ColorBy color_by_ = ColorBy::Channels;
+  Style style_ = Style::Glow;
+  float threshold_ = 0.12f, point_size_ = 1.0f, glow_ = 0.8f;
+  bool log_ = true;  // loudness over three decades rather than linear
+  bool hide_killed_ = false, show_markers_ = true, show_synapses_ = true;
+  int synapse_radius_ = 1;
+  Slab slabs_[3];  // lattice x, y, z
+  int selected_ = -1, hovered_ = -1, hovered_frame_ = -1;
+
+  CubeViewLattice lattice_;
+  Scales scales_;
+  std::uint64_t scaled_step_ = UINT64_MAX;
+  const Snapshot* built_snap_ = nullptr;
+  std::uint64_t built_step_ = UINT64_MAX;
+  bool dirty_ = true;  // a setting changed since the last rebuild
+
+  // Reused every rebuild: the drawn neurons, then the killed ones, then the ring markers.
+  std::vector<CubePoint> points_, killed_, rings_;
+  std::vector<std::uint8_t> shown_;  // n^3: drawn now (what a click can pick)
+  std::size_t drawn_ = 0, drawn_killed_ = 0, drawn_rings_ = 0;
+  std::uint8_t lut_[256][3];         // the colormap, sampled once
+  CubeTrace trace_;
+  int traced_ = -1;
+
+  std::unique_ptr<CubePointCloud> cloud_;
+  std::unique_ptr<CubeLines> lines_;
+};
+
+}  // namespace obs

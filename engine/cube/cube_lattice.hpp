@@ -1,0 +1,88 @@
+#pragma once
+// The state of an n^3 neural cube, laid out for the relaxation kernel.
+//
+// Every per-neuron array lives on a padded (n + 2)^3 grid with a one-neuron halo that is
+// never alive and always zero, so the 26-neighbour stencil runs without a boundary test.
+// States are [neuron][example] with the batch innermost: one neuron's B examples are
+// contiguous, so a neighbour's contribution for 16 examples is one vector load against one
+// broadcast weight. Weights are [neuron][26] (neuron-major, as the snapshot publishes them)
+// and stored twice: w(p, d) and w(p + offset(d), 25 - d) are the same synapse and every
+// writer updates both.
+//
+// Lazy bookkeeping is per block: a block is a run of up to kSegment neurons along x in one
+// row (y, z). The relaxation updates whole rows of a colour at a time, so a row segment is
+// the natural unit to skip.
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "cube/cube_snapshot.hpp"
+
+namespace obs::cube {
+
+inline constexpr int kSegment = 16;              // neurons per lazy block (along x)
+inline constexpr std::int64_t kNever = -(1LL << 40);  // a block stamp meaning "never moved"
+
+struct Cube {
+  int n = 0, P = 0;  // side, padded side n + 2
+  int B = 1;         // examples relaxed together
+  int depth = 1;     // input slab: z < depth is clamped
+  int segs = 1;      // lazy blocks per row
+  std::size_t cells = 0;                  // P^3
+  std::array<std::ptrdiff_t, kNeighbours> off{};  // padded-index offset of neighbour d
+
+  std::vector<float> s;                 // cells * B, the states
+  std::vector<float> w;                 // cells * 26
+  std::vector<float> bias;              // cells
+  std::vector<std::uint32_t> mask;      // cells: bit d = synapse to neighbour d is live
+  std::vector<std::uint32_t> possible;  // cells: bit d = neighbour d exists and the pair may hold a
+                                        // synapse (not two clamped input neurons)
+  std::vector<float> grad;              // cells * 26: last EqProp estimate for every possible pair
+  std::vector<float> loud;              // cells * 26: running mean of |grad| (plasticity)
+  std::vector<std::uint8_t> alive;      // cells: 0 in the halo and for killed neurons
+  std::vector<std::uint8_t> relaxes;    // cells: alive and outside the input slab
+  std::vector<std::int16_t> out_class;  // cells: class read out at this neuron, or -1
+  std::vector<float> target;            // classes * B: one-hot targets of the batch
+  float beta = 0;                       // signed nudge of the current phase (0 = free)
+  int show = 0;                         // the showcased example
+  std::vector<float> vel0;              // cells: |ds| of the showcased example at its last update
+
+  // Per block, on a padded (segs + 2) x (n + 2) x (n + 2) grid (halo blocks never move).
+  std::vector<std::int64_t> moved_at;    // last relaxation step whose update moved it > tol
+  std::vector<std::int64_t> updated_at;  // last relaxation step that updated it
+  std::vector<std::uint64_t> block_macs; // live synapse multiply-adds of one update, one example
+  std::vector<std::uint32_t> block_free; // free neurons in it
+  std::uint64_t dense_macs = 0;          // sum of block_macs: one dense update, one example
+  std::uint64_t free_neurons = 0;
+
+  std::size_t idx(int x, int y, int z) const {
+    return (static_cast<std::size_t>(z + 1) * P + static_cast<std::size_t>(y + 1)) * P + static_cast<std::size_t>(x + 1);
+  }
+  std::size_t block(int seg, int y, int z) const {
+    return (static_cast<std::size_t>(z + 1) * (n + 2) + static_cast<std::size_t>(y + 1)) * (segs + 2) +
+           static_cast<std::size_t>(seg + 1);
+  }
+  std::size_t blocks() const { return static_cast<std::size_t>(segs + 2) * (n + 2) * (n + 2); }
+  // Interior coordinates of padded index p.
+  std::array<int, 3> coords(std::size_t p) const {
+    const auto Pz = static_cast<std::size_t>(P);
+    return {static_cast<int>(p % Pz) - 1, static_cast<int>((p / Pz) % Pz) - 1, static_cast<int>(p / (Pz * Pz)) - 1};
+  }
+
+  // Sizes every array for side n, batch B, slab depth; all state zero, all neurons alive.
+  void shape(int n_, int B_, int depth_);
+  // Bytes shape() allocates for these sizes (without allocating).
+  static std::uint64_t bytes_for(std::uint64_t n, std::uint64_t B);
+  // Recomputes relaxes[], block_macs, block_free, dense_macs and free_neurons from alive and mask.
+  void recount();
+  // Undirected live synapses (each pair once), and possible ones.
+  std::uint64_t live_synapses() const;
+  std::uint64_t possible_synapses() const;
+  // Neighbour d of padded index p.
+  std::size_t nbr(std::size_t p, int d) const {
+    return static_cast<std::size_t>(static_cast<std::ptrdiff_t>(p) + off[static_cast<std::size_t>(d)]);
+  }
+};
+
+}  // namespace obs::cube

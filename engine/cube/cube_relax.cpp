@@ -1,0 +1,225 @@
+#include "cube/cube_relax.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace obs::cube {
+namespace {
+
+// 16 floats: one AVX-512 register (two AVX2 registers elsewhere). GCC/Clang vector
+// extensions keep the accumulator in a register across the 26 neighbour terms.
+typedef float v16 __attribute__((vector_size(64)));
+constexpr int kLanes = 16;
+constexpr int kMaxBatch = 256;
+// Below this side a step is a few microseconds: waking a second thread costs more than it saves.
+constexpr int kParallelMinSide = 12;
+
+inline v16 load16(const float* p) {
+  v16 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+inline void store16(float* p, v16 v) { std::memcpy(p, &v, sizeof v); }
+inline v16 splat(float x) { return v16{} + x; }
+
+struct Acc {
+  float max_ds = 0, chk = 0;
+  double sum_ds = 0;
+};
+
+// One neuron, all examples, batch a multiple of 16.
+inline void update_vec(Cube& c, std::size_t p, float beta, Acc& a) {
+  const int B = c.B;
+  const float* wp = c.w.data() + p * kNeighbours;
+  float* s = c.s.data();
+  float* sp = s + p * static_cast<std::size_t>(B);
+  const int k = c.out_class[p];
+  const bool nudged = k >= 0 && beta != 0;
+  const float inv = 1.0f / (1.0f + beta);
+  const float shown = sp[c.show];
+  const v16 zero = splat(0.0f), one = splat(1.0f);
+  v16 vmax = zero, vsum = zero, vchk = zero;
+  for (int b0 = 0; b0 < B; b0 += kLanes) {
+    v16 acc = splat(c.bias[p]);
+    for (int d = 0; d < kNeighbours; ++d)
+      acc += wp[d] * load16(s + static_cast<std::size_t>(static_cast<std::ptrdiff_t>(p) + c.off[static_cast<std::size_t>(d)]) * B + b0);
+    if (nudged) acc = (acc + beta * load16(c.target.data() + static_cast<std::size_t>(k) * B + b0)) * inv;
+    vchk += acc * zero;  // NaN for a NaN or Inf field
+    acc = acc < zero ? zero : acc;
+    acc = acc > one ? one : acc;
+    const v16 old = load16(sp + b0);
+    v16 diff = acc - old;
+    diff = diff < zero ? -diff : diff;
+    vmax = diff > vmax ? diff : vmax;
+    vsum += diff;
+    store16(sp + b0, acc);
+  }
+  float m = a.max_ds, sum = 0, chk = 0;
+  for (int l = 0; l < kLanes; ++l) {
+    m = std::max(m, vmax[l]);
+    sum += vsum[l];
+    chk += vchk[l];
+  }
+  a.max_ds = m;
+  a.sum_ds += sum;
+  a.chk += chk;
+  c.vel0[p] = std::fabs(sp[c.show] - shown);
+}
+
+// Any batch size: the same arithmetic one example at a time.
+inline void update_scalar(Cube& c, std::size_t p, float beta, Acc& a) {
+  const int B = c.B;
+  const float* wp = c.w.data() + p * kNeighbours;
+  float* s = c.s.data();
+  float* sp = s + p * static_cast<std::size_t>(B);
+  const int k = c.out_class[p];
+  const bool nudged = k >= 0 && beta != 0;
+  const float inv = 1.0f / (1.0f + beta);
+  const float shown = sp[c.show];
+  float acc[kMaxBatch];
+  for (int b = 0; b < B; ++b) acc[b] = c.bias[p];
+  for (int d = 0; d < kNeighbours; ++d) {
+    const float wd = wp[d];
+    const float* q = s + static_cast<std::size_t>(static_cast<std::ptrdiff_t>(p) + c.off[static_cast<std::size_t>(d)]) * B;
+    for (int b = 0; b < B; ++b) acc[b] += wd * q[b];
+  }
+  float m = a.max_ds, sum = 0, chk = 0;
+  for (int b = 0; b < B; ++b) {
+    float v = acc[b];
+    if (nudged) v = (v + beta * c.target[static_cast<std::size_t>(k) * B + b]) * inv;
+    chk += v * 0.0f;
+    v = v < 0.0f ? 0.0f : (v > 1.0f ? 1.0f : v);
+    const float diff = std::fabs(v - sp[b]);
+    m = std::max(m, diff);
+    sum += diff;
+    sp[b] = v;
+  }
+  a.max_ds = m;
+  a.sum_ds += sum;
+  a.chk += chk;
+  c.vel0[p] = std::fabs(sp[c.show] - shown);
+}
+
+bool block_active(const Cube& c, std::size_t b, std::int64_t t) {
+  const std::size_t sx = 1, sy = static_cast<std::size_t>(c.segs + 2), sz = sy * static_cast<std::size_t>(c.n + 2);
+  const std::int64_t since = t - 1;
+  const std::int64_t* m = c.moved_at.data();
+  for (std::size_t oz : {b - sz, b, b + sz})
+    for (std::size_t oy : {oz - sy, oz, oz + sy})
+      if (m[oy - sx] >= since || m[oy] >= since || m[oy + sx] >= since) return true;
+  return false;
+}
+
+}  // namespace
+
+void relax_step(Cube& c, std::int64_t t, bool lazy, float tol, std::vector<RelaxStats>& partial, RelaxStats& out) {
+  const bool vec = c.B % kLanes == 0;
+  const float beta = c.beta;
+  for (int pz = 0; pz < 2; ++pz) {
+    const int z0 = c.depth + ((c.depth & 1) != pz ? 1 : 0);
+    const int planes = z0 < c.n ? (c.n - z0 + 1) / 2 : 0;
+#pragma omp parallel for schedule(dynamic, 1) if (c.n >= kParallelMinSide)
+    for (int k = 0; k < planes; ++k) {
+      const int z = z0 + 2 * k;
+      RelaxStats st;
+      for (int py = 0; py < 2; ++py)
+        for (int y = py; y < c.n; y += 2)
+          for (int g = 0; g < c.segs; ++g) {
+            const std::size_t b = c.block(g, y, z);
+            if (c.block_free[b] == 0) continue;
+            if (lazy && !block_active(c, b, t)) continue;
+            Acc a;
+            const std::size_t base = c.idx(0, y, z);
+            const int x0 = g * kSegment, x1 = std::min(c.n, x0 + kSegment);
+            for (int px = 0; px < 2; ++px)
+              for (int x = x0 + ((x0 & 1) != px ? 1 : 0); x < x1; x += 2) {
+                const std::size_t p = base + static_cast<std::size_t>(x);
+                if (!c.relaxes[p]) continue;
+                if (vec) update_vec(c, p, beta, a);
+                else update_scalar(c, p, beta, a);
+              }
+            c.updated_at[b] = t;
+            // A NaN |ds| counts as moved: the comparison is written so that it does.
+            if (!(a.max_ds <= tol)) c.moved_at[b] = t;
+            st.max_ds = std::max(st.max_ds, a.max_ds);
+            st.sum_ds += a.sum_ds;
+            st.updated += c.block_free[b];
+            st.blocks += 1;
+            st.macs += c.block_macs[b];
+            if (!std::isfinite(a.chk)) st.nonfinite = true;
+          }
+      partial[static_cast<std::size_t>(z)] = st;
+    }
+  }
+  out = RelaxStats{};
+  for (int z = c.depth; z < c.n; ++z) {  // fixed order: the same bits on any thread count
+    const RelaxStats& st = partial[static_cast<std::size_t>(z)];
+    out.max_ds = std::max(out.max_ds, st.max_ds);
+    if (st.max_ds != st.max_ds) out.max_ds = st.max_ds;
+    out.sum_ds += st.sum_ds;
+    out.updated += st.updated;
+    out.blocks += st.blocks;
+    out.macs += st.macs;
+    out.nonfinite |= st.nonfinite;
+  }
+  out.macs *= static_cast<std::uint64_t>(c.B);
+  out.dense_macs = c.dense_macs * static_cast<std::uint64_t>(c.B);
+}
+
+void mark_all(Cube& c, std::int64_t t) {
+  for (int z = c.depth; z < c.n; ++z)
+    for (int y = 0; y < c.n; ++y)
+      for (int g = 0; g < c.segs; ++g) c.moved_at[c.block(g, y, z)] = t - 1;
+}
+
+void mark_neuron(Cube& c, std::size_t p, std::int64_t t) {
+  const auto xyz = c.coords(p);
+  c.moved_at[c.block(xyz[0] / kSegment, xyz[1], xyz[2])] = t - 1;
+}
+
+void mark_outputs(Cube& c, std::int64_t t) {
+  for (std::size_t p = 0; p < c.cells; ++p)
+    if (c.out_class[p] >= 0) mark_neuron(c, p, t);
+}
+
+double energy(const Cube& c, int e) {
+  const auto B = static_cast<std::size_t>(c.B);
+  double E = 0;
+  for (std::size_t p = 0; p < c.cells; ++p) {
+    if (!c.relaxes[p]) continue;
+    const double sp = c.s[p * B + static_cast<std::size_t>(e)];
+    double field2 = 0;  // pairs among relaxing neurons counted from both ends, so halved
+    for (int d = 0; d < kNeighbours; ++d) {
+      const auto q = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(p) + c.off[static_cast<std::size_t>(d)]);
+      const double term = static_cast<double>(c.w[p * kNeighbours + static_cast<std::size_t>(d)]) * c.s[q * B + static_cast<std::size_t>(e)];
+      field2 += c.relaxes[q] ? 0.5 * term : term;
+    }
+    E += 0.5 * sp * sp - c.bias[p] * sp - sp * field2;
+    if (c.beta != 0 && c.out_class[p] >= 0) {
+      const double r = sp - c.target[static_cast<std::size_t>(c.out_class[p]) * B + static_cast<std::size_t>(e)];
+      E += 0.5 * c.beta * r * r;
+    }
+  }
+  return E;
+}
+
+std::uint64_t quarantine_nonfinite(Cube& c) {
+  const auto B = static_cast<std::size_t>(c.B);
+  std::uint64_t found = 0;
+  for (std::size_t p = 0; p < c.cells; ++p) {
+    if (!c.alive[p]) continue;
+    bool hit = false;
+    for (std::size_t b = 0; b < B; ++b) {
+      float& v = c.s[p * B + b];
+      if (!std::isfinite(v)) {
+        v = 0.0f;
+        hit = true;
+      }
+    }
+    found += hit ? 1 : 0;
+  }
+  return found;
+}
+
+}  // namespace obs::cube

@@ -1,0 +1,113 @@
+#pragma once
+// The neural cube: TorEqProp on an n x n x n lattice. Each neuron is coupled to its 26
+// neighbours by symmetric weights, the input is clamped on the slab z < input_depth, and
+// the classes are read out from neurons on the far face z = n - 1. It learns with the
+// two-phase EqProp rule (cube_learning.hpp) on relaxations computed by an 8-colour
+// Gauss-Seidel sweep (cube_relax.hpp), dense or lazy.
+//
+// step() is one relaxation step (or, with step_mode = batch, one whole batch), so a view
+// watches the cube settle. The stages of one training batch:
+//   free phase to equilibrium -> nudged phase (+beta; and -beta for the symmetric estimate)
+//   -> weight update, Lipschitz projection, structural plasticity -> next batch.
+// After the last training batch of an epoch the test set is relaxed (free phase only).
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/rng.hpp"
+#include "core/system.hpp"
+#include "cube/cube_lattice.hpp"
+#include "cube/cube_relax.hpp"
+#include "cube/cube_snapshot.hpp"
+#include "data/dataset.hpp"
+
+namespace obs {
+
+class CubeSystem final : public System {
+ public:
+  CubeSystem();
+
+  std::string_view kind() const override { return "cube"; }
+  std::uint64_t bytes_needed() const override;
+  void reset(std::uint64_t seed) override;
+  void params_changed() override;
+  void step() override;
+  std::shared_ptr<const Snapshot> snapshot() const override;
+  const std::vector<std::string>& metric_names() const override;
+  void metrics(double* out) const override;
+  std::vector<PerturbKind> supported_perturbations() const override;
+  void perturb(const Perturbation& p) override;
+  void dump(nlohmann::json& out) const override;
+  std::uint64_t state_hash() const override;
+
+  enum class Stage { Free, NudgePlus, NudgeMinus, Eval };
+
+  // Read-only views for tests and benchmarks.
+  const cube::Cube& lattice() const { return c_; }
+  Stage stage() const { return stage_; }
+  const cube::RelaxStats& last_relax() const { return last_; }
+  double energy() const { return cube::energy(c_, c_.show); }
+  double lipschitz() const { return lipschitz_; }
+  double flops_effective() const { return flops_eff_; }
+  double flops_dense() const { return flops_dense_; }
+  double train_accuracy() const;
+  double test_accuracy() const { return test_acc_; }
+  int epoch() const { return epoch_; }
+  std::uint64_t synapse_budget() const { return budget_; }
+  std::uint64_t quarantined() const { return quarantined_; }
+  // Runs the current phase until it ends (settled or out of steps); returns the steps taken.
+  int finish_phase();
+
+ private:
+  void build_data();
+  void place_outputs();
+  void init_weights();
+  void begin_epoch();
+  void load_batch(bool eval);
+  void relax_once();
+  void end_phase();
+  void learn();
+  void project(int iterations);
+  void revive_killed();
+  void count_predictions(std::uint64_t& correct, std::uint64_t& seen, std::size_t valid) const;
+  int predicted(int example) const;
+  void kill(std::size_t p, bool freeze);
+
+  // Cached parameters.
+  bool lazy_ = true, ternary_ = false, plasticity_ = false, heal_ = false, batch_mode_ = false;
+  float tol_ = 1e-4f, beta_ = 0.5f, lr_ = 0.05f, target_L_ = 0.95f;
+  int free_steps_ = 60, nudge_steps_ = 30, plasticity_every_ = 5;
+  std::string beta_mode_ = "symmetric";
+
+  cube::Cube c_;
+  data::Split data_;
+  bool direct_image_ = false;
+  int image_x0_ = 0, image_y0_ = 0;
+  std::vector<float> proj_, proj_bias_;  // random projection of an example onto the slab
+  std::vector<float> s_free_, s_plus_;
+  std::vector<float> pv_, pu_;           // power-iteration vectors
+  std::vector<cube::RelaxStats> partial_;
+  std::vector<std::size_t> outputs_;     // padded index of the output neuron of each class
+  std::vector<std::uint32_t> order_;     // training order of this epoch
+  std::vector<std::uint32_t> batch_idx_; // examples of the current batch
+  std::vector<std::uint8_t> killed_;     // cells: killed by ablation (healable)
+  std::size_t batch_valid_ = 0;          // examples of the batch that count (the last test batch is padded)
+
+  Stage stage_ = Stage::Free;
+  std::int64_t relax_t_ = 0;  // relaxation steps since reset
+  int phase_step_ = 0, settle_steps_ = 0;
+  int epoch_ = 0;
+  std::uint64_t batch_ = 0, batches_per_epoch_ = 0, eval_batch_ = 0, eval_batches_ = 0, batches_total_ = 0;
+  std::uint64_t train_correct_ = 0, train_seen_ = 0, test_correct_ = 0, test_seen_ = 0;
+  double last_train_acc_ = 0, test_acc_ = 0;
+  double flops_eff_ = 0, flops_dense_ = 0;
+  cube::RelaxStats last_;
+  double lipschitz_ = 0;
+  float scale_ff_ = 0, scale_in_ = 0;
+  std::uint64_t budget_ = 0, possible_ = 0, synapses_ = 0;
+  std::uint64_t quarantined_ = 0, killed_count_ = 0, flips_ = 0;
+  bool scan_pending_ = false;
+  Rng rng_;
+};
+
+}  // namespace obs

@@ -1,0 +1,721 @@
+#include "eqprop/eqprop_system.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "core/input_error.hpp"
+#include "core/state_hash.hpp"
+
+namespace obs {
+namespace {
+
+using eqprop::Mat;
+using eqprop::Vec;
+
+constexpr int kMapRes = 64;
+constexpr double kMapLo = -1.5, kMapHi = 1.5;  // the decision map covers [-1.5, 1.5]^2
+constexpr std::size_t kMaxPoints = 600;         // training points shown over the map
+constexpr int kEvalChunks = 4;                  // the test set is evaluated over this many steps
+constexpr int kFashionTrain = 60000, kFashionTest = 10000;
+
+bool is_fashion(const std::string& d) { return d == "fashion-mnist"; }
+
+int dataset_dim(const std::string& d) {
+  if (is_fashion(d)) return 784;
+  if (d == "patterns") return 64;
+  return 2;
+}
+
+std::string fmt(double v, int digits = 4) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*g", digits, v);
+  return buf;
+}
+
+nlohmann::json matrix_json(const Mat& m) {
+  std::vector<float> rows;
+  rows.reserve(static_cast<std::size_t>(m.size()));
+  for (Eigen::Index i = 0; i < m.rows(); ++i)
+    for (Eigen::Index j = 0; j < m.cols(); ++j) rows.push_back(m(i, j));
+  return {{"rows", m.rows()}, {"cols", m.cols()}, {"data_row_major", rows}};
+}
+
+}  // namespace
+
+EqPropSystem::EqPropSystem() {
+  params_.add_choice("dataset", "moons", {"moons", "spirals", "patterns", "fashion-mnist"}).restart()
+      .help("training data: 2-D moons or spirals, 8x8 pattern images, or Fashion-MNIST (Debian package dataset-fashion-mnist)").group("Data");
+  params_.add_int("n_train", 1000, 0, 10'000'000).restart().log_scale()
+      .help("training examples (Fashion-MNIST: at most 60000, 0 = all)").group("Data");
+  params_.add_int("n_test", 500, 0, 10'000'000).restart().log_scale()
+      .help("test examples (Fashion-MNIST: at most 10000, 0 = all)").group("Data");
+  params_.add_real("data_noise", 0.1, 0, 10).restart().help("noise of the synthetic sets (point jitter, pixel noise)").group("Data");
+  params_.add_int("spiral_arms", 2, 2, 16).restart().help("spirals: number of arms (= classes)").group("Data");
+
+  params_.add_int("hidden_layers", 1, 1, 200).restart().help("number of hidden layers").group("Network");
+  params_.add_int("hidden_units", 64, 1, 1'000'000).restart().log_scale().help("units per hidden layer").group("Network");
+  params_.add_choice("activation", "hard-sigmoid", {"hard-sigmoid", "tanh"}).restart()
+      .help("rho: hard-sigmoid clip(x, 0, 1) or tanh; both 1-Lipschitz").group("Network");
+  params_.add_choice("output", "linear", {"linear", "activation"}).restart()
+      .help("output layer: linear (no dead outputs under the squared error) or the hidden activation").group("Network");
+  params_.add_real("init_gain", 1.0, 0.01, 10).restart().help("scale of the Glorot-uniform initial weights").group("Network");
+
+  params_.add_choice("algorithm", "eqprop", {"eqprop", "backprop"}).restart()
+      .help("eqprop: two-phase equilibrium propagation; backprop: the same layers as a feed-forward net, for comparison").group("Learning");
+  params_.add_real("beta", 0.5, 1e-4, 0.95).log_scale().help("nudging strength (below 1 so that -beta keeps the energy convex)").group("Learning");
+  params_.add_choice("beta_mode", "symmetric", {"symmetric", "random-sign", "fixed"})
+      .help("symmetric: +beta and -beta phases (O(beta^2) bias); random-sign: one phase, sign drawn per batch; fixed: +beta").group("Learning");
+  params_.add_int("free_steps", 30, 1, 10000).help("free phase: most sweeps (T)").group("Learning");
+  params_.add_int("nudged_steps", 10, 1, 10000).help("nudged phase: most sweeps").group("Learning");
+  params_.add_real("tol", 1e-4, 1e-9, 1).log_scale().help("a phase stops once max |ds| of a sweep is below this").group("Learning");
+  params_.add_int("batch", 50, 1, 100000).restart().help("mini-batch size; one step trains one batch").group("Learning");
+  params_.add_real("lr_first", 0.05, 1e-6, 10).log_scale().help("learning rate of the input weights W_0").group("Learning");
+  params_.add_real("lr_last", 0.05, 1e-6, 10).log_scale()
+      .help("learning rate of the output weights; layers between interpolate geometrically").group("Learning");
+  params_.add_real("momentum", 0.0, 0, 0.999).help("SGD momentum").group("Learning");
+  params_.add_real("lr_decay", 1.0, 0.01, 1).help("learning rates are multiplied by this after every epoch").group("Learning");
+  params_.add_int("epochs", 0, 0, 1'000'000).help("stop training after this many epochs (0 = never)").group("Learning");
+  params_.add_real("lipschitz_target", 0.95, 0.05, 0.99)
+      .help("the coupling among free layers is scaled after every update so that L <= this").group("Learning");
+  params_.add_int("power_iters", 3, 1, 1000).help("power-iteration steps per update for ||W_rec||_2 (warm-started)").group("Learning");
+
+  params_.add_int("showcase", 0, 0, 10'000'000).help("test example whose relaxation is recorded for the view").group("Observatory");
+  params_.add_int("showcase_every", 1, 0, 1'000'000).help("record the showcase relaxation every k steps (0 = never)").group("Observatory");
+  params_.add_int("map_every", 10, 0, 1'000'000).help("2-D data: recompute the 64x64 decision map every k steps (0 = never)").group("Observatory");
+  params_.add_int("align_every", 0, 0, 1'000'000)
+      .help("compare the EqProp update with the reference (backprop) gradient every k steps (0 = never)").group("Observatory");
+  params_.add_bool("heal", false).help("restore ablated units (they rejoin at the next step)").group("Observatory");
+}
+
+std::uint64_t EqPropSystem::bytes_needed() const {
+  const std::string& d = params_.choice("dataset");
+  auto n_train = static_cast<std::uint64_t>(params_.integer("n_train"));
+  auto n_test = static_cast<std::uint64_t>(params_.integer("n_test"));
+  if (is_fashion(d)) {
+    n_train = (n_train == 0) ? kFashionTrain : std::min<std::uint64_t>(n_train, kFashionTrain);
+    n_test = (n_test == 0) ? kFashionTest : std::min<std::uint64_t>(n_test, kFashionTest);
+  }
+  const std::uint64_t dim = static_cast<std::uint64_t>(dataset_dim(d));
+  const std::uint64_t H = static_cast<std::uint64_t>(params_.integer("hidden_units"));
+  const std::uint64_t layers = static_cast<std::uint64_t>(params_.integer("hidden_layers"));
+  const std::uint64_t out = 16;  // at most 16 classes
+  const std::uint64_t B = static_cast<std::uint64_t>(params_.integer("batch"));
+  const std::uint64_t T = static_cast<std::uint64_t>(params_.integer("free_steps") + params_.integer("nudged_steps"));
+  const std::uint64_t weights = dim * H + (layers - 1) * H * H + H * out;
+  const std::uint64_t units = dim + layers * H + out;
+  std::uint64_t bytes = (n_train + n_test) * (4 * dim + 1) + n_train * 4;  // data and the shuffle
+  bytes += 4 * weights * 4;                                                // W, velocity, update, reference
+  bytes += 4 * units * B * 14;                                             // relaxation and gradient buffers
+  bytes += 4 * units * (kMapRes * kMapRes) * 4;                            // decision map workspace
+  bytes += 4 * (units - dim) * (T + 4);                                    // the recorded trajectory
+  return bytes;
+}
+
+void EqPropSystem::load_data() {
+  const std::string& d = params_.choice("dataset");
+  const auto n_train = static_cast<std::size_t>(params_.integer("n_train"));
+  const auto n_test = static_cast<std::size_t>(params_.integer("n_test"));
+  const double noise = params_.real("data_noise");
+  if (!is_fashion(d)) {
+    if (n_train == 0) throw InputError("/params/n_train", "expected at least 1 training example for a synthetic dataset");
+    if (n_test == 0) throw InputError("/params/n_test", "expected at least 1 test example for a synthetic dataset");
+  }
+  try {
+    if (d == "moons") data_ = data::make_moons(n_train, n_test, noise, seed_);
+    else if (d == "spirals") data_ = data::make_spirals(n_train, n_test, static_cast<int>(params_.integer("spiral_arms")), noise, seed_);
+    else if (d == "patterns") data_ = data::make_patterns(n_train, n_test, noise, seed_);
+    else data_ = data::load_fashion_mnist(data::kFashionMnistDir, n_train, n_test);
+  } catch (const InputError& e) {
+    std::string msg = e.what();
+    throw InputError("/params/dataset", msg);
+  }
+}
+
+void EqPropSystem::build_network() {
+  const int layers = static_cast<int>(params_.integer("hidden_layers"));
+  const int H = static_cast<int>(params_.integer("hidden_units"));
+  std::vector<int> sizes{data_.train.dim};
+  for (int l = 0; l < layers; ++l) sizes.push_back(H);
+  sizes.push_back(data_.train.classes);
+  const auto act = params_.choice("activation") == "tanh" ? eqprop::Activation::Tanh : eqprop::Activation::HardSigmoid;
+  net_.init_shape(sizes, act, params_.choice("output") == "linear" ? eqprop::Activation::Linear : act);
+  const double gain = params_.real("init_gain");
+  for (int l = 0; l < net_.free_layers(); ++l) {
+    const double a = gain * std::sqrt(6.0 / (sizes[l] + sizes[l + 1]));  // Glorot & Bengio 2010, uniform
+    Mat& W = net_.W[l];
+    for (Eigen::Index j = 0; j < W.cols(); ++j)
+      for (Eigen::Index i = 0; i < W.rows(); ++i) W(i, j) = static_cast<float>(rng_.uniform(-a, a));
+  }
+}
+
+void EqPropSystem::reset(std::uint64_t seed) {
+  check_memory_budget();
+  seed_ = seed;
+  step_ = 0;
+  rng_.reseed(seed);
+  batch_ = static_cast<int>(params_.integer("batch"));
+  load_data();
+  if (static_cast<std::size_t>(batch_) > data_.train.size())
+    throw InputError("/params/batch", "expected at most n_train = " + std::to_string(data_.train.size()) + " examples per batch, got " +
+                                          std::to_string(batch_));
+  if (static_cast<std::size_t>(params_.integer("showcase")) >= data_.test.size())
+    throw InputError("/params/showcase", "expected a test example index below " + std::to_string(data_.test.size()) + ", got " +
+                                             std::to_string(params_.integer("showcase")));
+  build_network();
+  const int L = net_.free_layers();
+
+  relax_.resize(net_, batch_);
+  show_relax_.resize(net_, 1);
+  ff_.resize(net_, batch_);
+  ff_show_.resize(net_, 1);
+  update_.resize_like(net_);
+  velocity_.resize_like(net_);
+  ref_grad_.resize_like(net_);
+  reference_.resize(net_, batch_);
+  lip_.resize(net_, seed);
+  free_.assign(static_cast<std::size_t>(L + 1), Mat());
+  plus_.assign(static_cast<std::size_t>(L + 1), Mat());
+  scratch_.assign(static_cast<std::size_t>(L + 1), Mat());
+  for (int l = 0; l <= L; ++l) {
+    free_[l] = Mat::Zero(net_.sizes[l], batch_);
+    plus_[l] = Mat::Zero(net_.sizes[l], batch_);
+    scratch_[l] = Mat::Zero(net_.sizes[l], batch_);
+  }
+  xb_ = Mat::Zero(net_.sizes[0], batch_);
+  yb_ = Mat::Zero(net_.sizes[L], batch_);
+  show_x_ = Mat::Zero(net_.sizes[0], 1);
+  show_y_ = Mat::Zero(net_.sizes[L], 1);
+  labels_.assign(static_cast<std::size_t>(batch_), 0);
+  order_.resize(data_.train.size());
+  for (std::size_t i = 0; i < order_.size(); ++i) order_[i] = static_cast<std::uint32_t>(i);
+
+  // 2-D data: the decision-map grid and a fixed sample of training points to draw over it.
+  map_res_ = 0;
+  decision_map_.clear();
+  points_.clear();
+  point_labels_.clear();
+  if (data_.train.dim == 2) {
+    map_res_ = kMapRes;
+    decision_map_.assign(static_cast<std::size_t>(kMapRes * kMapRes), 0);
+    map_relax_.resize(net_, kMapRes * kMapRes);
+    ff_map_.resize(net_, kMapRes * kMapRes);
+    map_x_ = Mat::Zero(2, kMapRes * kMapRes);
+    for (int r = 0; r < kMapRes; ++r)
+      for (int c = 0; c < kMapRes; ++c) {  // row 0 at the top (largest y), as an image
+        map_x_(0, r * kMapRes + c) = static_cast<float>(kMapLo + (kMapHi - kMapLo) * (c + 0.5) / kMapRes);
+        map_x_(1, r * kMapRes + c) = static_cast<float>(kMapHi - (kMapHi - kMapLo) * (r + 0.5) / kMapRes);
+      }
+    const std::size_t n = std::min(kMaxPoints, data_.train.size());
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::size_t k = i * data_.train.size() / n;
+      points_.push_back(data_.train.example(k)[0]);
+      points_.push_back(data_.train.example(k)[1]);
+      point_labels_.push_back(data_.train.y[k]);
+    }
+  }
+
+  phase_ = Phase::Training;
+  epoch_ = 0;
+  batches_per_epoch_ = data_.train.size() / static_cast<std::size_t>(batch_);  // the last partial batch is dropped
+  batch_pos_ = eval_pos_ = eval_correct_ = 0;
+  loss_sum_ = seen_ = correct_ = 0;
+  last_loss_ = last_train_acc_ = std::numeric_limits<double>::quiet_NaN();
+  test_acc_ = std::numeric_limits<double>::quiet_NaN();  // not measured until the first epoch ends
+  settling_ = 0;
+  last_beta_ = 0;
+  epoch_seconds_ = std::numeric_limits<double>::quiet_NaN();
+  discarded_ = refused_ = 0;
+  alignment_.clear();
+  pending_fault_ = 0;
+  show_noisy_start_ = show_force_ = false;
+  traj_.clear();
+  traj_len_ = 0;
+
+  metric_names_ = {"loss", "train_accuracy", "test_accuracy", "lipschitz", "settling_steps", "epoch", "epoch_progress",
+                   "beta", "epoch_seconds", "discarded_batches"};
+  for (int l = 0; l < L; ++l) metric_names_.push_back("align_cos_W" + std::to_string(l));
+
+  params_changed();
+  lipschitz_ = backprop_ ? lip_.estimate(net_, 50) : lip_.project(net_, lip_target_, 50);
+  if (backprop_) lip_.project(net_, std::numeric_limits<double>::infinity(), 1);  // only refreshes the per-matrix norms
+  reshuffle();
+  epoch_start_ = std::chrono::steady_clock::now();
+  run_showcase();
+  if (map_res_) run_decision_map();
+}
+
+void EqPropSystem::params_changed() {
+  backprop_ = params_.choice("algorithm") == "backprop";
+  beta_ = static_cast<float>(params_.real("beta"));
+  const std::string& mode = params_.choice("beta_mode");
+  beta_mode_ = mode == "fixed" ? 0 : (mode == "random-sign" ? 1 : 2);
+  free_steps_ = static_cast<int>(params_.integer("free_steps"));
+  nudged_steps_ = static_cast<int>(params_.integer("nudged_steps"));
+  tol_ = static_cast<float>(params_.real("tol"));
+  momentum_ = static_cast<float>(params_.real("momentum"));
+  lip_target_ = static_cast<float>(params_.real("lipschitz_target"));
+  power_iters_ = static_cast<int>(params_.integer("power_iters"));
+  showcase_every_ = static_cast<int>(params_.integer("showcase_every"));
+  map_every_ = static_cast<int>(params_.integer("map_every"));
+  align_every_ = static_cast<int>(params_.integer("align_every"));
+  max_epochs_ = static_cast<int>(params_.integer("epochs"));
+  if (phase_ == Phase::Finished && (max_epochs_ == 0 || epoch_ < max_epochs_)) phase_ = Phase::Training;  // raised live
+  const int K = net_.free_layers();
+  lr_.assign(static_cast<std::size_t>(std::max(K, 0)), 0.0f);
+  const double decay = std::pow(params_.real("lr_decay"), epoch_);
+  const double a = params_.real("lr_first") * decay, z = params_.real("lr_last") * decay;
+  for (int l = 0; l < K; ++l)
+    lr_[l] = static_cast<float>(K == 1 ? a : a * std::pow(z / a, static_cast<double>(l) / (K - 1)));
+  // The recorded trajectory holds one frame per sweep; it grows here (between steps) when the
+  // step caps grow, never inside step().
+  const std::size_t frames = static_cast<std::size_t>(free_steps_ + nudged_steps_);
+  if (K > 0 && traj_.size() < frames) {
+    const std::size_t old = traj_.size();
+    traj_.resize(frames);
+    for (std::size_t f = old; f < frames; ++f) {
+      traj_[f].s.resize(static_cast<std::size_t>(K));
+      for (int l = 1; l <= K; ++l) traj_[f].s[l - 1].assign(static_cast<std::size_t>(net_.sizes[l]), 0.0f);
+    }
+  }
+  if (params_.flag("heal")) heal_all();
+  show_force_ = true;  // show the edit's effect on the next step
+}
+
+void EqPropSystem::reshuffle() {
+  for (std::size_t i = order_.size(); i > 1; --i) std::swap(order_[i - 1], order_[rng_.below(i)]);
+}
+
+void EqPropSystem::fill_batch(const data::Dataset& d, const std::uint32_t* idx, int count, Mat& x, Mat& y,
+                              std::uint8_t* labels) const {
+  const int dim = d.dim;
+  y.setZero();
+  for (int c = 0; c < x.cols(); ++c) {
+    if (c < count) {
+      const float* e = d.example(idx ? idx[c] : static_cast<std::size_t>(c));
+      std::copy(e, e + dim, x.col(c).data());
+      const std::uint8_t lab = d.y[idx ? idx[c] : static_cast<std::size_t>(c)];
+      y(lab, c) = 1.0f;
+      if (labels) labels[c] = lab;
+    } else {
+      x.col(c).setZero();  // padding of a last partial chunk; never counted
+    }
+  }
+}
+
+int EqPropSystem::argmax_col(const Mat& m, int c) const {
+  Eigen::Index best = 0;
+  m.col(c).maxCoeff(&best);
+  return static_cast<int>(best);
+}
+
+void EqPropSystem::step() {
+  if (params_.flag("heal")) heal_all();
+  if (phase_ == Phase::Training) train_batch();
+  else if (phase_ == Phase::Evaluating) eval_chunk();
+  ++step_;
+  if (show_force_ || (showcase_every_ > 0 && step_ % static_cast<std::uint64_t>(showcase_every_) == 0)) run_showcase();
+  if (map_res_ && map_every_ > 0 && step_ % static_cast<std::uint64_t>(map_every_) == 0) run_decision_map();
+}
+
+void EqPropSystem::discard_batch(const char* what) {
+  ++discarded_;
+  relax_.zero_state();  // the relaxation restarts from its clean initial state
+  emit(Event::Level::Error, std::string("non-finite (NaN/Inf) ") + what + " in batch " + std::to_string(batch_pos_) +
+                                " of epoch " + std::to_string(epoch_ + 1) + ": batch discarded, weights untouched, state restored");
+}
+
+void EqPropSystem::train_batch() {
+  const int L = net_.free_layers();
+  fill_batch(data_.train, order_.data() + batch_pos_ * static_cast<std::uint64_t>(batch_), batch_, xb_, yb_, labels_.data());
+  const int fault = std::exchange(pending_fault_, 0);
+  auto inject = [&](Mat& s) {  // a fraction of hidden units of the first hidden layer, every column
+    const auto n = static_cast<std::size_t>(s.rows());
+    const std::size_t k = std::clamp<std::size_t>(static_cast<std::size_t>(std::llround(pending_fraction_ * n)), 1, n);
+    for (std::size_t j = 0; j < k; ++j) s.row(static_cast<Eigen::Index>(rng_.below(n))).setConstant(fault == 1 ? NAN : INFINITY);
+  };
+
+  const Mat* out = nullptr;
+  double batch_loss = 0;
+  if (!backprop_) {
+    relax_.set_input(net_, xb_);
+    relax_.set_target(yb_);
+    relax_.zero_state();
+    relax_.relax(net_, 0.0f, free_steps_, tol_);
+    // An injected fault lands in the free state the learning rule is about to read.
+    if (fault) inject(relax_.s(1));
+    if (!relax_.all_finite()) return discard_batch(fault ? "state injected into the free phase" : "free-phase state");
+    double settle = 0;
+    for (int v : relax_.settle_steps()) settle += v;
+    settling_ = settle / batch_;
+    for (int l = 0; l <= L; ++l) free_[l] = relax_.states()[l];
+    batch_loss = relax_.cost();
+    out = &free_[L];
+
+    float b = beta_;
+    if (beta_mode_ == 1 && rng_.uniform() < 0.5) b = -b;
+    last_beta_ = b;
+    relax_.relax(net_, b, nudged_steps_, tol_);
+    if (!relax_.all_finite()) return discard_batch("nudged-phase state");
+    if (beta_mode_ == 2) {
+      for (int l = 0; l <= L; ++l) plus_[l] = relax_.states()[l];
+      relax_.load_states(free_);
+      relax_.relax(net_, -b, nudged_steps_, tol_);
+      if (!relax_.all_finite()) return discard_batch("nudged-phase state");
+      eqprop::eqprop_update(net_, plus_, relax_.states(), 2.0f * b, update_, scratch_);
+    } else {
+      eqprop::eqprop_update(net_, relax_.states(), free_, b, update_, scratch_);
+    }
+    if (align_every_ > 0 && step_ % static_cast<std::uint64_t>(align_every_) == 0) measure_alignment();
+  } else {
+    ff_.forward(net_, xb_);
+    if (fault) inject(ff_.activations_mutable()[1]);
+    bool finite = true;
+    for (int l = 1; l <= L; ++l) finite &= ff_.activations()[l].allFinite();
+    if (!finite) return discard_batch(fault ? "activation injected into the forward pass" : "activation");
+    batch_loss = ff_.backward(net_, yb_, update_);
+    out = &ff_.output();
+    settling_ = 0;
+  }
+
+  if (!update_.all_finite() || !std::isfinite(batch_loss)) {
+    ++refused_;
+    emit(Event::Level::Error, "non-finite weight update refused in batch " + std::to_string(batch_pos_) + "; weights untouched");
+    return;
+  }
+  int hits = 0;
+  for (int c = 0; c < batch_; ++c) hits += argmax_col(*out, c) == labels_[c];
+  loss_sum_ += batch_loss * batch_;
+  correct_ += hits;
+  seen_ += batch_;
+
+  eqprop::apply_update(net_, update_, lr_, momentum_, velocity_);
+  lipschitz_ = backprop_ ? lip_.estimate(net_, power_iters_) : lip_.project(net_, lip_target_, power_iters_);
+  if (backprop_) lip_.project(net_, std::numeric_limits<double>::infinity(), 1);  // refresh per-matrix norms only
+
+  if (++batch_pos_ >= batches_per_epoch_) {
+    phase_ = Phase::Evaluating;
+    eval_pos_ = eval_correct_ = 0;
+  }
+}
+
+void EqPropSystem::measure_alignment() {
+  reference_.compute(net_, free_, yb_, ref_grad_);
+  alignment_.resize(update_.dW.size());
+  for (std::size_t l = 0; l < update_.dW.size(); ++l) alignment_[l] = eqprop::align(update_.dW[l], ref_grad_.dW[l]);
+}
+
+void EqPropSystem::eval_chunk() {
+  const std::size_t n = data_.test.size();
+  const std::size_t per_step = std::max<std::size_t>(static_cast<std::size_t>(batch_), (n + kEvalChunks - 1) / kEvalChunks);
+  const std::size_t end = std::min(n, eval_pos_ + per_step);
+  const int L = net_.free_layers();
+  while (eval_pos_ < end) {
+    const int count = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(batch_), n - eval_pos_));
+    const int dim = data_.test.dim;
+    yb_.setZero();
+    for (int c = 0; c < batch_; ++c) {
+      if (c < count) {
+        const float* e = data_.test.example(eval_pos_ + static_cast<std::size_t>(c));
+        std::copy(e, e + dim, xb_.col(c).data());
+        labels_[c] = data_.test.y[eval_pos_ + static_cast<std::size_t>(c)];
+      } else {
+        xb_.col(c).setZero();
+      }
+    }
+    const Mat* out;
+    if (!backprop_) {
+      relax_.set_input(net_, xb_);
+      relax_.zero_state();
+      relax_.relax(net_, 0.0f, free_steps_, tol_);
+      out = &relax_.s(L);
+    } else {
+      ff_.forward(net_, xb_);
+      out = &ff_.output();
+    }
+    for (int c = 0; c < count; ++c) eval_correct_ += argmax_col(*out, c) == labels_[c];
+    eval_pos_ += static_cast<std::size_t>(count);
+  }
+  if (eval_pos_ >= n) finish_epoch();
+}
+
+void EqPropSystem::finish_epoch() {
+  test_acc_ = static_cast<double>(eval_correct_) / static_cast<double>(data_.test.size());
+  ++epoch_;
+  const auto now = std::chrono::steady_clock::now();
+  epoch_seconds_ = std::chrono::duration<double>(now - epoch_start_).count();
+  epoch_start_ = now;
+  emit(Event::Level::Info, "epoch " + std::to_string(epoch_) + ": test accuracy " + fmt(100 * test_acc_) + " %, train accuracy " +
+                               fmt(seen_ > 0 ? 100 * correct_ / seen_ : 0.0) + " %, loss " + fmt(seen_ > 0 ? loss_sum_ / seen_ : 0.0) +
+                               ", " + fmt(epoch_seconds_, 3) + " s");
+  batch_pos_ = 0;
+  if (seen_ > 0) {
+    last_loss_ = loss_sum_ / seen_;
+    last_train_acc_ = correct_ / seen_;
+  }
+  loss_sum_ = seen_ = correct_ = 0;
+  reshuffle();
+  phase_ = (max_epochs_ > 0 && epoch_ >= max_epochs_) ? Phase::Finished : Phase::Training;
+  params_changed();  // the learning rates of the new epoch (lr_decay)
+}
+
+void EqPropSystem::run_showcase() {
+  show_force_ = false;
+  const int L = net_.free_layers();
+  const auto idx = static_cast<std::size_t>(params_.integer("showcase")) % data_.test.size();
+  const float* e = data_.test.example(idx);
+  std::copy(e, e + data_.test.dim, show_x_.data());
+  show_y_.setZero();
+  show_y_(data_.test.y[idx], 0) = 1.0f;
+  auto record = [&](int f, const std::vector<Mat>& s, eqprop::RelaxPhase ph) {
+    traj_[f].phase = ph;
+    for (int l = 1; l <= L; ++l) std::copy(s[l].data(), s[l].data() + s[l].size(), traj_[f].s[l - 1].data());
+  };
+  if (backprop_) {
+    ff_show_.forward(net_, show_x_);
+    record(0, ff_show_.activations(), eqprop::RelaxPhase::Free);
+    traj_len_ = show_free_ = 1;
+    show_settled_ = true;
+    const Mat& o = ff_show_.output();
+    out_free_.assign(o.data(), o.data() + o.size());
+    out_nudged_ = out_free_;
+    show_pred_ = argmax_col(o, 0);
+    return;
+  }
+  show_relax_.set_input(net_, show_x_);
+  show_relax_.set_target(show_y_);
+  // After a noise kick the relaxation starts from the kicked state, so the view shows the
+  // contraction damping it; otherwise from rest, like every training relaxation.
+  if (!std::exchange(show_noisy_start_, false)) show_relax_.zero_state();
+  int f = 0;
+  show_settled_ = false;
+  while (f < free_steps_) {
+    const float d = show_relax_.sweep(net_, 0.0f);
+    record(f++, show_relax_.states(), eqprop::RelaxPhase::Free);
+    if (!(d >= tol_)) {
+      show_settled_ = std::isfinite(d);
+      break;
+    }
+  }
+  show_free_ = f;
+  const Mat& o = show_relax_.s(L);
+  out_free_.assign(o.data(), o.data() + o.size());
+  show_pred_ = argmax_col(o, 0);
+  const float b = std::fabs(beta_);
+  for (int k = 0; k < nudged_steps_; ++k) {
+    const float d = show_relax_.sweep(net_, b);
+    record(f++, show_relax_.states(), eqprop::RelaxPhase::NudgedPlus);
+    if (!(d >= tol_)) break;
+  }
+  traj_len_ = f;
+  out_nudged_.assign(o.data(), o.data() + o.size());
+  if (!show_relax_.all_finite()) {
+    emit(Event::Level::Error, "non-finite state in the showcase relaxation: restarted from rest");
+    show_relax_.zero_state();
+  }
+}
+
+void EqPropSystem::run_decision_map() {
+  const int L = net_.free_layers();
+  const Mat* out;
+  if (backprop_) {
+    ff_map_.forward(net_, map_x_);
+    out = &ff_map_.output();
+  } else {
+    map_relax_.set_input(net_, map_x_);
+    map_relax_.zero_state();
+    map_relax_.relax(net_, 0.0f, free_steps_, tol_);
+    out = &map_relax_.s(L);
+  }
+  for (int c = 0; c < kMapRes * kMapRes; ++c) decision_map_[c] = static_cast<std::uint8_t>(argmax_col(*out, c));
+}
+
+void EqPropSystem::heal_all() {
+  std::size_t dead = 0;
+  for (auto& m : net_.mask) {
+    dead += static_cast<std::size_t>((m.array() == 0.0f).count());
+    m.setOnes();
+  }
+  if (dead) emit(Event::Level::Info, "healed " + std::to_string(dead) + " ablated unit(s)");
+}
+
+std::size_t EqPropSystem::hidden_units_total() const {
+  std::size_t n = 0;
+  for (int l = 1; l < net_.free_layers(); ++l) n += static_cast<std::size_t>(net_.sizes[l]);
+  return n;
+}
+
+std::vector<PerturbKind> EqPropSystem::supported_perturbations() const {
+  return {PerturbKind::Noise, PerturbKind::Ablate, PerturbKind::InjectNaN, PerturbKind::InjectInf};
+}
+
+void EqPropSystem::perturb(const Perturbation& p) {
+  const int L = net_.free_layers();
+  switch (p.kind) {
+    case PerturbKind::Noise: {
+      if (!std::isfinite(p.amplitude)) throw InputError("/perturb/amplitude", "expected a finite noise amplitude");
+      if (backprop_) {
+        emit(Event::Level::Info, "noise: the backprop net has no relaxation to kick");
+        return;
+      }
+      for (int l = 1; l < L; ++l) {
+        Mat& s = show_relax_.s(l);
+        for (Eigen::Index k = 0; k < s.size(); ++k) s.data()[k] += static_cast<float>(p.amplitude * rng_.normal()) * net_.mask[l - 1][k];
+      }
+      show_noisy_start_ = show_force_ = true;
+      emit(Event::Level::Info, "noise kick of amplitude " + fmt(p.amplitude) + " on the showcase's " +
+                                   std::to_string(hidden_units_total()) + " hidden units; watch it relax");
+      return;
+    }
+    case PerturbKind::Ablate: {
+      std::vector<std::pair<int, int>> alive;
+      for (int l = 1; l < L; ++l)
+        for (int i = 0; i < net_.sizes[l]; ++i)
+          if (net_.mask[l - 1][i] != 0.0f) alive.emplace_back(l, i);
+      const std::size_t k = (p.fraction > 0 && !alive.empty())
+                                ? std::clamp<std::size_t>(static_cast<std::size_t>(std::llround(std::clamp(p.fraction, 0.0, 1.0) *
+                                                                                                static_cast<double>(alive.size()))),
+                                                          1, alive.size())
+                                : 0;
+      for (std::size_t j = 0; j < k; ++j) {  // k distinct units: partial Fisher-Yates
+        std::swap(alive[j], alive[j + rng_.below(alive.size() - j)]);
+        const int l = alive[j].first, i = alive[j].second;
+        net_.mask[l - 1][i] = 0.0f;
+        // Momentum must not keep moving a dead unit's weights.
+        velocity_.dW[l - 1].row(i).setZero();
+        velocity_.db[l - 1][i] = 0.0f;
+        velocity_.dW[l].col(i).setZero();
+        show_relax_.s(alive[j].first).row(alive[j].second).setZero();
+      }
+      show_force_ = true;
+      emit(Event::Level::Info, "ablated " + std::to_string(k) + " hidden unit(s): held at 0 and out of the updates" +
+                                   std::string(p.mode == AblateMode::Freeze ? " (freeze acts as remove here)" : "") +
+                                   "; set heal to restore them");
+      return;
+    }
+    case PerturbKind::InjectNaN:
+    case PerturbKind::InjectInf:
+      // The fault is placed where a hardware fault would hurt: into the state the next
+      // training batch's learning rule reads. Detection happens there, not here.
+      pending_fault_ = p.kind == PerturbKind::InjectNaN ? 1 : 2;
+      pending_fraction_ = std::clamp(p.fraction, 0.0, 1.0);
+      emit(Event::Level::Info, std::string("injecting ") + (pending_fault_ == 1 ? "NaN" : "Inf") +
+                                   " into the hidden state of the next training batch");
+      return;
+  }
+}
+
+void EqPropSystem::metrics(double* out) const {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  // Running means over the epoch so far; between epochs, those of the last epoch.
+  out[0] = seen_ > 0 ? loss_sum_ / seen_ : last_loss_;
+  out[1] = seen_ > 0 ? correct_ / seen_ : last_train_acc_;
+  out[2] = test_acc_;
+  out[3] = lipschitz_;
+  out[4] = backprop_ ? nan : settling_;
+  out[5] = epoch_;
+  out[6] = batches_per_epoch_ ? static_cast<double>(batch_pos_) / static_cast<double>(batches_per_epoch_) : 0.0;
+  out[7] = backprop_ ? nan : last_beta_;
+  out[8] = epoch_seconds_;
+  out[9] = static_cast<double>(discarded_ + refused_);
+  for (std::size_t l = 0; l + 10 < metric_names_.size(); ++l) out[10 + l] = l < alignment_.size() ? alignment_[l].cosine : nan;
+}
+
+std::shared_ptr<const Snapshot> EqPropSystem::snapshot() const {
+  auto s = std::make_shared<eqprop::EqPropSnapshot>();
+  s->step = step_;
+  s->algorithm = backprop_ ? "backprop" : "eqprop";
+  s->dataset = data_.train.name;
+  s->layer_sizes = net_.sizes;
+  s->class_names = data_.train.class_names;
+  s->input_rows = data_.test.rows;
+  s->input_cols = data_.test.cols;
+  s->input.assign(show_x_.data(), show_x_.data() + show_x_.size());
+  const auto idx = static_cast<std::size_t>(params_.integer("showcase")) % std::max<std::size_t>(1, data_.test.size());
+  s->label = data_.test.size() ? data_.test.y[idx] : -1;
+  s->predicted = show_pred_;
+  s->output_free = out_free_;
+  s->output_nudged = out_nudged_;
+  s->trajectory.assign(traj_.begin(), traj_.begin() + traj_len_);
+  s->free_steps = show_free_;
+  s->settled = show_settled_;
+  s->beta = beta_;
+  s->lipschitz = lipschitz_;
+  s->spectral_norms = lip_.matrix_norms();
+  s->alignment = alignment_;
+  s->epoch = epoch_;
+  s->batch = batch_pos_;
+  s->batches_per_epoch = batches_per_epoch_;
+  switch (phase_) {
+    case Phase::Training: s->status = "training"; break;
+    case Phase::Evaluating: s->status = "evaluating the test set"; break;
+    case Phase::Finished: s->status = "finished (" + std::to_string(epoch_) + " epochs)"; break;
+  }
+  s->loss = seen_ > 0 ? loss_sum_ / seen_ : (std::isfinite(last_loss_) ? last_loss_ : 0.0);
+  s->train_accuracy = seen_ > 0 ? correct_ / seen_ : (std::isfinite(last_train_acc_) ? last_train_acc_ : 0.0);
+  s->test_accuracy = std::isfinite(test_acc_) ? test_acc_ : 0.0;
+  s->mean_settling_steps = settling_;
+  s->map_res = map_res_;
+  s->decision_map = decision_map_;
+  s->points = points_;
+  s->point_labels = point_labels_;
+  return s;
+}
+
+void EqPropSystem::dump(nlohmann::json& out) const {
+  dump_header(out);
+  const int L = net_.free_layers();
+  out["layer_sizes"] = net_.sizes;
+  out["epoch"] = epoch_;
+  out["batch"] = batch_pos_;
+  out["batches_per_epoch"] = batches_per_epoch_;
+  out["test_accuracy"] = std::isfinite(test_acc_) ? nlohmann::json(test_acc_) : nlohmann::json(nullptr);
+  out["lipschitz"] = lipschitz_;
+  out["spectral_norms"] = lip_.matrix_norms();
+  out["discarded_batches"] = discarded_;
+  out["refused_updates"] = refused_;
+  nlohmann::json W = nlohmann::json::array(), b = nlohmann::json::array(), masks = nlohmann::json::array();
+  for (int l = 0; l < L; ++l) {
+    W.push_back(matrix_json(net_.W[l]));
+    b.push_back(std::vector<float>(net_.b[l].data(), net_.b[l].data() + net_.b[l].size()));
+    masks.push_back(std::vector<float>(net_.mask[l].data(), net_.mask[l].data() + net_.mask[l].size()));
+  }
+  out["weights"] = W;
+  out["biases"] = b;
+  out["alive_masks"] = masks;
+  // States: the showcase's relaxation (every recorded sweep) and the last training batch's free
+  // fixed point, one matrix per free layer (units x batch).
+  nlohmann::json traj = nlohmann::json::array();
+  for (int f = 0; f < traj_len_; ++f) traj.push_back({{"phase", static_cast<int>(traj_[f].phase)}, {"s", traj_[f].s}});
+  out["showcase"] = {{"index", params_.integer("showcase")}, {"predicted", show_pred_}, {"free_steps", show_free_},
+                     {"settled", show_settled_}, {"output_free", out_free_}, {"output_nudged", out_nudged_},
+                     {"trajectory", traj}};
+  nlohmann::json states = nlohmann::json::array();
+  for (int l = 1; l <= L; ++l) states.push_back(matrix_json(free_[l]));
+  out["batch_free_state"] = states;
+}
+
+std::uint64_t EqPropSystem::state_hash() const {
+  StateHash h;
+  h.value(step_);
+  h.value(epoch_);
+  h.value(batch_pos_);
+  h.value(eval_pos_);
+  h.value(static_cast<int>(phase_));
+  for (int l = 0; l < net_.free_layers(); ++l) {
+    h.bytes(net_.W[l].data(), sizeof(float) * static_cast<std::size_t>(net_.W[l].size()));
+    h.bytes(net_.b[l].data(), sizeof(float) * static_cast<std::size_t>(net_.b[l].size()));
+    h.bytes(net_.mask[l].data(), sizeof(float) * static_cast<std::size_t>(net_.mask[l].size()));
+    h.bytes(velocity_.dW[l].data(), sizeof(float) * static_cast<std::size_t>(velocity_.dW[l].size()));
+  }
+  h.span(std::span<const std::uint32_t>(order_));
+  for (int f = 0; f < traj_len_; ++f)
+    for (const auto& v : traj_[f].s) h.span(std::span<const float>(v));
+  h.value(test_acc_);
+  h.value(loss_sum_);
+  return h.digest();
+}
+
+}  // namespace obs

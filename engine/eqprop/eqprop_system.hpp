@@ -1,0 +1,120 @@
+#pragma once
+// TorEqProp as a System: a layered energy-based network (layered_net.hpp) kept contractive by a
+// spectral-norm projection (lipschitz.hpp), trained by two-phase equilibrium propagation or, for
+// comparison, by backprop on the same architecture (learning_rules.hpp), with the EqProp update
+// measured against an independent reference gradient (reference_gradient.hpp).
+//
+// One step() is one mini-batch, so training is pausable mid-epoch and the window stays live. At
+// the end of an epoch the test set is evaluated over a few steps (chunks), then the next epoch
+// starts with a fresh shuffle. After a batch (every `showcase_every` steps) one fixed test
+// example is relaxed alone and every sweep recorded (free, then nudged) for the R/G/B view; 2-D
+// datasets also get a decision map every `map_every` steps.
+#include <chrono>
+#include <memory>
+#include <vector>
+
+#include "core/rng.hpp"
+#include "core/system.hpp"
+#include "data/dataset.hpp"
+#include "eqprop/eqprop_snapshot.hpp"
+#include "eqprop/layered_net.hpp"
+#include "eqprop/learning_rules.hpp"
+#include "eqprop/lipschitz.hpp"
+#include "eqprop/reference_gradient.hpp"
+
+namespace obs {
+
+class EqPropSystem final : public System {
+ public:
+  EqPropSystem();
+
+  std::string_view kind() const override { return "eqprop"; }
+  std::uint64_t bytes_needed() const override;
+  void reset(std::uint64_t seed) override;
+  void params_changed() override;
+  void step() override;
+  std::shared_ptr<const Snapshot> snapshot() const override;
+  const std::vector<std::string>& metric_names() const override { return metric_names_; }
+  void metrics(double* out) const override;
+  std::vector<PerturbKind> supported_perturbations() const override;
+  void perturb(const Perturbation& p) override;
+  void dump(nlohmann::json& out) const override;
+  std::uint64_t state_hash() const override;
+
+  // Read-only views for tests and benchmarks.
+  const eqprop::Net& net() const { return net_; }
+  int epoch() const { return epoch_; }
+  double test_accuracy() const { return test_acc_; }
+  double lipschitz() const { return lipschitz_; }
+
+ private:
+  enum class Phase { Training, Evaluating, Finished };
+
+  void load_data();
+  void build_network();
+  void train_batch();
+  void eval_chunk();
+  void finish_epoch();
+  void run_showcase();
+  void run_decision_map();
+  void measure_alignment();
+  void fill_batch(const data::Dataset& d, const std::uint32_t* idx, int count, eqprop::Mat& x, eqprop::Mat& y,
+                  std::uint8_t* labels) const;
+  int argmax_col(const eqprop::Mat& m, int c) const;
+  void discard_batch(const char* what);
+  void heal_all();
+  void reshuffle();
+  std::size_t hidden_units_total() const;
+
+  // Cached parameter values (params_changed keeps them current).
+  bool backprop_ = false;
+  float beta_ = 0.5f, tol_ = 1e-4f, momentum_ = 0, lip_target_ = 0.95f;
+  int beta_mode_ = 2;  // 0 fixed, 1 random sign, 2 symmetric
+  int free_steps_ = 30, nudged_steps_ = 10, power_iters_ = 3;
+  int showcase_every_ = 1, map_every_ = 10, align_every_ = 0;
+  std::vector<float> lr_;
+
+  data::Split data_;
+  eqprop::Net net_;
+  eqprop::Relaxer relax_, show_relax_, map_relax_;
+  eqprop::FeedForward ff_, ff_show_, ff_map_;
+  eqprop::Grad update_, velocity_, ref_grad_;
+  eqprop::ReferenceGradient reference_;
+  eqprop::LipschitzProjector lip_;
+  std::vector<eqprop::Mat> free_, plus_, scratch_;
+  eqprop::Mat xb_, yb_, show_x_, show_y_, map_x_;
+  std::vector<std::uint8_t> labels_;
+  std::vector<std::uint32_t> order_;
+  int batch_ = 50;
+
+  // Training position and results.
+  Phase phase_ = Phase::Training;
+  int epoch_ = 0, max_epochs_ = 0;
+  std::uint64_t batch_pos_ = 0, batches_per_epoch_ = 0, eval_pos_ = 0, eval_correct_ = 0;
+  double loss_sum_ = 0, seen_ = 0, correct_ = 0, test_acc_ = 0, lipschitz_ = 0, settling_ = 0;
+  double last_beta_ = 0, epoch_seconds_ = 0, last_loss_ = 0, last_train_acc_ = 0;
+  std::uint64_t discarded_ = 0, refused_ = 0;
+  std::vector<eqprop::LayerAlignment> alignment_;
+  std::chrono::steady_clock::time_point epoch_start_{};
+
+  // The showcased example's recorded relaxation.
+  std::vector<eqprop::RelaxFrame> traj_;
+  int traj_len_ = 0, show_free_ = 0, show_pred_ = -1;
+  bool show_settled_ = false, show_noisy_start_ = false, show_force_ = false;
+  std::vector<float> out_free_, out_nudged_;
+
+  // 2-D datasets: class per pixel of the decision map, and a sample of training points.
+  int map_res_ = 0;
+  std::vector<std::uint8_t> decision_map_;
+  std::vector<float> points_;
+  std::vector<std::uint8_t> point_labels_;
+
+  // A NaN/Inf fault waiting for the next training relaxation (see perturb()).
+  int pending_fault_ = 0;  // 0 none, 1 NaN, 2 Inf
+  double pending_fraction_ = 0;
+
+  std::vector<std::string> metric_names_;
+  Rng rng_;
+};
+
+}  // namespace obs

@@ -1,0 +1,52 @@
+#pragma once
+// The two learning rules of the eqprop system, both as descent directions (W += lr dW lowers
+// the loss C = |s_L - y|^2 / 2 averaged over the batch):
+//
+// EqProp (Scellier & Bengio 2017): with the energy of layered_net.hpp, dE/dW_l = -s_{l+1} s_l^T,
+// so the contrastive update between two relaxed states a (nudged with beta) and c (free, or
+// nudged with -beta for the symmetric estimate of Laborieux et al. 2021) is
+//   dW_l = (a_{l+1} a_l^T - c_{l+1} c_l^T) / (beta_a - beta_c),   db_l = (a_{l+1} - c_{l+1}) / (beta_a - beta_c).
+// The states are firing rates already (s = rho(u)), so the rho(s_i) rho(s_j) is s_i s_j
+// here. It reads only the two states of the units a weight joins: no backward pass, no autodiff.
+//
+// Backprop baseline: the same layer sizes, activation and loss as an ordinary feed-forward net
+// s_{l+1} = rho(W_l s_l + b_l), trained by the chain rule. It lives here only as the comparison.
+#include <vector>
+
+#include "eqprop/layered_net.hpp"
+
+namespace obs::eqprop {
+
+struct Grad {
+  std::vector<Mat> dW;
+  std::vector<Vec> db;
+  void resize_like(const Net& net);
+  bool all_finite() const;
+};
+
+// states[l] for l = 0..L (states[0] is the clamped input, the same in both). Allocation-free
+// once `out` and `scratch` have their sizes (scratch: sizes[1] x batch).
+void eqprop_update(const Net& net, const std::vector<Mat>& a, const std::vector<Mat>& c, float beta_a_minus_c,
+                   Grad& out, std::vector<Mat>& scratch);
+
+// Feed-forward pass and chain-rule gradient for the backprop baseline.
+class FeedForward {
+ public:
+  void resize(const Net& net, int batch);
+  // Activations layer by layer (ablated units forced to 0); returns nothing, see output().
+  void forward(const Net& net, const Eigen::Ref<const Mat>& x);
+  // Descent direction of the batch-mean loss into `out`; returns that loss.
+  double backward(const Net& net, const Eigen::Ref<const Mat>& y, Grad& out);
+  const Mat& output() const { return a_.back(); }
+  const std::vector<Mat>& activations() const { return a_; }
+  std::vector<Mat>& activations_mutable() { return a_; }
+
+ private:
+  std::vector<Mat> a_;      // a_[0] = input, a_[l] = rho(W a_{l-1} + b)
+  std::vector<Mat> delta_;  // dLoss/d(pre-activation) per layer
+};
+
+// SGD with momentum: v = momentum v + dW, W += lr_l v. lr per weight matrix.
+void apply_update(Net& net, const Grad& step, const std::vector<float>& lr, float momentum, Grad& velocity);
+
+}  // namespace obs::eqprop

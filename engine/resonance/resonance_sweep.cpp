@@ -1,0 +1,290 @@
+// The per-step kernel: one sweep over oscillator rows does Eq. 36-40 and Eq. 13 together.
+//
+// For each live oscillator i (phase phi, amplitude A) and each bond (k, P) of its row:
+//   T = exp(-wrap(phi - psi_k)^2 / sigma_k)                     Eq. 9
+//   g_i += T P c_k                                              Eq. 8 (back-influence)
+//   partial u_k += T P A e^{i phi}     (gate applied per carrier after the sweep: Eq. 5)
+//   partial coherence sums with w = P A (Eq. 14-18) and spectral sums with w = P A T (Eq. 21-23)
+//   P <- Eq. 13 step, snapped below eps_snap
+// then phi <- phi + dt (omega + kappa Im(g e^{-i phi})) (Eq. 40) and A by Eq. 11/12.
+// Every carrier quantity is read from the state before this step (Algorithm 1 order).
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+#include "kuramoto/fast_sincos.hpp"
+#include "resonance/resonance_math.hpp"
+#include "resonance/resonance_system.hpp"
+
+namespace obs {
+namespace {
+constexpr std::size_t kBlock = 4096;
+constexpr std::size_t kBlockScalars = 13;
+}  // namespace
+
+void ResonanceSystem::prepare_carriers() {
+  int hi = 0;
+  for (std::size_t k = 0; k < mcap_; ++k) {
+    if (!calive_[k]) {
+      k_re_[k] = k_im_[k] = k_isig_[k] = k_psi_[k] = 0.0f;
+      k_gate_[k] = 0;
+      continue;
+    }
+    hi = static_cast<int>(k) + 1;
+    const double psi = std::atan2(cim_[k], cre_[k]);
+    k_psi_[k] = static_cast<float>(psi);
+    k_re_[k] = static_cast<float>(cre_[k]);
+    k_im_[k] = static_cast<float>(cim_[k]);
+    k_isig_[k] = tuning_ ? static_cast<float>(1.0 / (0.25 * W_[k] * W_[k])) : 0.0f;
+    // The gate reads the carrier's absolute phase; everything else is frame-invariant.
+    k_gate_[k] = !gate_ || resonance::gate_open(psi + frame_angle_);
+  }
+  k_hi_ = hi;
+}
+
+void ResonanceSystem::sweep() {
+  const std::size_t blocks = (cap_ + kBlock - 1) / kBlock;
+  const std::size_t d = d_, mcap = mcap_, kh = static_cast<std::size_t>(k_hi_);
+  const bool do_bonds = bonds_on_ && step_ % static_cast<std::uint64_t>(r_P_) == 0;
+  const float dt = static_cast<float>(dt_);
+  const float hP = static_cast<float>(dt_ * r_P_);
+  const float tau_p = static_cast<float>(tau_p_), alpha_p = static_cast<float>(alpha_p_), lambda_p = static_cast<float>(lambda_p_);
+  const float eps = static_cast<float>(eps_snap_), kappa = static_cast<float>(kappa_), Om = static_cast<float>(Omega_);
+  const float alphaA = static_cast<float>(alpha_A_), rho = static_cast<float>(rho_), Pmin = static_cast<float>(P_min_);
+  const float A_retire = static_cast<float>(params_.real("A_retire")), dither = static_cast<float>(dither_);
+  const int amp_model = amp_model_;
+  const bool int_phase = int_phase_, stream = stream_;
+  const std::uint64_t step = step_, seed = seed_;
+  const float* kpsi = k_psi_.data();
+  const float* kisig = k_isig_.data();
+  const float* kre = k_re_.data();
+  const float* kim = k_im_.data();
+  const std::uint8_t* kgate = k_gate_.data();
+  float* phase = phase_.data();
+  float* amp = amp_.data();
+  const float* omega = omega_.data();
+  const float* amp0 = amp0_.data();
+  const float* drive = drive_.data();
+  const std::uint64_t* until = drive_until_.data();
+  std::uint64_t* acc = acc_.data();
+  const std::uint64_t* inc = inc_.data();
+  const std::uint8_t* state = state_.data();
+  std::uint8_t* flag = flag_.data();
+  const std::int32_t* group = group_.data();
+  std::int32_t* bk = bk_.data();
+  float* bp = bp_.data();
+  float* part = part_.data();
+  double* blk = blk_.data();
+
+#pragma omp parallel for schedule(static) if (blocks >= 2)
+  for (std::size_t b = 0; b < blocks; ++b) {
+    float* acc_k = part + b * mcap * F;
+    std::fill(acc_k, acc_k + kh * F, 0.0f);
+    float rc = 0, rs = 0, uc = 0, us = 0, ua = 0, apexA = -1;
+    double apexI = -1, bad = 0, retire = 0, snaps = 0, gn = 0;
+    float gc = 0, gs = 0;
+    const std::size_t lo = b * kBlock, hi = std::min(cap_, lo + kBlock);
+    for (std::size_t i = lo; i < hi; ++i) {
+      const std::uint8_t st = state[i];
+      if (st != kAlive && st != kFrozen) continue;
+      const float phi = phase[i], A = amp[i], w = omega[i];
+      if (!std::isfinite(phi) || !std::isfinite(A) || !std::isfinite(w)) {
+        flag[i] = 1;  // quarantined after the sweep; it contributed nothing
+        bad += 1;
+        continue;
+      }
+      float s, c;
+      kuramoto::fast_sincos(phi, s, c);
+      float gr = 0, gi = 0, maxP = 0;
+      for (std::size_t j = 0; j < d; ++j) {
+        const std::int32_t k = bk[i * d + j];
+        if (k < 0) continue;
+        float P = bp[i * d + j];
+        const float dphi = resonance::wrap(phi - kpsi[k]);
+        const float T = resonance::fast_exp_neg(-dphi * dphi * kisig[k]);
+        const float tp = T * P;
+        gr += tp * kre[k];
+        gi += tp * kim[k];
+        float* a = acc_k + static_cast<std::size_t>(k) * F;
+        const float tpa = tp * A, pa = P * A, paw = pa * T * w;
+        a[0] += tpa * c;
+        a[1] += tpa * s;
+        a[2] += pa * c;
+        a[3] += pa * s;
+        a[4] += pa;
+        a[5] += pa * pa;
+        a[6] += pa * T;
+        a[7] += paw;
+        a[8] += paw * w;
+        a[9] += 1.0f;
+        if (do_bonds) {
+          P = resonance::bond_step(P, kgate[k] != 0, kre[k] * c + kim[k] * s, alpha_p, lambda_p, tau_p, hP);
+          if (P < eps) {
+            bk[i * d + j] = -1;
+            P = 0.0f;
+            snaps += 1;
+          }
+          bp[i * d + j] = P;
+        }
+        maxP = std::max(maxP, P);
+      }
+      if (maxP < Pmin) {  // unbound (§5.6): feeds R_U and the genesis apex
+        uc += A * c;
+        us += A * s;
+        ua += A;
+        if (A > apexA) {
+          apexA = A;
+          apexI = static_cast<double>(i);
+        }
+      }
+      if (st == kFrozen) {
+        rc += c;
+        rs += s;
+        continue;
+      }
+      float v = kappa * (gi * c - gr * s);
+      if (dither > 0) v += dither * resonance::counter_normal(seed, step, i);
+      if (int_phase) {
+        // The free-running part is the exact integer increment; only coupling and dither
+        // go through floating point.
+        const double dv = std::clamp(static_cast<double>(dt * v) * resonance::kAccumulatorPerRad, -4.0e18, 4.0e18);
+        acc[i] += inc[i] + static_cast<std::uint64_t>(static_cast<std::int64_t>(dv));
+        phase[i] = resonance::accumulator_phase(acc[i]);
+      } else {
+        phase[i] = resonance::wrap(phi + dt * (w - Om + v));
+      }
+      // R of the phases after the step (as the kuramoto system reports it).
+      kuramoto::fast_sincos(phase[i], s, c);
+      rc += c;
+      rs += s;
+      if (group[i] >= 0) {  // stream oscillators only, without the background
+        gc += c;
+        gs += s;
+        gn += 1;
+      }
+      const float I = step < until[i] ? drive[i] : 0.0f;
+      float An = A;
+      if (amp_model == 1) An = resonance::amplitude_cubic_step(A, amp0[i], I, alphaA, rho, dt);
+      else if (amp_model == 2) An = resonance::amplitude_leaky_step(A, I, alphaA, dt);
+      amp[i] = An;
+      // A stream oscillator has rung down once its pulse is over and A is negligible.
+      if (stream && group[i] >= 0 && step >= until[i] && An < A_retire) {
+        flag[i] = 2;
+        retire += 1;
+      }
+    }
+    double* o = blk + b * kBlockScalars;
+    o[0] = rc;
+    o[1] = rs;
+    o[2] = uc;
+    o[3] = us;
+    o[4] = ua;
+    o[5] = apexA;
+    o[6] = apexI;
+    o[7] = bad;
+    o[8] = retire;
+    o[9] = snaps;
+    o[10] = gc;
+    o[11] = gs;
+    o[12] = gn;
+  }
+}
+
+void ResonanceSystem::handle_flagged() {
+  const std::size_t blocks = (cap_ + kBlock - 1) / kBlock;
+  double bad = 0, retire = 0;
+  for (std::size_t b = 0; b < blocks; ++b) {
+    bad += blk_[b * kBlockScalars + 7];
+    retire += blk_[b * kBlockScalars + 8];
+  }
+  if (bad == 0 && retire == 0) return;
+  std::size_t caught = 0;
+  for (std::size_t i = 0; i < cap_; ++i) {
+    if (flag_[i] == 1) {
+      remove_oscillator(i, kQuarantined);
+      ++caught;
+    } else if (flag_[i] == 2) {
+      remove_oscillator(i, kFree);
+      ++retired_;
+    }
+    flag_[i] = 0;
+  }
+  if (caught) {
+    quarantined_osc_ += caught;
+    emit(Event::Level::Warning, "non-finite phase, amplitude or frequency (NaN/Inf) in " + std::to_string(caught) +
+                                    " oscillator(s): quarantined (bonds cut) before reaching any carrier");
+  }
+}
+
+void ResonanceSystem::reduce_and_update_carriers() {
+  const std::size_t blocks = (cap_ + kBlock - 1) / kBlock;
+  const std::size_t kh = static_cast<std::size_t>(k_hi_);
+  double rc = 0, rs = 0, uc = 0, us = 0, ua = 0, apexA = -1, snaps = 0, gc = 0, gs = 0, gn = 0;
+  std::int64_t apex = -1;
+  std::fill(sums_.begin(), sums_.begin() + static_cast<std::ptrdiff_t>(kh * F), 0.0);
+  for (std::size_t b = 0; b < blocks; ++b) {  // fixed order: same bits whatever the thread count
+    const double* o = &blk_[b * kBlockScalars];
+    rc += o[0];
+    rs += o[1];
+    uc += o[2];
+    us += o[3];
+    ua += o[4];
+    if (o[5] > apexA) {
+      apexA = o[5];
+      apex = static_cast<std::int64_t>(o[6]);
+    }
+    snaps += o[9];
+    gc += o[10];
+    gs += o[11];
+    gn += o[12];
+    const float* p = &part_[b * mcap_ * F];
+    for (std::size_t q = 0; q < kh * F; ++q) sums_[q] += p[q];
+  }
+  snaps_ += static_cast<std::uint64_t>(snaps);
+  const double n = static_cast<double>(n_live_);
+  R_ = n > 0 ? std::hypot(rc, rs) / n : 0.0;
+  R_stream_ = gn > 0 ? std::hypot(gc, gs) / gn : 0.0;
+  RU_ = ua > 0 ? std::hypot(uc, us) / ua : 0.0;
+  AU_ = ua;
+  apex_ = apex;
+
+  const bool carrier_step = step_ % static_cast<std::uint64_t>(r_c_) == 0;
+  const double h = dt_ * r_c_;
+  for (std::size_t k = 0; k < kh; ++k) {
+    if (!calive_[k]) continue;
+    const double* S = &sums_[k * F];
+    bonds_[k] = static_cast<int>(S[9]);
+    coh_[k] = S[4] > 0 ? std::hypot(S[2], S[3]) / S[4] : 0.0;
+    base_[k] = resonance::random_phase_baseline(S[4], S[5]);
+    D_[k] = resonance::division_score(S[2], S[3], S[4], S[5]);
+    wsum_[k] = S[6];
+    if (S[6] > 0) {
+      centre_[k] = S[7] / S[6];
+      var_[k] = std::max(0.0, S[8] / S[6] - centre_[k] * centre_[k]);
+    } else {
+      centre_[k] = com_[k];
+      var_[k] = 0;
+    }
+    const double G = k_gate_[k] ? 1.0 : 0.0;
+    const std::complex<double> u(G * S[0], G * S[1]);
+    intake_[k] += dt_ / intake_tau_ * (std::abs(u) - intake_[k]);
+    if (carrier_step) {
+      std::complex<double> c(cre_[k], cim_[k]);
+      if (quasi_) {
+        // Eq. 42 with the ungated drive: a quasi-steady carrier has no phase of its own to gate with.
+        const std::complex<double> u0(S[0], S[1]);
+        const double den = gamma_ + beta_ * std::norm(u0);
+        c = den > 0 ? u0 / den : u0;
+      } else {
+        const std::complex<double> rot = std::exp(std::complex<double>(-gamma_ * h, (com_[k] - Omega_) * h));
+        const double phi1 = gamma_ > 0 ? -std::expm1(-gamma_ * h) / gamma_ : h;
+        c = rot * c + phi1 * u - h * beta_ * std::norm(c) * c;  // Eq. 41, saturation explicit
+      }
+      cre_[k] = c.real();
+      cim_[k] = c.imag();
+    }
+    if (bonds_[k] > 0) W_[k] = resonance::gate_width_step(W_[k], D_[k], dt_, eta_n_, eta_w_, W_min_, W_max_);
+  }
+}
+
+}  // namespace obs

@@ -1,0 +1,646 @@
+#include "resonance/resonance_system.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+#include "core/input_error.hpp"
+#include "core/state_hash.hpp"
+#include "kuramoto/frequencies.hpp"
+#include "resonance/resonance_math.hpp"
+
+namespace obs {
+namespace {
+
+constexpr std::int64_t kMaxOscillators = 50'000'000;
+constexpr std::size_t kBlock = 4096;  // oscillators per partial block (must match the sweep)
+constexpr std::size_t kLifetimes = 4096;
+constexpr std::size_t kGroups = 256;
+constexpr double kPi = std::numbers::pi;
+
+}  // namespace
+
+ResonanceSystem::ResonanceSystem() {
+  auto& p = params_;
+  // Population
+  p.add_int("N", 2000, 1, kMaxOscillators).restart().log_scale().help("oscillator capacity (all alive except in the stream)").group("Population");
+  p.add_choice("init", "random", {"random", "single_carrier", "two_groups", "stream"}).restart()
+      .help("random: M0 carriers, random bonds; single_carrier: one carrier bonded equally to all (the Kuramoto reduction, Eq. 29-32); two_groups: one carrier over two frequency groups in antiphase; stream: the §10 environment").group("Population");
+  p.add_choice("distribution", "gaussian", {"gaussian", "lorentzian", "uniform"}).restart().help("natural frequencies g(omega) (random and single_carrier)").group("Population");
+  p.add_real("omega0", 1.0, -100, 100).restart().unit("rad/s").help("centre of g(omega)").group("Population");
+  p.add_real("omega_width", 0.5, 0, 100).restart().unit("rad/s").help("sigma (gaussian), gamma (lorentzian) or half-width (uniform)").group("Population");
+  p.add_choice("sampling", "quantile", {"quantile", "random"}).restart().help("quantile: omega_i at the (i-1/2)/N quantile, as the kuramoto system").group("Population");
+  p.add_real("init_spread", 2 * kPi, 0, 2 * kPi).restart().unit("rad").help("initial phases uniform in [-spread/2, spread/2]").group("Population");
+  p.add_int("M0", 4, 0, 4096).restart().help("initial carriers (random init)").group("Population");
+  p.add_int("M_max", 64, 1, 4096).restart().help("carrier capacity").group("Population");
+  p.add_int("d_max", 4, 1, 64).restart().help("bonds per oscillator (row width of P)").group("Population");
+  p.add_int("bonds_init", 2, 1, 64).restart().help("random init: bonds per oscillator (its nearest carrier in frequency, then random others)").group("Population");
+  p.add_real("P_init", 0.5, 0, 1).restart().help("initial bond strength").group("Population");
+  p.add_real("group_gap", 0.5, 0, 100).restart().unit("rad/s").help("two_groups: frequency separation of the groups").group("Population");
+  p.add_real("group_phase", kPi, 0, 2 * kPi).restart().unit("rad").help("two_groups: phase separation of the groups (they sit at -/+ half of it around the carrier)").group("Population");
+  p.add_real("group_spread", 0.02, 0, 10).restart().unit("rad/s").help("two_groups: frequency spread within a group").group("Population");
+  // Carriers (Eq. 5, 8, 10)
+  p.add_real("gamma", 1.0, 0, 1e6).unit("1/s").help("carrier damping gamma_k").group("Carriers");
+  p.add_real("beta", 0.01, 0, 1e6).unit("1/s").help("carrier saturation beta_k").group("Carriers");
+  p.add_real("kappa", 1.0, 0, 1e6).help("coupling scale of Eq. 40 (1 = Eq. 8 as written)").group("Carriers");
+  p.add_choice("carrier_model", "integrated", {"integrated", "quasi_steady"}).help("integrated: Eq. 5 (exponential integrator, Eq. 41); quasi_steady: Eq. 42 with the ungated drive").group("Carriers");
+  p.add_bool("gate", true).help("half-cycle gate G(psi) of Eq. 4 on the drive and bond capture").group("Carriers");
+  p.add_bool("tuning", true).help("Gaussian tuning T_ik of Eq. 9 (off: T = 1)").group("Carriers");
+  p.add_real("W0", kPi, 0.01, 2 * kPi).unit("rad").help("gate width of a new carrier").group("Carriers");
+  p.add_real("W_min", 0.5, 0.01, 2 * kPi).unit("rad").help("lower bound of W_k (Eq. 10)").group("Carriers");
+  p.add_real("W_max", 2 * kPi, 0.01, 2 * kPi).unit("rad").help("upper bound of W_k (Eq. 10)").group("Carriers");
+  p.add_real("eta_narrow", 0.02, 0, 100).unit("1/s").help("narrowing rate for D_k > 1 (Eq. 10)").group("Carriers");
+  p.add_real("eta_widen", 0.2, 0, 100).unit("1/s").help("widening rate for D_k < 1 (Eq. 10)").group("Carriers");
+  p.add_real("intake_tau", 1.0, 1e-3, 1e4).unit("s").help("time constant of the intake EMA I_k (Eq. 24)").group("Carriers");
+  p.add_real("c_active", 1e-3, 0, 1e6).help("|c_k| above which a carrier counts in M_active (Eq. 49)").group("Carriers");
+  // Amplitudes (Eq. 11/12)
+  p.add_choice("amplitude", "cubic", {"fixed", "cubic", "leaky"}).help("fixed: A = 1; cubic: Eq. 11; leaky: Eq. 12").group("Amplitude");
+  p.add_real("alpha_A", 0.5, 0, 1e3).unit("1/s").help("relaxation rate alpha of A_i toward A_i0").group("Amplitude");
+  p.add_real("rho", 0.01, 0, 1e3).help("cubic limiter rho (Eq. 11)").group("Amplitude");
+  // Bonds (Eq. 13)
+  p.add_bool("bond_dynamics", true).help("evolve P by Eq. 13 (off: P frozen)").group("Bonds");
+  p.add_real("tau_p", 1.0, 1e-3, 1e6).unit("s").help("bond timescale tau_p").group("Bonds");
+  p.add_real("alpha_P", 1.0, 0, 1e3).help("in-gate capture gain alpha").group("Bonds");
+  p.add_real("lambda_P", 0.5, 0, 1e3).help("elastic decay lambda").group("Bonds");
+  p.add_real("eps_snap", 0.01, 0, 1).help("snap threshold: P below it is set to 0 (bond removed)").group("Bonds");
+  p.add_real("P_seed", 0.1, 0, 1).help("strength of a bond seeded onto an unbound oscillator").group("Bonds");
+  p.add_real("capture_band", 0.15, 0, 100).unit("rad/s").help("an unbound oscillator is seeded onto carrier k only if |omega_i - omega_k| is below this").group("Bonds");
+  p.add_int("col_cap", 0, 0, 50'000'000).help("most bonds per carrier (0 = no cap; §8.3.4)").group("Bonds");
+  // Architecture (§5)
+  p.add_int("r_arch", 10, 1, 100000).help("steps between architecture checks").group("Architecture");
+  p.add_bool("mitosis", true).help("spectral mitosis (§5.3)").group("Architecture");
+  p.add_bool("dissolution", true).help("coherence-weighted metabolism (§5.5)").group("Architecture");
+  p.add_bool("genesis", true).help("phase-clustered genesis (§5.6)").group("Architecture");
+  p.add_real("theta_div", 0.95, 0, 1).help("instability threshold: D_k < theta_div (Eq. 20)").group("Architecture");
+  p.add_real("T_div", 0.5, 0, 1e4).unit("s").help("D_k < theta_div must persist this long").group("Architecture");
+  p.add_real("multimodal_std", 0.05, 0, 100).unit("rad/s").help("multimodal: sqrt(Var_k) at least this, and the median split bimodal (Ashman D >= 2)").group("Architecture");
+  p.add_real("refractory", 3.0, 0, 1e4).unit("s").help("no mitosis or dissolution this long after a birth").group("Architecture");
+  p.add_real("phase_noise", 0.1, 0, 10).unit("rad").help("phase kick given to offspring at mitosis").group("Architecture");
+  p.add_real("I_min", 0.05, 0, 1e6).help("dissolve when I_k D_k (Eq. 24) stays below this").group("Architecture");
+  p.add_real("T_diss", 3.0, 0, 1e4).unit("s").help("persistence window of dissolution").group("Architecture");
+  p.add_real("P_min", 0.05, 0, 1).help("unbound: strongest bond below this (§5.6)").group("Architecture");
+  p.add_real("A_active", 0.3, 0, 1e3).help("an oscillator takes part in genesis and capture only with A_i above this").group("Architecture");
+  p.add_real("A_pressure", 5.0, 0, 1e9).help("genesis: sum of unbound amplitude above this (Eq. 26)").group("Architecture");
+  p.add_real("R_genesis", 0.5, 0, 1).help("genesis: R_U above this (Eq. 25-26)").group("Architecture");
+  // Numerics (§8.3, §9.3)
+  p.add_real("dt", 0.01, 1e-5, 1).unit("s").log_scale().help("time step").group("Numerics");
+  p.add_choice("phase", "float", {"float", "int64"}).restart().help("int64: Q = 64 integer phase accumulators (Eq. 45)").group("Numerics");
+  p.add_real("dither", 0.0, 0, 100).unit("rad/s").help("frequency dither sigma (Eq. 46)").group("Numerics");
+  p.add_bool("rotating_frame", false).restart().help("simulate in a frame rotating at Omega (§8.3.1)").group("Numerics");
+  p.add_real("Omega", 0.0, -1e4, 1e4).restart().unit("rad/s").help("frame frequency").group("Numerics");
+  p.add_int("r_c", 1, 1, 1000).help("carrier update every r_c steps (§8.3.2)").group("Numerics");
+  p.add_int("r_P", 1, 1, 1000).help("bond update every r_P steps (§8.3.2)").group("Numerics");
+  // Stream (§10)
+  p.add_int("stream_classes", 4, 1, 64).restart().help("frequency clusters (prototypes) of the stream").group("Stream");
+  p.add_real("stream_lo", 0.5, -100, 100).restart().unit("rad/s").help("lowest cluster band edge").group("Stream");
+  p.add_real("stream_hi", 2.5, -100, 100).restart().unit("rad/s").help("highest cluster band edge").group("Stream");
+  p.add_int("stream_group", 40, 1, 100000).restart().help("oscillators per injected group").group("Stream");
+  p.add_real("stream_interval", 2.0, 0.01, 1e4).restart().unit("s").help("time between injections").group("Stream");
+  p.add_real("stream_freq_spread", 0.05, 0, 10).restart().unit("rad/s").help("frequency spread within a group").group("Stream");
+  p.add_real("stream_phase_spread", 1.0, 0, 2 * kPi).restart().unit("rad").help("onset phase spread within a group").group("Stream");
+  p.add_real("stream_pulse", 1.0, 0, 1e3).restart().help("input drive I_i during the onset pulse").group("Stream");
+  p.add_real("stream_pulse_time", 1.0, 0, 1e3).restart().unit("s").help("onset pulse duration; then the group rings down").group("Stream");
+  p.add_int("background", 300, 0, 10'000'000).restart().help("persistent incoherent background oscillators").group("Stream");
+  p.add_real("background_amp", 0.4, 0, 100).restart().help("their baseline amplitude A_i0").group("Stream");
+  p.add_real("A_retire", 0.02, 0, 100).restart().help("a rung-down stream oscillator is retired below this amplitude").group("Stream");
+  p.add_real("readout_delay", 3.0, 0, 1e4).restart().unit("s").help("a group is classified this long after its onset").group("Stream");
+  p.add_int("measure_every", 100, 0, 1'000'000).help("steps between phase-coupling measurements (0 = off)").group("Stream");
+  // Perturbations
+  p.add_choice("perturb_target", "oscillators", {"oscillators", "carriers"}).help("what Noise/Ablate/NaN/Inf hit").group("Perturbations");
+}
+
+std::uint64_t ResonanceSystem::bytes_needed() const {
+  const auto n = static_cast<std::uint64_t>(params_.integer("N"));
+  const auto d = static_cast<std::uint64_t>(params_.integer("d_max"));
+  const auto m = static_cast<std::uint64_t>(params_.integer("M_max"));
+  const std::uint64_t blocks = (n + kBlock - 1) / kBlock;
+  // Per oscillator: 5 floats, 3 u64, 2 u8, group, free slot; per entry: slot + P + scratch
+  // gather (u64 + pair); partials per block; the snapshot's copy of dots is capped.
+  return n * (5 * 4 + 3 * 8 + 2 + 4 + 4) + n * d * (4 + 4 + 8 + 8) + blocks * m * F * 4 + m * 256;
+}
+
+void ResonanceSystem::params_changed() {
+  const auto& p = params_;
+  dt_ = p.real("dt");
+  gamma_ = p.real("gamma");
+  beta_ = p.real("beta");
+  kappa_ = p.real("kappa");
+  quasi_ = p.choice("carrier_model") == "quasi_steady";
+  gate_ = p.flag("gate");
+  tuning_ = p.flag("tuning");
+  W0_ = p.real("W0");
+  W_min_ = p.real("W_min");
+  W_max_ = p.real("W_max");
+  eta_n_ = p.real("eta_narrow");
+  eta_w_ = p.real("eta_widen");
+  intake_tau_ = p.real("intake_tau");
+  c_active_ = p.real("c_active");
+  const auto& am = p.choice("amplitude");
+  amp_model_ = am == "fixed" ? 0 : (am == "cubic" ? 1 : 2);
+  alpha_A_ = p.real("alpha_A");
+  rho_ = p.real("rho");
+  bonds_on_ = p.flag("bond_dynamics");
+  tau_p_ = p.real("tau_p");
+  alpha_p_ = p.real("alpha_P");
+  lambda_p_ = p.real("lambda_P");
+  eps_snap_ = p.real("eps_snap");
+  P_seed_ = p.real("P_seed");
+  capture_band_ = p.real("capture_band");
+  col_cap_ = static_cast<int>(p.integer("col_cap"));
+  r_arch_ = static_cast<int>(p.integer("r_arch"));
+  mitosis_on_ = p.flag("mitosis");
+  dissolve_on_ = p.flag("dissolution");
+  genesis_on_ = p.flag("genesis");
+  theta_div_ = p.real("theta_div");
+  T_div_ = p.real("T_div");
+  mm_min_std_ = p.real("multimodal_std");
+  refractory_ = p.real("refractory");
+  phase_noise_ = p.real("phase_noise");
+  I_min_ = p.real("I_min");
+  T_diss_ = p.real("T_diss");
+  P_min_ = p.real("P_min");
+  A_active_ = p.real("A_active");
+  A_pressure_ = p.real("A_pressure");
+  R_genesis_ = p.real("R_genesis");
+  dither_ = p.real("dither");
+  r_c_ = static_cast<int>(p.integer("r_c"));
+  r_P_ = static_cast<int>(p.integer("r_P"));
+  measure_every_ = static_cast<int>(p.integer("measure_every"));
+  perturb_carriers_ = p.choice("perturb_target") == "carriers";
+  // The frame and the representation are restart parameters; increments follow dt.
+  if (int_phase_)
+    for (std::size_t i = 0; i < cap_; ++i)
+      if (state_[i] != kFree) inc_[i] = increment_for(omega_[i]);
+}
+
+std::uint64_t ResonanceSystem::increment_for(float omega) const {
+  return resonance::accumulator_increment((static_cast<double>(omega) - Omega_) * dt_);
+}
+
+void ResonanceSystem::reset(std::uint64_t seed) {
+  const auto& p = params_;
+  if (p.real("W_min") > p.real("W_max")) throw InputError("/params/W_min", "expected W_min <= W_max");
+  if (p.choice("init") == "stream" && p.real("stream_lo") >= p.real("stream_hi"))
+    throw InputError("/params/stream_lo", "expected stream_lo < stream_hi");
+  if (p.choice("init") == "random" && p.integer("M0") > p.integer("M_max"))
+    throw InputError("/params/M0", "expected M0 <= M_max");
+  if (p.integer("bonds_init") > p.integer("d_max")) throw InputError("/params/bonds_init", "expected bonds_init <= d_max");
+  check_memory_budget();
+  seed_ = seed;
+  step_ = 0;
+  rng_.reseed(seed);
+  stream_rng_.reseed(seed ^ 0x53545245414dULL);
+  measure_rng_.reseed(seed ^ 0x4d45415355524bULL);
+  int_phase_ = p.choice("phase") == "int64";
+  frame_ = p.flag("rotating_frame");
+  Omega_ = frame_ ? p.real("Omega") : 0.0;
+  stream_ = p.choice("init") == "stream";
+
+  cap_ = static_cast<std::size_t>(p.integer("N"));
+  d_ = static_cast<std::size_t>(p.integer("d_max"));
+  mcap_ = static_cast<std::size_t>(p.integer("M_max"));
+  phase_.assign(cap_, 0.0f);
+  omega_.assign(cap_, 0.0f);
+  amp_.assign(cap_, 0.0f);
+  amp0_.assign(cap_, 0.0f);
+  drive_.assign(cap_, 0.0f);
+  acc_.assign(int_phase_ ? cap_ : 0, 0);
+  inc_.assign(int_phase_ ? cap_ : 0, 0);
+  drive_until_.assign(cap_, 0);
+  state_.assign(cap_, kFree);
+  flag_.assign(cap_, 0);
+  group_.assign(cap_, -1);
+  bk_.assign(cap_ * d_, -1);
+  bp_.assign(cap_ * d_, 0.0f);
+  free_slots_.clear();
+  free_slots_.reserve(cap_);
+  for (std::size_t i = cap_; i-- > 0;) free_slots_.push_back(static_cast<std::uint32_t>(i));
+  n_live_ = 0;
+
+  for (auto* v : {&cre_, &cim_, &com_, &W_, &intake_, &coh_, &base_, &D_, &centre_, &var_, &wsum_, &div_Dsum_}) v->assign(mcap_, 0.0);
+  bonds_.assign(mcap_, 0);
+  cid_.assign(mcap_, 0);
+  calive_.assign(mcap_, 0);
+  cborn_.assign(mcap_, 0);
+  refractory_until_.assign(mcap_, 0);
+  corigin_.assign(mcap_, Origin::Initial);
+  div_count_.assign(mcap_, 0);
+  starve_count_.assign(mcap_, 0);
+  life_index_.assign(mcap_, -1);
+  k_psi_.assign(mcap_, 0.0f);
+  k_isig_.assign(mcap_, 0.0f);
+  k_re_.assign(mcap_, 0.0f);
+  k_im_.assign(mcap_, 0.0f);
+  k_gate_.assign(mcap_, 0);
+  k_hi_ = 0;
+  m_live_ = 0;
+  next_id_ = 1;
+  const std::size_t blocks = (cap_ + kBlock - 1) / kBlock;
+  part_.assign(blocks * mcap_ * F, 0.0f);
+  blk_.assign(blocks * 13, 0.0);
+  sums_.assign(mcap_ * F, 0.0);
+
+  time_ = frame_angle_ = R_ = max_R_ = RU_ = AU_ = R_stream_ = max_R_stream_ = 0;
+  apex_ = -1;
+  nnz_ = births_ = deaths_ = mitoses_ = geneses_ = dissolutions_ = 0;
+  snaps_ = seeds_ = quarantined_osc_ = quarantined_car_ = retired_ = injected_groups_ = 0;
+  mitosis_D_sum_ = 0;
+  genesis_ready_ = 0;
+  lifetimes_.clear();
+  lifetimes_.reserve(kLifetimes);
+  scratch_.assign(cap_ * d_, 0);
+  wscratch_.assign(cap_ * d_, {0.0f, 0});
+  groups_.assign(kGroups, Group{});
+  next_group_ = 0;
+  next_injection_ = 0;
+  readout_n_ = readout_correct_ = dropped_ = 0;
+  pd_shared_sum_ = pd_random_sum_ = pd_diff_sum_ = pd_diff_sq_ = 0;
+  pd_checks_ = 0;
+  h_time_.assign(kHistory, 0.0f);
+  h_R_.assign(kHistory, 0.0f);
+  h_L_.assign(kHistory, 0.0f);
+  h_head_ = h_count_ = 0;
+
+  params_changed();
+  init_population();
+  std::complex<double> z = 0;
+  for (std::size_t i = 0; i < cap_; ++i)
+    if (state_[i] == kAlive) z += std::polar(1.0, static_cast<double>(phase_[i]));
+  R_ = n_live_ ? std::abs(z) / static_cast<double>(n_live_) : 0.0;
+  update_global_metrics();
+}
+
+int ResonanceSystem::add_oscillator(float phase, float omega, float A, float A0, float drive, std::uint64_t drive_until, int group) {
+  if (free_slots_.empty()) return -1;
+  const std::uint32_t i = free_slots_.back();
+  free_slots_.pop_back();
+  omega_[i] = omega;
+  amp_[i] = A;
+  amp0_[i] = A0;
+  drive_[i] = drive;
+  drive_until_[i] = drive_until;
+  group_[i] = group;
+  state_[i] = kAlive;
+  flag_[i] = 0;
+  for (std::size_t j = 0; j < d_; ++j) {
+    bk_[i * d_ + j] = -1;
+    bp_[i * d_ + j] = 0.0f;
+  }
+  if (int_phase_) inc_[i] = increment_for(omega);
+  set_phase(i, static_cast<float>(resonance::wrap(static_cast<double>(phase) - frame_angle_)));
+  ++n_live_;
+  return static_cast<int>(i);
+}
+
+void ResonanceSystem::set_phase(std::size_t i, float phi) {
+  if (int_phase_) acc_[i] = resonance::accumulator_increment(phi);
+  phase_[i] = int_phase_ ? resonance::accumulator_phase(acc_[i]) : resonance::wrap(phi);
+}
+
+float ResonanceSystem::phase_of(std::size_t i) const { return phase_[i]; }
+
+void ResonanceSystem::init_population() {
+  const auto& p = params_;
+  const std::string& init = p.choice("init");
+  const double W0 = W0_;
+  if (init == "stream") {
+    const double lo = p.real("stream_lo"), hi = p.real("stream_hi");
+    const auto bg = static_cast<std::size_t>(std::min<std::int64_t>(p.integer("background"), static_cast<std::int64_t>(cap_)));
+    const auto amp = static_cast<float>(p.real("background_amp"));
+    for (std::size_t j = 0; j < bg; ++j) {
+      const auto w = static_cast<float>(stream_rng_.uniform(lo, hi));
+      const auto ph = static_cast<float>(stream_rng_.uniform(-kPi, kPi));
+      add_oscillator(ph, w, amp, amp, 0.0f, 0, -1);
+    }
+    return;
+  }
+  std::vector<float> w(cap_);
+  const double w0 = p.real("omega0"), width = p.real("omega_width");
+  const std::string& dist = p.choice("distribution");
+  const bool quantile = p.choice("sampling") == "quantile";
+  if (init == "two_groups") {
+    const double gap = p.real("group_gap"), spread = p.real("group_spread");
+    for (std::size_t i = 0; i < cap_; ++i) {
+      const bool hi = i >= cap_ / 2;
+      w[i] = static_cast<float>(w0 + (hi ? 0.5 : -0.5) * gap + spread * rng_.normal());
+    }
+  } else if (dist == "uniform") {
+    for (std::size_t i = 0; i < cap_; ++i) {
+      const double u = quantile ? (static_cast<double>(i) + 0.5) / static_cast<double>(cap_) : rng_.uniform();
+      w[i] = static_cast<float>(w0 + width * (2 * u - 1));
+    }
+  } else {
+    kuramoto::sample_frequencies(w, dist == "gaussian" ? kuramoto::Distribution::Gaussian : kuramoto::Distribution::Lorentzian,
+                                 w0, width, quantile, rng_);
+  }
+  // Phases are drawn after the frequencies and in the same way as the kuramoto system, so the
+  // same seed gives the same initial state in the reduction test.
+  const double spread = p.real("init_spread");
+  const double offset = p.real("group_phase");
+  const auto P0 = static_cast<float>(p.real("P_init"));
+  for (std::size_t i = 0; i < cap_; ++i) {
+    double ph = spread * (rng_.uniform() - 0.5);
+    // Groups sit symmetrically about the carrier's phase 0, group_phase apart.
+    if (init == "two_groups") ph += (i >= cap_ / 2 ? 0.5 : -0.5) * offset;
+    add_oscillator(static_cast<float>(ph), w[i], 1.0f, 1.0f, 0.0f, 0, -1);
+  }
+  // add_oscillator takes slots from the back of the free list, which was filled high to low:
+  // oscillator i sits in slot i.
+  if (init == "single_carrier" || init == "two_groups") {
+    const int k = new_carrier(Origin::Initial, std::polar(1.0, 0.0), w0, W0);
+    for (std::size_t i = 0; i < cap_; ++i) {
+      bk_[i * d_] = k;
+      bp_[i * d_] = P0;
+    }
+  } else {
+    const auto M0 = static_cast<std::size_t>(p.integer("M0"));
+    for (std::size_t k = 0; k < M0; ++k) {
+      const double wk = w0 + width * (M0 > 1 ? (2.0 * static_cast<double>(k) / static_cast<double>(M0 - 1) - 1) : 0.0);
+      new_carrier(Origin::Initial, std::polar(1.0, rng_.uniform(-kPi, kPi)), wk, W0);
+    }
+    if (M0 > 0)
+      for (std::size_t i = 0; i < cap_; ++i) {
+        // Bond to the carrier nearest in frequency, then to distinct random others.
+        std::size_t best = 0;
+        for (std::size_t k = 1; k < M0; ++k)
+          if (std::abs(com_[k] - w[i]) < std::abs(com_[best] - w[i])) best = k;
+        bk_[i * d_] = static_cast<std::int32_t>(best);
+        bp_[i * d_] = P0;
+        const auto extra = std::min<std::size_t>(static_cast<std::size_t>(p.integer("bonds_init")), M0);
+        for (std::size_t j = 1; j < extra;) {
+          const auto k = static_cast<std::int32_t>(rng_.below(M0));
+          bool dup = false;
+          for (std::size_t q = 0; q < j; ++q) dup |= bk_[i * d_ + q] == k;
+          if (!dup) {
+            bk_[i * d_ + j] = k;
+            bp_[i * d_ + j] = P0;
+            ++j;
+          }
+        }
+      }
+  }
+}
+
+void ResonanceSystem::step() {
+  check_carriers_finite();
+  if (stream_) stream_step();
+  prepare_carriers();
+  sweep();
+  handle_flagged();
+  reduce_and_update_carriers();
+  time_ += dt_;
+  frame_angle_ = resonance::wrap(frame_angle_ + Omega_ * dt_);
+  ++step_;
+  if (step_ % static_cast<std::uint64_t>(r_arch_) == 0) architecture();
+  if (stream_) readout_groups();
+  if (measure_every_ > 0 && step_ % static_cast<std::uint64_t>(measure_every_) == 0) measure_phase_coupling();
+  update_global_metrics();
+}
+
+void ResonanceSystem::check_carriers_finite() {
+  for (std::size_t k = 0; k < static_cast<std::size_t>(k_hi_); ++k) {
+    if (!calive_[k]) continue;
+    if (std::isfinite(cre_[k]) && std::isfinite(cim_[k]) && std::isfinite(com_[k]) && std::isfinite(W_[k])) continue;
+    ++quarantined_car_;
+    emit(Event::Level::Error, "carrier " + std::to_string(cid_[k]) +
+                                  " has a non-finite state (NaN/Inf): quarantined (dissolved, its bonds cut) before it reached any oscillator");
+    dissolve(k, Fate::Dissolved);
+  }
+}
+
+void ResonanceSystem::update_global_metrics() {
+  std::uint64_t nnz = 0;
+  for (std::size_t k = 0; k < static_cast<std::size_t>(k_hi_); ++k)
+    if (calive_[k]) nnz += static_cast<std::uint64_t>(bonds_[k]);
+  nnz_ = nnz;
+  if (step_ > 0) max_R_ = std::max(max_R_, R_);
+  // Stream R counts once several groups overlap (5 injection intervals): a lone group is
+  // one onset, not a synchrony collapse.
+  if (stream_ && time_ >= 5 * params_.real("stream_interval")) max_R_stream_ = std::max(max_R_stream_, R_stream_);
+  const double L = static_cast<double>(nnz_) + [&] {
+    double a = 0;
+    for (std::size_t k = 0; k < static_cast<std::size_t>(k_hi_); ++k)
+      if (calive_[k] && std::hypot(cre_[k], cim_[k]) > c_active_) a += 1;
+    return a;
+  }();
+  h_time_[h_head_] = static_cast<float>(time_);
+  h_R_[h_head_] = static_cast<float>(R_);
+  h_L_[h_head_] = static_cast<float>(L);
+  h_head_ = (h_head_ + 1) % kHistory;
+  h_count_ = std::min(h_count_ + 1, kHistory);
+}
+
+std::size_t ResonanceSystem::pick_count(double fraction, std::size_t n) const {
+  if (n == 0) return 0;
+  const auto k = static_cast<std::size_t>(std::llround(std::clamp(fraction, 0.0, 1.0) * static_cast<double>(n)));
+  return std::clamp<std::size_t>(k, 1, n);
+}
+
+const std::vector<std::string>& ResonanceSystem::metric_names() const {
+  static const std::vector<std::string> names = {
+      "R", "max_R", "L_comp", "L_comp_per_NM", "N", "M", "M_active", "nnz", "density", "mean_D", "mean_coherence",
+      "mean_gate_width", "births", "deaths", "mitoses", "geneses", "dissolutions", "mitosis_mean_D", "snaps", "seeds",
+      "R_unbound", "phase_dist_shared", "phase_dist_random", "phase_coupling_z", "readout_accuracy", "readouts",
+      "quarantined_oscillators", "quarantined_carriers", "time", "R_stream", "max_R_stream", "retired", "groups"};
+  return names;
+}
+
+void ResonanceSystem::metrics(double* out) const {
+  double Dsum = 0, cohsum = 0, Wsum = 0, active = 0;
+  for (std::size_t k = 0; k < static_cast<std::size_t>(k_hi_); ++k) {
+    if (!calive_[k]) continue;
+    Dsum += D_[k];
+    cohsum += coh_[k];
+    Wsum += W_[k];
+    if (std::hypot(cre_[k], cim_[k]) > c_active_) active += 1;
+  }
+  const double M = static_cast<double>(m_live_), N = static_cast<double>(n_live_);
+  const double L = static_cast<double>(nnz_) + active;
+  const double NM = N * M;
+  out[0] = R_;
+  out[1] = max_R_;
+  out[2] = L;
+  out[3] = NM > 0 ? L / NM : 0.0;
+  out[4] = N;
+  out[5] = M;
+  out[6] = active;
+  out[7] = static_cast<double>(nnz_);
+  out[8] = NM > 0 ? static_cast<double>(nnz_) / NM : 0.0;
+  out[9] = M > 0 ? Dsum / M : 0.0;
+  out[10] = M > 0 ? cohsum / M : 0.0;
+  out[11] = M > 0 ? Wsum / M : 0.0;
+  out[12] = static_cast<double>(births_);
+  out[13] = static_cast<double>(deaths_);
+  out[14] = static_cast<double>(mitoses_);
+  out[15] = static_cast<double>(geneses_);
+  out[16] = static_cast<double>(dissolutions_);
+  out[17] = mitoses_ ? mitosis_D_sum_ / static_cast<double>(mitoses_) : NAN;
+  out[18] = static_cast<double>(snaps_);
+  out[19] = static_cast<double>(seeds_);
+  out[20] = RU_;
+  const double c = static_cast<double>(pd_checks_);
+  out[21] = pd_checks_ ? pd_shared_sum_ / c : NAN;
+  out[22] = pd_checks_ ? pd_random_sum_ / c : NAN;
+  if (pd_checks_ > 1) {
+    const double mean = pd_diff_sum_ / c;
+    const double var = std::max(0.0, (pd_diff_sq_ - c * mean * mean) / (c - 1));
+    out[23] = var > 0 ? mean / std::sqrt(var / c) : NAN;
+  } else {
+    out[23] = NAN;
+  }
+  out[24] = readout_n_ ? static_cast<double>(readout_correct_) / static_cast<double>(readout_n_) : NAN;
+  out[25] = static_cast<double>(readout_n_);
+  out[26] = static_cast<double>(quarantined_osc_);
+  out[27] = static_cast<double>(quarantined_car_);
+  out[28] = time_;
+  out[29] = R_stream_;
+  out[30] = max_R_stream_;
+  out[31] = static_cast<double>(retired_);
+  out[32] = static_cast<double>(injected_groups_);
+}
+
+std::vector<ResonanceSystem::CarrierObservation> ResonanceSystem::observe() const {
+  std::vector<CarrierObservation> out;
+  for (std::size_t k = 0; k < static_cast<std::size_t>(k_hi_); ++k)
+    if (calive_[k])
+      out.push_back({cid_[k], {cre_[k], cim_[k]}, com_[k], intake_[k], coh_[k], D_[k], W_[k], centre_[k], var_[k], bonds_[k]});
+  return out;
+}
+
+std::vector<std::pair<std::uint32_t, double>> ResonanceSystem::soft_assignment(std::size_t i) const {
+  std::vector<std::pair<std::uint32_t, double>> m;
+  if (i >= cap_ || state_[i] == kFree) return m;
+  double total = 0;
+  for (std::size_t j = 0; j < d_; ++j) {
+    const int k = bk_[i * d_ + j];
+    if (k < 0) continue;
+    const double psi = std::atan2(cim_[k], cre_[k]);
+    const double T = tuning_ ? resonance::tuning(phase_[i], psi, W_[k]) : 1.0;
+    const double v = bp_[i * d_ + j] * T;
+    m.emplace_back(cid_[k], v);
+    total += v;
+  }
+  for (auto& e : m) e.second = total > 0 ? e.second / total : 0.0;
+  return m;
+}
+
+std::vector<PerturbKind> ResonanceSystem::supported_perturbations() const {
+  return {PerturbKind::Noise, PerturbKind::Ablate, PerturbKind::InjectNaN, PerturbKind::InjectInf};
+}
+
+void ResonanceSystem::perturb(const Perturbation& p) {
+  if (!std::isfinite(p.amplitude)) throw InputError("/perturb/amplitude", "expected a finite amplitude");
+  if (perturb_carriers_) {
+    std::vector<std::size_t> live;
+    for (std::size_t k = 0; k < static_cast<std::size_t>(k_hi_); ++k)
+      if (calive_[k]) live.push_back(k);
+    if (live.empty()) {
+      emit(Event::Level::Info, "no carriers to perturb");
+      return;
+    }
+    const std::size_t n = p.kind == PerturbKind::Noise ? live.size() : pick_count(p.fraction, live.size());
+    for (std::size_t j = 0; j < n; ++j) {  // partial Fisher-Yates: n distinct carriers
+      const std::size_t r = j + static_cast<std::size_t>(rng_.below(live.size() - j));
+      std::swap(live[j], live[r]);
+      const std::size_t k = live[j];
+      switch (p.kind) {
+        case PerturbKind::Noise: {
+          const auto c = std::polar(std::hypot(cre_[k], cim_[k]), std::atan2(cim_[k], cre_[k]) + p.amplitude * rng_.normal());
+          cre_[k] = c.real();
+          cim_[k] = c.imag();
+          break;
+        }
+        case PerturbKind::Ablate: dissolve(k, Fate::Dissolved); break;
+        case PerturbKind::InjectNaN: cre_[k] = NAN; break;
+        case PerturbKind::InjectInf: cim_[k] = INFINITY; break;
+      }
+    }
+    emit(Event::Level::Info, std::string(perturb_kind_name(p.kind)) + " on " + std::to_string(n) + " carrier(s)");
+    update_global_metrics();
+    return;
+  }
+  std::vector<std::uint32_t> live;
+  live.reserve(n_live_);
+  for (std::size_t i = 0; i < cap_; ++i)
+    if (state_[i] == kAlive || state_[i] == kFrozen) live.push_back(static_cast<std::uint32_t>(i));
+  if (live.empty()) return;
+  if (p.kind == PerturbKind::Noise) {
+    for (auto i : live) set_phase(i, static_cast<float>(phase_[i] + p.amplitude * rng_.normal()));
+    emit(Event::Level::Info, "phase kick of amplitude " + std::to_string(p.amplitude) + " rad on " + std::to_string(live.size()) + " oscillators");
+    return;
+  }
+  const std::size_t n = pick_count(p.fraction, live.size());
+  for (std::size_t j = 0; j < n; ++j) {
+    const std::size_t r = j + static_cast<std::size_t>(rng_.below(live.size() - j));
+    std::swap(live[j], live[r]);
+    const std::uint32_t i = live[j];
+    switch (p.kind) {
+      case PerturbKind::Ablate:
+        if (p.mode == AblateMode::Remove) remove_oscillator(i, kFree);
+        else state_[i] = kFrozen;
+        break;
+      // The int64 representation has no NaN: the fault goes into the amplitude instead.
+      case PerturbKind::InjectNaN:
+        if (int_phase_) amp_[i] = NAN;
+        else phase_[i] = NAN;
+        break;
+      case PerturbKind::InjectInf: omega_[i] = INFINITY; break;
+      case PerturbKind::Noise: break;
+    }
+  }
+  emit(Event::Level::Info, std::string(perturb_kind_name(p.kind)) + " on " + std::to_string(n) + " oscillator(s)");
+  if (p.kind == PerturbKind::Ablate) update_global_metrics();
+}
+
+void ResonanceSystem::dump(nlohmann::json& out) const {
+  dump_header(out);
+  std::vector<double> m(metric_names().size());
+  metrics(m.data());
+  auto& jm = out["metrics"];
+  for (std::size_t j = 0; j < m.size(); ++j) jm[metric_names()[j]] = std::isfinite(m[j]) ? nlohmann::json(m[j]) : nlohmann::json(nullptr);
+  auto& osc = out["oscillators"];
+  osc = nlohmann::json::array();
+  for (std::size_t i = 0; i < cap_; ++i) {
+    if (state_[i] == kFree) continue;
+    nlohmann::json bonds = nlohmann::json::array();
+    for (std::size_t j = 0; j < d_; ++j)
+      if (bk_[i * d_ + j] >= 0) bonds.push_back({cid_[bk_[i * d_ + j]], bp_[i * d_ + j]});
+    osc.push_back({{"slot", i}, {"phase", resonance::wrap(static_cast<double>(phase_[i]) + frame_angle_)}, {"omega", omega_[i]},
+                   {"A", amp_[i]}, {"state", state_[i]}, {"group", group_[i]}, {"bonds", bonds}});
+    if (int_phase_) osc.back()["acc"] = acc_[i];
+  }
+  auto& car = out["carriers"];
+  car = nlohmann::json::array();
+  for (const auto& c : observe())
+    car.push_back({{"id", c.id}, {"re", c.c.real()}, {"im", c.c.imag()}, {"omega", c.omega}, {"intake", c.intake},
+                   {"coherence", c.coherence}, {"D", c.D}, {"W", c.gate_width}, {"centre", c.spectral_centre},
+                   {"variance", c.spectral_variance}, {"bonds", c.bonds}});
+  auto& life = out["lifetimes"];
+  life = nlohmann::json::array();
+  for (const auto& l : lifetimes_)
+    life.push_back({{"id", l.id}, {"born", l.born_step}, {"end", l.end_step}, {"origin", static_cast<int>(l.origin)}, {"fate", static_cast<int>(l.fate)}});
+}
+
+std::uint64_t ResonanceSystem::state_hash() const {
+  StateHash h;
+  h.value(step_);
+  h.value(n_live_);
+  h.value(m_live_);
+  h.span(std::span<const float>(phase_));
+  h.span(std::span<const float>(omega_));
+  h.span(std::span<const float>(amp_));
+  h.span(std::span<const std::uint64_t>(acc_));
+  h.span(std::span<const std::uint8_t>(state_));
+  h.span(std::span<const std::int32_t>(bk_));
+  h.span(std::span<const float>(bp_));
+  h.span(std::span<const double>(cre_));
+  h.span(std::span<const double>(cim_));
+  h.span(std::span<const double>(com_));
+  h.span(std::span<const double>(W_));
+  h.span(std::span<const std::uint32_t>(cid_));
+  return h.digest();
+}
+
+}  // namespace obs

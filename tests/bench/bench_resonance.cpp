@@ -1,0 +1,67 @@
+// Resonance step throughput and effective memory traffic, next to this machine's copy bandwidth.
+//
+//   build-*/obs_bench --benchmark_filter='Resonance|Memcpy' --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+//
+// The bar: N = 1e5 oscillators with 4 bonds each, >= 200 full steps/s (bond updates
+// included) on 2 cores; at N = 1e6 at least half the copy bandwidth. The bytes a step touches
+// are counted from the layout: per live oscillator it reads phase, omega, A, A0, drive (5 x 4 B),
+// drive_until (8 B), state (1 B), group (4 B) and its row of P (d x (4 B slot + 4 B value)),
+// and writes phase, A (2 x 4 B) and the d bond values (d x 4 B).
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "core/scene.hpp"
+#include "core/system.hpp"
+
+namespace {
+
+std::unique_ptr<obs::System> make_resonance(std::int64_t n) {
+  obs::Scene scene;
+  scene.system = "resonance";
+  scene.seed = 7;
+  // lambda_P = 0: bonds are still updated every step (Eq. 13) but none decays away, so the
+  // benchmark keeps exactly 4 bonds per oscillator for its whole run.
+  scene.params = {{"init", "random"}, {"N", n},           {"M0", 16},          {"M_max", 32},
+                  {"d_max", 4},       {"bonds_init", 4},  {"lambda_P", 0.0},   {"measure_every", 0},
+                  {"genesis", false}, {"mitosis", false}, {"dissolution", false}};
+  return obs::instantiate(scene);
+}
+
+void BM_ResonanceStep(benchmark::State& state) {
+  const std::int64_t n = state.range(0);
+  auto system = make_resonance(n);
+  for (int i = 0; i < 10; ++i) system->step();
+  for (auto _ : state) {
+    system->step();
+    benchmark::ClobberMemory();
+  }
+  constexpr double d = 4;
+  const double bytes_per_osc = 5 * 4 + 8 + 1 + 4 + d * 8 + 2 * 4 + d * 4;
+  state.SetItemsProcessed(state.iterations() * n);
+  state.SetBytesProcessed(static_cast<std::int64_t>(static_cast<double>(state.iterations()) * static_cast<double>(n) * bytes_per_osc));
+  state.counters["steps_per_s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["N"] = static_cast<double>(n);
+}
+
+// Copy bandwidth of this machine: a 256 MiB memcpy, far beyond the caches. bytes_per_second
+// counts bytes copied; the memory traffic is twice that (read + write).
+void BM_Memcpy(benchmark::State& state) {
+  const std::size_t size = static_cast<std::size_t>(state.range(0));
+  std::vector<char> a(size, 1), b(size, 2);
+  for (auto _ : state) {
+    std::memcpy(b.data(), a.data(), size);
+    benchmark::DoNotOptimize(b.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * size));
+  state.counters["traffic_bytes_per_s"] = benchmark::Counter(2.0 * static_cast<double>(state.iterations() * size), benchmark::Counter::kIsRate);
+}
+
+}  // namespace
+
+BENCHMARK(BM_ResonanceStep)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Memcpy)->Arg(256 << 20)->Unit(benchmark::kMillisecond)->UseRealTime();

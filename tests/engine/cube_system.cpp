@@ -1,0 +1,188 @@
+// The cube as a System: plasticity under its synapse budget, ternary weights, sizes refused
+// before allocation, determinism, NaN/Inf containment, ablation and healing, learning a
+// synthetic task, and every cube scene end to end through the scene path.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <set>
+#include <string>
+
+#include "core/input_error.hpp"
+#include "cube_test_util.hpp"
+
+using cube_test::make;
+using cube_test::metric;
+
+namespace {
+
+bool has_event(std::vector<obs::Event> events, obs::Event::Level level, const std::string& part) {
+  for (const auto& e : events)
+    if (e.level == level && e.text.find(part) != std::string::npos) return true;
+  return false;
+}
+
+obs::Perturbation perturbation(obs::PerturbKind kind, double fraction) {
+  obs::Perturbation p;
+  p.kind = kind;
+  p.fraction = fraction;
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("structural plasticity keeps the live synapses within the budget") {
+  SUBCASE("growth stops at the budget") {
+    // grow_ratio 0: every dead synapse the nudge reaches wants to grow; only the budget stops it.
+    auto sys = make({{"n", 6}, {"batch", 16}, {"init_density", 0.3}, {"synapse_budget", 0.4}, {"plasticity", true},
+                     {"plasticity_every", 1}, {"grow_ratio", 0.0}, {"prune_ratio", 0.0}, {"train_size", 128}, {"test_size", 0},
+                     {"step_mode", "batch"}});
+    const auto budget = static_cast<double>(sys->synapse_budget());
+    const double start = metric(*sys, "synapses");
+    REQUIRE(start < budget);
+    for (int k = 0; k < 4; ++k) {
+      sys->step();
+      CHECK(metric(*sys, "synapses") <= budget);
+      CHECK(static_cast<double>(sys->lattice().live_synapses()) == metric(*sys, "synapses"));
+    }
+    CHECK(metric(*sys, "synapses") == budget);
+  }
+  SUBCASE("silent synapses are pruned") {
+    auto sys = make({{"n", 6}, {"batch", 16}, {"init_density", 0.3}, {"synapse_budget", 0.4}, {"plasticity", true},
+                     {"plasticity_every", 1}, {"grow_ratio", 3.0}, {"prune_ratio", 0.2}, {"train_size", 128}, {"test_size", 0},
+                     {"step_mode", "batch"}});
+    const double start = metric(*sys, "synapses");
+    for (int k = 0; k < 6; ++k) {
+      sys->step();
+      CHECK(metric(*sys, "synapses") <= static_cast<double>(sys->synapse_budget()));
+    }
+    CHECK(metric(*sys, "synapses") < start);
+    const auto& c = sys->lattice();
+    for (std::size_t p = 0; p < c.cells; ++p)
+      for (int d = 0; d < obs::cube::kNeighbours; ++d)
+        if (!(c.mask[p] >> d & 1u)) CHECK(c.w[p * obs::cube::kNeighbours + static_cast<std::size_t>(d)] == 0.0f);
+  }
+}
+
+TEST_CASE("ternary weights stay in {-1, 0, +1} x scale, within the budget") {
+  auto sys = make({{"n", 6}, {"batch", 16}, {"weights", "ternary"}, {"init_density", 0.5}, {"synapse_budget", 0.6},
+                   {"lr", 2.0}, {"train_size", 128}, {"test_size", 0}, {"step_mode", "batch"}});
+  for (int k = 0; k < 6; ++k) sys->step();
+  const auto& c = sys->lattice();
+  std::set<float> recurrent;
+  for (std::size_t p = 0; p < c.cells; ++p)
+    for (int d = 0; d < obs::cube::kNeighbours; ++d) {
+      const float w = c.w[p * obs::cube::kNeighbours + static_cast<std::size_t>(d)];
+      CHECK(((c.mask[p] >> d & 1u) != 0) == (w != 0.0f));
+      if (c.relaxes[p] && c.relaxes[c.nbr(p, d)] && w != 0) recurrent.insert(std::fabs(w));
+    }
+  CHECK(recurrent.size() == 1);  // one magnitude: the scale
+  CHECK(metric(*sys, "synapses") <= static_cast<double>(sys->synapse_budget()));
+  CHECK(metric(*sys, "weight_sparsity") > 0.3);
+  CHECK(sys->lipschitz() <= 0.95 * 1.002);
+}
+
+TEST_CASE("sizes beyond the memory budget are refused before allocation; bad values name the parameter") {
+  try {
+    make({{"n", 1024}, {"batch", 256}});
+    FAIL("expected a refusal");
+  } catch (const obs::InputError& e) {
+    CHECK(std::string(e.what()).find("budget") != std::string::npos);
+  }
+  CHECK_THROWS_AS(make({{"n", 8}, {"input_depth", 7}}), obs::InputError);
+  CHECK_THROWS_AS(make({{"n", 8}, {"batch", 4}, {"show", 9}}), obs::InputError);
+  CHECK_THROWS_AS(make({{"n", 3}}), obs::InputError);
+  try {
+    make({{"init_density", 0.9}, {"synapse_budget", 0.5}});
+    FAIL("expected a refusal");
+  } catch (const obs::InputError& e) {
+    CHECK(e.pointer() == "/params/init_density");
+  }
+}
+
+TEST_CASE("determinism: same scene and seed, same bits; another seed, another state") {
+  const nlohmann::json p = {{"n", 12}, {"batch", 16}, {"train_size", 64}, {"test_size", 16}, {"plasticity", true}, {"plasticity_every", 1}};
+  auto a = make(p, 5), b = make(p, 5), c = make(p, 6);
+  for (int k = 0; k < 150; ++k) {
+    a->step();
+    b->step();
+    c->step();
+  }
+  CHECK(a->state_hash() == b->state_hash());
+  CHECK(a->state_hash() != c->state_hash());
+}
+
+TEST_CASE("NaN and Inf injected into states are caught, reported, and never spread") {
+  for (auto kind : {obs::PerturbKind::InjectNaN, obs::PerturbKind::InjectInf}) {
+    auto sys = make({{"n", 8}, {"batch", 16}, {"train_size", 64}, {"test_size", 0}});
+    for (int k = 0; k < 5; ++k) sys->step();
+    sys->drain_events();
+    sys->perturb(perturbation(kind, 0.05));
+    sys->step();
+    CHECK(has_event(sys->drain_events(), obs::Event::Level::Error, "non-finite"));
+    CHECK(sys->quarantined() > 0);
+    for (int k = 0; k < 20; ++k) sys->step();
+    for (float v : sys->lattice().s) REQUIRE(std::isfinite(v));
+    for (float v : sys->lattice().w) REQUIRE(std::isfinite(v));
+    CHECK(std::isfinite(metric(*sys, "energy")));
+  }
+}
+
+TEST_CASE("ablation: a random share or a sphere, and healing brings the neurons back") {
+  auto sys = make({{"n", 10}, {"batch", 16}, {"train_size", 64}, {"test_size", 0}, {"ablate_shape", "sphere"}});
+  const double alive0 = metric(*sys, "alive_fraction");
+  sys->perturb(perturbation(obs::PerturbKind::Ablate, 0.1));
+  const double alive1 = metric(*sys, "alive_fraction");
+  CHECK(alive1 < alive0);
+  // A sphere of volume 0.1 n^3 = 100 neurons, inside the cube and clear of the input plane: ~100 killed.
+  const double killed = (alive0 - alive1) * 9 * 100;
+  CHECK(killed == doctest::Approx(100).epsilon(0.2));
+  for (int k = 0; k < 30; ++k) sys->step();
+  for (float v : sys->lattice().s) REQUIRE(std::isfinite(v));
+  sys->params().set_value("heal", 1);
+  sys->params_changed();
+  while (sys->stage() != obs::CubeSystem::Stage::Free || metric(*sys, "alive_fraction") < alive0) sys->step();
+  CHECK(metric(*sys, "alive_fraction") == alive0);
+  CHECK(sys->lipschitz() <= 0.95 * 1.002);
+}
+
+TEST_CASE("learns two moons well above chance in a few seconds") {
+  auto sys = make({{"n", 8}, {"batch", 16}, {"train_size", 512}, {"test_size", 256}, {"step_mode", "batch"}}, 1);
+  while (sys->epoch() < 3) sys->step();
+  MESSAGE("moons, 8^3 cube, 3 epochs: train " << sys->train_accuracy() << ", test " << sys->test_accuracy());
+  CHECK(sys->test_accuracy() > 0.7);
+}
+
+TEST_CASE("every cube scene runs end to end through the scene path") {
+  for (const char* name : {"cube_demo.json", "cube_lazy.json", "cube_fashion.json"}) {
+    CAPTURE(name);
+    obs::Scene scene = obs::load_scene(std::string(OBS_SOURCE_DIR) + "/scenes/" + name);
+    CHECK(scene.system == "cube");
+    CHECK(!scene.description.empty());
+    const bool fashion = std::string(name) == "cube_fashion.json";
+    if (fashion && !std::filesystem::exists(std::string(obs::data::kFashionMnistDir) + "/train-images-idx3-ubyte.gz")) {
+      CHECK_THROWS_WITH_AS(obs::instantiate(scene), doctest::Contains("dataset-fashion-mnist"), obs::InputError);
+      continue;
+    }
+    // The full scenes train on thousands of examples; a smaller slice keeps this test short.
+    std::vector<obs::ParamOverride> small = {{"train_size", "64"}, {"test_size", "32"}};
+    if (fashion) small.push_back({"n", "28"});
+    auto sys = obs::instantiate(scene, small);
+    REQUIRE(scene.warnings.empty());
+    for (int k = 0; k < 40; ++k) sys->step();
+    for (double m : cube_test::metrics_of(*sys)) CHECK(std::isfinite(m));
+    auto snap = std::dynamic_pointer_cast<const obs::cube::CubeSnapshot>(sys->snapshot());
+    REQUIRE(snap);
+    const auto N = static_cast<std::size_t>(snap->n) * snap->n * snap->n;
+    CHECK(snap->activation.size() == N);
+    CHECK(snap->velocity.size() == N);
+    CHECK(snap->nudge.size() == N);
+    CHECK(snap->alive.size() == N);
+    CHECK(snap->synapse_mask.size() == N);
+    CHECK(snap->output_neurons.size() == snap->class_names.size());
+    CHECK(snap->input.size() == static_cast<std::size_t>(snap->input_rows * snap->input_cols));
+    double act = 0;
+    for (float v : snap->activation) act += v;
+    CHECK(act > 0);  // not a blank cube
+  }
+}

@@ -1,0 +1,83 @@
+#pragma once
+// Shared by the eqprop_* test files: small networks with random weights for the maths, and
+// systems built through the scene path the app uses (parse_scene -> instantiate).
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <memory>
+#include <vector>
+
+#include "core/rng.hpp"
+#include "core/scene.hpp"
+#include "eqprop/eqprop_system.hpp"
+#include "eqprop/layered_net.hpp"
+
+namespace eqprop_test {
+
+using obs::eqprop::Mat;
+
+// Glorot-uniform weights times `gain`, random biases, then the coupling among free layers
+// scaled to ||M||_2 = target (exact, dense), so every test net is a contraction.
+inline obs::eqprop::Net random_net(const std::vector<int>& sizes, obs::eqprop::Activation act, std::uint64_t seed,
+                                   double gain = 1.5, double target = 0.8, bool linear_output = false);
+
+inline Mat random_matrix(int rows, int cols, obs::Rng& rng, double lo, double hi) {
+  Mat m(rows, cols);
+  for (Eigen::Index j = 0; j < cols; ++j)
+    for (Eigen::Index i = 0; i < rows; ++i) m(i, j) = static_cast<float>(rng.uniform(lo, hi));
+  return m;
+}
+
+// One-hot targets for `batch` columns, labels cycling through the classes.
+inline Mat one_hot(int classes, int batch) {
+  Mat y = Mat::Zero(classes, batch);
+  for (int c = 0; c < batch; ++c) y(c % classes, c) = 1.0f;
+  return y;
+}
+
+inline std::unique_ptr<obs::EqPropSystem> make(const nlohmann::json& params, std::uint64_t seed = 1) {
+  const nlohmann::json doc = {{"format", "observatory-scene"}, {"version", "1.0"}, {"system", "eqprop"},
+                              {"seed", seed},                  {"params", params}};
+  obs::Scene scene = obs::parse_scene(doc.dump(2), "test-scene.json");
+  std::unique_ptr<obs::System> system = obs::instantiate(scene);
+  REQUIRE(scene.warnings.empty());  // a misspelt parameter would silently test the default
+  auto* e = dynamic_cast<obs::EqPropSystem*>(system.get());
+  REQUIRE(e != nullptr);
+  system.release();
+  return std::unique_ptr<obs::EqPropSystem>(e);
+}
+
+inline std::vector<double> metrics_of(const obs::System& s) {
+  std::vector<double> m(s.metric_names().size());
+  s.metrics(m.data());
+  return m;
+}
+
+inline double metric(const obs::System& s, const std::string& name) {
+  const auto& names = s.metric_names();
+  for (std::size_t i = 0; i < names.size(); ++i)
+    if (names[i] == name) return metrics_of(s)[i];
+  FAIL("no metric " << name);
+  return 0;
+}
+
+}  // namespace eqprop_test
+
+#include "eqprop/lipschitz.hpp"
+
+inline obs::eqprop::Net eqprop_test::random_net(const std::vector<int>& sizes, obs::eqprop::Activation act,
+                                                std::uint64_t seed, double gain, double target, bool linear_output) {
+  obs::Rng rng(seed);
+  obs::eqprop::Net net;
+  net.init_shape(sizes, act, linear_output ? obs::eqprop::Activation::Linear : act);
+  for (int l = 0; l < net.free_layers(); ++l) {
+    const double a = gain * std::sqrt(6.0 / (sizes[l] + sizes[l + 1]));
+    net.W[l] = random_matrix(sizes[l + 1], sizes[l], rng, -a, a);
+    net.b[l] = random_matrix(sizes[l + 1], 1, rng, -0.3, 0.3);
+  }
+  const double norm = obs::eqprop::exact_coupling_norm(net);
+  if (norm > 0)
+    for (int l = 1; l < net.free_layers(); ++l) net.W[l] *= static_cast<float>(target / norm);
+  return net;
+}
