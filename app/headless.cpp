@@ -17,9 +17,13 @@
 namespace obs {
 namespace {
 
+// Every event goes to stderr: warnings and errors, and the engines' own progress lines (an
+// eqprop epoch's accuracy and time) that a scripted training run wants to see as it goes.
 void print_events(System& s) {
-  for (const auto& e : s.drain_events())
-    if (e.level != Event::Level::Info) std::fprintf(stderr, "observatory: step %" PRIu64 ": %s\n", e.step, e.text.c_str());
+  for (const auto& e : s.drain_events()) {
+    const char* tag = e.level == Event::Level::Error ? "error: " : e.level == Event::Level::Warning ? "warning: " : "";
+    std::fprintf(stderr, "observatory: step %" PRIu64 ": %s%s\n", e.step, tag, e.text.c_str());
+  }
 }
 
 void make_parent(const std::string& path) {

@@ -142,3 +142,16 @@ TEST_CASE("cli: an unwritable output is a runtime failure (exit 1), not bad inpu
   CHECK(r.exit_code == 1);
   CHECK(r.output.find("m.csv") != std::string::npos);
 }
+
+TEST_CASE("cli: a headless training run prints the engine's progress line per epoch") {
+  const auto dir = temp_dir("cli_epoch");
+  const auto state = dir / "s.json";
+  const auto r = run_observatory("'" + kScenes + "eqprop_moons.json' --headless --steps 60 --dump-state '" + state.string() + "'");
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.output.find("epoch 1: test accuracy") != std::string::npos);
+  // --dump-state carries the learned weights and the relaxed states, not just the parameters.
+  const auto dump = nlohmann::json::parse(read_text(state));
+  CHECK(dump.at("system") == "eqprop");
+  CHECK(dump.dump().find("weights") != std::string::npos);
+}
