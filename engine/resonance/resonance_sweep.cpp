@@ -278,7 +278,10 @@ void ResonanceSystem::reduce_and_update_carriers() {
       } else {
         const std::complex<double> rot = std::exp(std::complex<double>(-gamma_ * h, (com_[k] - Omega_) * h));
         const double phi1 = gamma_ > 0 ? -std::expm1(-gamma_ * h) / gamma_ : h;
-        c = rot * c + phi1 * u - h * beta_ * std::norm(c) * c;  // Eq. 41, saturation explicit
+        // Eq. 5 split: its linear part exactly (Eq. 41), then its cubic saturation exactly
+        // (resonance::saturation_factor): stable for any fan-in, unlike the explicit cubic.
+        c = rot * c + phi1 * u;
+        c *= resonance::saturation_factor(std::norm(c), beta_, h);
       }
       cre_[k] = c.real();
       cim_[k] = c.imag();

@@ -45,7 +45,7 @@ ResonanceSystem::ResonanceSystem() {
   p.add_real("gamma", 1.0, 0, 1e6).unit("1/s").help("carrier damping gamma_k").group("Carriers");
   p.add_real("beta", 0.01, 0, 1e6).unit("1/s").help("carrier saturation beta_k").group("Carriers");
   p.add_real("kappa", 1.0, 0, 1e6).help("coupling scale of Eq. 40 (1 = Eq. 8 as written)").group("Carriers");
-  p.add_choice("carrier_model", "integrated", {"integrated", "quasi_steady"}).help("integrated: Eq. 5 (exponential integrator, Eq. 41); quasi_steady: Eq. 42 with the ungated drive").group("Carriers");
+  p.add_choice("carrier_model", "integrated", {"integrated", "quasi_steady"}).help("integrated: Eq. 5 (linear part by Eq. 41, saturation by its exact flow); quasi_steady: Eq. 42 with the ungated drive").group("Carriers");
   p.add_bool("gate", true).help("half-cycle gate G(psi) of Eq. 4 on the drive and bond capture").group("Carriers");
   p.add_bool("tuning", true).help("Gaussian tuning T_ik of Eq. 9 (off: T = 1)").group("Carriers");
   p.add_real("W0", kPi, 0.01, 2 * kPi).unit("rad").help("gate width of a new carrier").group("Carriers");

@@ -133,7 +133,8 @@ Expected hand_step(const nlohmann::json& j, double dt, double gamma, double beta
     if (G) u += T * P * std::polar(1.0, phi);                // Eq. 5 (A = 1)
   }
   const std::complex<double> rot = std::exp(std::complex<double>(-gamma * dt, wk * dt));
-  e.c = rot * c + (1 - std::exp(-gamma * dt)) / gamma * u - dt * beta * std::norm(c) * c;  // Eq. 41
+  const std::complex<double> lin = rot * c + (1 - std::exp(-gamma * dt)) / gamma * u;  // Eq. 41
+  e.c = lin / std::sqrt(1 + 2 * dt * beta * std::norm(lin));  // exact flow of -beta |c|^2 c over dt
   return e;
 }
 
