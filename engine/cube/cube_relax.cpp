@@ -23,48 +23,84 @@ inline v16 load16(const float* p) {
 inline void store16(float* p, v16 v) { std::memcpy(p, &v, sizeof v); }
 inline v16 splat(float x) { return v16{} + x; }
 
+// Per-block accumulators, kept as vectors across the block so the horizontal reductions
+// happen once per block instead of once per neuron (they cost as much as the field did).
 struct Acc {
-  float max_ds = 0, chk = 0;
+  v16 vmax{}, vsum{}, vchk{};
+  float max_ds = 0, chk = 0;  // the scalar path's share
   double sum_ds = 0;
+  void reduce() {
+    float m = max_ds, sum = 0, ck = chk;
+    for (int l = 0; l < kLanes; ++l) {
+      m = std::max(m, vmax[l]);
+      sum += vsum[l];
+      ck += vchk[l];
+    }
+    max_ds = m;
+    sum_ds += sum;
+    chk = ck;
+  }
 };
 
+// The field of NC consecutive 16-example chunks of neuron p, starting at example b0:
+// bias + sum_d w(p, d) s_{p + off(d)}, terms added in d order (the scalar path's order, so
+// both paths give the same bits). The neighbour loop is outermost so each weight is
+// broadcast once and the NC accumulators are independent chains that hide the add latency.
+template <int NC>
+inline void field(const float* sq, const float* wp, const std::ptrdiff_t* offB, float bias, v16* acc) {
+  for (int j = 0; j < NC; ++j) acc[j] = splat(bias);
+  for (int d = 0; d < kNeighbours; ++d) {
+    const v16 wd = splat(wp[d]);
+    const float* q = sq + offB[d];
+    for (int j = 0; j < NC; ++j) acc[j] += wd * load16(q + j * kLanes);
+  }
+}
+
+// Clips, stores and accounts NC chunks of one neuron.
+template <int NC>
+inline void finish(v16* acc, float* sp, const float* tgt, float beta, float inv, Acc& a) {
+  const v16 zero = splat(0.0f), one = splat(1.0f);
+  for (int j = 0; j < NC; ++j) {
+    v16 v = acc[j];
+    if (tgt) v = (v + beta * load16(tgt + j * kLanes)) * inv;
+    a.vchk += v * zero;  // NaN for a NaN or Inf field
+    v = v < zero ? zero : v;
+    v = v > one ? one : v;
+    const v16 old = load16(sp + j * kLanes);
+    v16 diff = v - old;
+    diff = diff < zero ? -diff : diff;
+    a.vmax = diff > a.vmax ? diff : a.vmax;
+    a.vsum += diff;
+    store16(sp + j * kLanes, v);
+  }
+}
+
+template <int NC>
+inline void chunks(float* s, const float* wp, const std::ptrdiff_t* offB, float bias, std::size_t pB, const float* tgt,
+                   float beta, float inv, Acc& a) {
+  v16 acc[NC];
+  field<NC>(s + pB, wp, offB, bias, acc);
+  finish<NC>(acc, s + pB, tgt, beta, inv, a);
+}
+
 // One neuron, all examples, batch a multiple of 16.
-inline void update_vec(Cube& c, std::size_t p, float beta, Acc& a) {
+inline void update_vec(Cube& c, std::size_t p, float beta, const std::ptrdiff_t* offB, Acc& a) {
   const int B = c.B;
   const float* wp = c.w.data() + p * kNeighbours;
   float* s = c.s.data();
-  float* sp = s + p * static_cast<std::size_t>(B);
+  const std::size_t pB = p * static_cast<std::size_t>(B);
   const int k = c.out_class[p];
-  const bool nudged = k >= 0 && beta != 0;
+  const float* tgt = k >= 0 && beta != 0 ? c.target.data() + static_cast<std::size_t>(k) * B : nullptr;
   const float inv = 1.0f / (1.0f + beta);
-  const float shown = sp[c.show];
-  const v16 zero = splat(0.0f), one = splat(1.0f);
-  v16 vmax = zero, vsum = zero, vchk = zero;
-  for (int b0 = 0; b0 < B; b0 += kLanes) {
-    v16 acc = splat(c.bias[p]);
-    for (int d = 0; d < kNeighbours; ++d)
-      acc += wp[d] * load16(s + static_cast<std::size_t>(static_cast<std::ptrdiff_t>(p) + c.off[static_cast<std::size_t>(d)]) * B + b0);
-    if (nudged) acc = (acc + beta * load16(c.target.data() + static_cast<std::size_t>(k) * B + b0)) * inv;
-    vchk += acc * zero;  // NaN for a NaN or Inf field
-    acc = acc < zero ? zero : acc;
-    acc = acc > one ? one : acc;
-    const v16 old = load16(sp + b0);
-    v16 diff = acc - old;
-    diff = diff < zero ? -diff : diff;
-    vmax = diff > vmax ? diff : vmax;
-    vsum += diff;
-    store16(sp + b0, acc);
-  }
-  float m = a.max_ds, sum = 0, chk = 0;
-  for (int l = 0; l < kLanes; ++l) {
-    m = std::max(m, vmax[l]);
-    sum += vsum[l];
-    chk += vchk[l];
-  }
-  a.max_ds = m;
-  a.sum_ds += sum;
-  a.chk += chk;
-  c.vel0[p] = std::fabs(sp[c.show] - shown);
+  const float bias = c.bias[p];
+  const float shown = s[pB + static_cast<std::size_t>(c.show)];
+  int b0 = 0;
+  for (; b0 + 4 * kLanes <= B; b0 += 4 * kLanes)
+    chunks<4>(s + b0, wp, offB, bias, pB, tgt ? tgt + b0 : nullptr, beta, inv, a);
+  for (; b0 + 2 * kLanes <= B; b0 += 2 * kLanes)
+    chunks<2>(s + b0, wp, offB, bias, pB, tgt ? tgt + b0 : nullptr, beta, inv, a);
+  for (; b0 < B; b0 += kLanes) chunks<1>(s + b0, wp, offB, bias, pB, tgt ? tgt + b0 : nullptr, beta, inv, a);
+  c.vel0[p] = std::fabs(s[pB + static_cast<std::size_t>(c.show)] - shown);
 }
 
 // Any batch size: the same arithmetic one example at a time.
@@ -116,41 +152,55 @@ bool block_active(const Cube& c, std::size_t b, std::int64_t t) {
 void relax_step(Cube& c, std::int64_t t, bool lazy, float tol, std::vector<RelaxStats>& partial, RelaxStats& out) {
   const bool vec = c.B % kLanes == 0;
   const float beta = c.beta;
+  std::ptrdiff_t offB[kNeighbours];
+  for (int d = 0; d < kNeighbours; ++d) offB[d] = c.off[static_cast<std::size_t>(d)] * c.B;
+  // One parallel region per step, not one per parity: on a loaded 2-core machine every
+  // fork/join is a chance to wait a whole time slice for a descheduled thread.
+  auto plane = [&](int z) {
+    RelaxStats st;
+    for (int py = 0; py < 2; ++py)
+      for (int y = py; y < c.n; y += 2)
+        for (int g = 0; g < c.segs; ++g) {
+          const std::size_t b = c.block(g, y, z);
+          if (c.block_free[b] == 0) continue;
+          if (lazy && !block_active(c, b, t)) continue;
+          Acc a;
+          const std::size_t base = c.idx(0, y, z);
+          const int x0 = g * kSegment, x1 = std::min(c.n, x0 + kSegment);
+          auto update = [&](int x) {
+            const std::size_t p = base + static_cast<std::size_t>(x);
+            if (!c.relaxes[p]) return;
+            if (vec) update_vec(c, p, beta, offB, a);
+            else update_scalar(c, p, beta, a);
+          };
+          // Even x before odd x, as a wavefront: odd x - 1 right after even x. An odd neuron
+          // reads only even x-neighbours (x - 2 and x are then both new) and an even one only
+          // odd ones (still old), so the bits equal an all-even-then-all-odd pass, while the
+          // nine neighbour rows are touched a few neurons at a time and stay in L1.
+          for (int x = x0; x <= x1; ++x) {
+            if (x < x1 && (x & 1) == 0) update(x);
+            if (x > x0 && ((x - 1) & 1) == 1) update(x - 1);
+          }
+          a.reduce();
+          c.updated_at[b] = t;
+          // A NaN |ds| counts as moved: the comparison is written so that it does.
+          if (!(a.max_ds <= tol)) c.moved_at[b] = t;
+          st.max_ds = std::max(st.max_ds, a.max_ds);
+          st.sum_ds += a.sum_ds;
+          st.updated += c.block_free[b];
+          st.blocks += 1;
+          st.macs += c.block_macs[b];
+          if (!std::isfinite(a.chk)) st.nonfinite = true;
+        }
+    partial[static_cast<std::size_t>(z)] = st;
+  };
+#pragma omp parallel if (c.n >= kParallelMinSide)
   for (int pz = 0; pz < 2; ++pz) {
     const int z0 = c.depth + ((c.depth & 1) != pz ? 1 : 0);
     const int planes = z0 < c.n ? (c.n - z0 + 1) / 2 : 0;
-#pragma omp parallel for schedule(dynamic, 1) if (c.n >= kParallelMinSide)
-    for (int k = 0; k < planes; ++k) {
-      const int z = z0 + 2 * k;
-      RelaxStats st;
-      for (int py = 0; py < 2; ++py)
-        for (int y = py; y < c.n; y += 2)
-          for (int g = 0; g < c.segs; ++g) {
-            const std::size_t b = c.block(g, y, z);
-            if (c.block_free[b] == 0) continue;
-            if (lazy && !block_active(c, b, t)) continue;
-            Acc a;
-            const std::size_t base = c.idx(0, y, z);
-            const int x0 = g * kSegment, x1 = std::min(c.n, x0 + kSegment);
-            for (int px = 0; px < 2; ++px)
-              for (int x = x0 + ((x0 & 1) != px ? 1 : 0); x < x1; x += 2) {
-                const std::size_t p = base + static_cast<std::size_t>(x);
-                if (!c.relaxes[p]) continue;
-                if (vec) update_vec(c, p, beta, a);
-                else update_scalar(c, p, beta, a);
-              }
-            c.updated_at[b] = t;
-            // A NaN |ds| counts as moved: the comparison is written so that it does.
-            if (!(a.max_ds <= tol)) c.moved_at[b] = t;
-            st.max_ds = std::max(st.max_ds, a.max_ds);
-            st.sum_ds += a.sum_ds;
-            st.updated += c.block_free[b];
-            st.blocks += 1;
-            st.macs += c.block_macs[b];
-            if (!std::isfinite(a.chk)) st.nonfinite = true;
-          }
-      partial[static_cast<std::size_t>(z)] = st;
-    }
+    // The implicit barrier at the end of this loop keeps the parities apart: odd planes read even ones.
+#pragma omp for schedule(dynamic, 1)
+    for (int k = 0; k < planes; ++k) plane(z0 + 2 * k);
   }
   out = RelaxStats{};
   for (int z = c.depth; z < c.n; ++z) {  // fixed order: the same bits on any thread count

@@ -13,7 +13,8 @@
 //
 // Order: planes of even z, then odd z (planes of one parity do not touch, so they run in
 // parallel, and the result does not depend on the thread count); inside a plane, rows of
-// even y then odd y; inside a row segment, even x then odd x.
+// even y then odd y; inside a row segment, even x then odd x (run as a wavefront that
+// gives the same bits, see relax_step).
 //
 // Lazy: a block (row segment) is updated only if some block in its 3x3x3 neighbourhood
 // (itself included) moved by more than tol at this step or the previous one, i.e. since
