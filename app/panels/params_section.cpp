@@ -13,28 +13,33 @@
 namespace obs {
 namespace {
 
-// Posts a parameter change to the simulation thread. Restart parameters rebuild the state;
-// if that fails (e.g. over the memory budget) the old value comes back and the error is logged.
+// Runs on the simulation thread after parameters were edited: a plain parameter is re-read, a
+// restart parameter rebuilds the state. If the rebuild fails (e.g. over the memory budget) every
+// parameter goes back to `old`, the old state is rebuilt, and the error reaches the log.
+void finish_edit(System& s, const ParamSet& old, bool restart) {
+  if (!restart) {
+    s.params_changed();
+    return;
+  }
+  try {
+    s.reset(s.seed());
+  } catch (...) {
+    s.params() = old;
+    s.reset(s.seed());
+    throw;
+  }
+}
+
+// Posts a parameter change to the simulation thread.
 void apply(App& app, const Param& p) {
   const std::string name = p.name, text = p.value_text();
   const double value = p.value;
   const bool restart = p.restart_, rational = p.type == ParamType::Rational;
   app.session.runner->post([name, text, value, restart, rational](System& s) {
-    const Param old = s.params().at(name);
+    const ParamSet old = s.params();
     if (rational) s.params().set_rational_text(name, text);
     else s.params().set_value(name, value);
-    if (!restart) {
-      s.params_changed();
-      return;
-    }
-    try {
-      s.reset(s.seed());
-    } catch (...) {
-      if (rational) s.params().set_rational_text(name, old.text);
-      else s.params().set_value(name, old.value);
-      s.reset(s.seed());
-      throw;
-    }
+    finish_edit(s, old, restart);
   });
 }
 
@@ -49,17 +54,7 @@ void reset_all(App& app) {
       restart = restart || p.restart_;
       s.params().reset_to_default(p.name);
     }
-    if (!restart) {
-      s.params_changed();
-      return;
-    }
-    try {
-      s.reset(s.seed());
-    } catch (...) {
-      s.params() = old;
-      s.reset(s.seed());
-      throw;
-    }
+    finish_edit(s, old, restart);
   });
 }
 
