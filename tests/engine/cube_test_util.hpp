@@ -10,35 +10,16 @@
 #include <vector>
 
 #include "core/scene.hpp"
+#include "scene_test_support.hpp"
 #include "cube/cube_system.hpp"
 
 namespace cube_test {
 
 inline std::unique_ptr<obs::CubeSystem> make(const nlohmann::json& params, std::uint64_t seed = 1) {
-  const nlohmann::json doc = {{"format", "observatory-scene"}, {"version", "1.0"}, {"system", "cube"},
-                              {"seed", seed},                  {"params", params}};
-  obs::Scene scene = obs::parse_scene(doc.dump(2), "test-scene.json");
-  std::unique_ptr<obs::System> system = obs::instantiate(scene);
-  REQUIRE(scene.warnings.empty());
-  auto* c = dynamic_cast<obs::CubeSystem*>(system.get());
-  REQUIRE(c != nullptr);
-  system.release();
-  return std::unique_ptr<obs::CubeSystem>(c);
+  return scene_test::make_system<obs::CubeSystem>("cube", params, seed);
 }
 
-inline std::vector<double> metrics_of(const obs::System& s) {
-  std::vector<double> m(s.metric_names().size());
-  s.metrics(m.data());
-  return m;
-}
-
-inline double metric(const obs::System& s, const std::string& name) {
-  const auto& names = s.metric_names();
-  const auto m = metrics_of(s);
-  for (std::size_t i = 0; i < names.size(); ++i)
-    if (names[i] == name) return m[i];
-  FAIL("no metric " << name);
-  return 0;
-}
+using scene_test::metric;
+using scene_test::metrics_of;
 
 }  // namespace cube_test

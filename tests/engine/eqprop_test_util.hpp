@@ -10,6 +10,7 @@
 
 #include "core/rng.hpp"
 #include "core/scene.hpp"
+#include "scene_test_support.hpp"
 #include "eqprop/eqprop_system.hpp"
 #include "eqprop/layered_net.hpp"
 
@@ -37,30 +38,11 @@ inline Mat one_hot(int classes, int batch) {
 }
 
 inline std::unique_ptr<obs::EqPropSystem> make(const nlohmann::json& params, std::uint64_t seed = 1) {
-  const nlohmann::json doc = {{"format", "observatory-scene"}, {"version", "1.0"}, {"system", "eqprop"},
-                              {"seed", seed},                  {"params", params}};
-  obs::Scene scene = obs::parse_scene(doc.dump(2), "test-scene.json");
-  std::unique_ptr<obs::System> system = obs::instantiate(scene);
-  REQUIRE(scene.warnings.empty());  // a misspelt parameter would silently test the default
-  auto* e = dynamic_cast<obs::EqPropSystem*>(system.get());
-  REQUIRE(e != nullptr);
-  system.release();
-  return std::unique_ptr<obs::EqPropSystem>(e);
+  return scene_test::make_system<obs::EqPropSystem>("eqprop", params, seed);
 }
 
-inline std::vector<double> metrics_of(const obs::System& s) {
-  std::vector<double> m(s.metric_names().size());
-  s.metrics(m.data());
-  return m;
-}
-
-inline double metric(const obs::System& s, const std::string& name) {
-  const auto& names = s.metric_names();
-  for (std::size_t i = 0; i < names.size(); ++i)
-    if (names[i] == name) return metrics_of(s)[i];
-  FAIL("no metric " << name);
-  return 0;
-}
+using scene_test::metric;
+using scene_test::metrics_of;
 
 }  // namespace eqprop_test
 

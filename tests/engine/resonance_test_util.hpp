@@ -13,20 +13,13 @@
 #include <vector>
 
 #include "core/scene.hpp"
+#include "scene_test_support.hpp"
 #include "resonance/resonance_system.hpp"
 
 namespace resonance_test {
 
 inline std::unique_ptr<obs::ResonanceSystem> make(const nlohmann::json& params, std::uint64_t seed = 1) {
-  const nlohmann::json doc = {{"format", "observatory-scene"}, {"version", "1.0"}, {"system", "resonance"},
-                              {"seed", seed},                  {"params", params}};
-  obs::Scene scene = obs::parse_scene(doc.dump(2), "test-scene.json");
-  std::unique_ptr<obs::System> system = obs::instantiate(scene);
-  REQUIRE(scene.warnings.empty());
-  auto* r = dynamic_cast<obs::ResonanceSystem*>(system.get());
-  REQUIRE(r != nullptr);
-  system.release();
-  return std::unique_ptr<obs::ResonanceSystem>(r);
+  return scene_test::make_system<obs::ResonanceSystem>("resonance", params, seed);
 }
 
 inline std::unique_ptr<obs::ResonanceSystem> from_file(const std::string& name, const std::vector<obs::ParamOverride>& ov = {}) {
