@@ -44,6 +44,7 @@ struct Cube {
   std::vector<std::uint8_t> relaxes;    // cells: alive and outside the input slab
   std::vector<std::int16_t> out_class;  // cells: class read out at this neuron, or -1
   std::vector<float> target;            // classes * B: one-hot targets of the batch
+  float omega = 1;                      // over-relaxation factor in (0, 2); 1 = plain Gauss-Seidel
   float beta = 0;                       // signed nudge of the current phase (0 = free)
   int show = 0;                         // the showcased example
   std::vector<float> vel0;              // cells: |ds| of the showcased example at its last update

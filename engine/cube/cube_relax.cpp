@@ -58,15 +58,16 @@ inline void field(const float* sq, const float* wp, const std::ptrdiff_t* offB, 
 
 // Clips, stores and accounts NC chunks of one neuron.
 template <int NC>
-inline void finish(v16* acc, float* sp, const float* tgt, float beta, float inv, Acc& a) {
+inline void finish(v16* acc, float* sp, const float* tgt, float beta, float inv, float omega, Acc& a) {
   const v16 zero = splat(0.0f), one = splat(1.0f);
   for (int j = 0; j < NC; ++j) {
     v16 v = acc[j];
     if (tgt) v = (v + beta * load16(tgt + j * kLanes)) * inv;
     a.vchk += v * zero;  // NaN for a NaN or Inf field
+    const v16 old = load16(sp + j * kLanes);
+    if (omega != 1.0f) v = old + omega * (v - old);  // 1: exactly the Gauss-Seidel bits
     v = v < zero ? zero : v;
     v = v > one ? one : v;
-    const v16 old = load16(sp + j * kLanes);
     v16 diff = v - old;
     diff = diff < zero ? -diff : diff;
     a.vmax = diff > a.vmax ? diff : a.vmax;
@@ -77,10 +78,10 @@ inline void finish(v16* acc, float* sp, const float* tgt, float beta, float inv,
 
 template <int NC>
 inline void chunks(float* s, const float* wp, const std::ptrdiff_t* offB, float bias, std::size_t pB, const float* tgt,
-                   float beta, float inv, Acc& a) {
+                   float beta, float inv, float omega, Acc& a) {
   v16 acc[NC];
   field<NC>(s + pB, wp, offB, bias, acc);
-  finish<NC>(acc, s + pB, tgt, beta, inv, a);
+  finish<NC>(acc, s + pB, tgt, beta, inv, omega, a);
 }
 
 // One neuron, all examples, batch a multiple of 16.
@@ -96,10 +97,10 @@ inline void update_vec(Cube& c, std::size_t p, float beta, const std::ptrdiff_t*
   const float shown = s[pB + static_cast<std::size_t>(c.show)];
   int b0 = 0;
   for (; b0 + 4 * kLanes <= B; b0 += 4 * kLanes)
-    chunks<4>(s + b0, wp, offB, bias, pB, tgt ? tgt + b0 : nullptr, beta, inv, a);
+    chunks<4>(s + b0, wp, offB, bias, pB, tgt ? tgt + b0 : nullptr, beta, inv, c.omega, a);
   for (; b0 + 2 * kLanes <= B; b0 += 2 * kLanes)
-    chunks<2>(s + b0, wp, offB, bias, pB, tgt ? tgt + b0 : nullptr, beta, inv, a);
-  for (; b0 < B; b0 += kLanes) chunks<1>(s + b0, wp, offB, bias, pB, tgt ? tgt + b0 : nullptr, beta, inv, a);
+    chunks<2>(s + b0, wp, offB, bias, pB, tgt ? tgt + b0 : nullptr, beta, inv, c.omega, a);
+  for (; b0 < B; b0 += kLanes) chunks<1>(s + b0, wp, offB, bias, pB, tgt ? tgt + b0 : nullptr, beta, inv, c.omega, a);
   c.vel0[p] = std::fabs(s[pB + static_cast<std::size_t>(c.show)] - shown);
 }
 
@@ -125,6 +126,7 @@ inline void update_scalar(Cube& c, std::size_t p, float beta, Acc& a) {
     float v = acc[b];
     if (nudged) v = (v + beta * c.target[static_cast<std::size_t>(k) * B + b]) * inv;
     chk += v * 0.0f;
+    if (c.omega != 1.0f) v = sp[b] + c.omega * (v - sp[b]);
     v = v < 0.0f ? 0.0f : (v > 1.0f ? 1.0f : v);
     const float diff = std::fabs(v - sp[b]);
     m = std::max(m, diff);

@@ -47,6 +47,8 @@ CubeSystem::CubeSystem() {
   params_.add_choice("beta_mode", "symmetric", {"positive", "random_sign", "symmetric"})
       .help("+beta; a random sign per batch; or the symmetric (+beta, -beta) estimate").group("Learning");
   params_.add_real("lr", 0.05, 0, 10).log_scale().help("learning rate (ternary: flip probability per unit |gradient| / scale)").group("Learning");
+  params_.add_real("overrelax", 1.0, 0.1, 1.95)
+      .help("over-relaxation factor omega of the Gauss-Seidel sweep: s <- clip(s + omega (s* - s)); every update still lowers the energy for omega < 2, and the fixed point is the same").group("Learning");
   params_.add_real("lipschitz_target", 0.95, 0.05, 0.999).help("||W||_2 of the recurrent operator is projected to at most this after every update").group("Learning");
   params_.add_choice("weights", "float", {"float", "ternary"}).restart()
       .help("float weights, or ternary {-1, 0, +1} x scale trained by stochastic flips").group("Learning");
@@ -147,6 +149,7 @@ void CubeSystem::params_changed() {
   beta_ = static_cast<float>(params_.real("beta"));
   lr_ = static_cast<float>(params_.real("lr"));
   target_L_ = static_cast<float>(params_.real("lipschitz_target"));
+  c_.omega = static_cast<float>(params_.real("overrelax"));
   free_steps_ = static_cast<int>(params_.integer("free_steps"));
   nudge_steps_ = static_cast<int>(params_.integer("nudge_steps"));
   plasticity_every_ = static_cast<int>(params_.integer("plasticity_every"));

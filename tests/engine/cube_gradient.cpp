@@ -1,0 +1,117 @@
+// The cube's EqProp estimate checked against a second method: the finite difference of the
+// loss C = 1/2 sum_k (s*_out_k - y_k)^2 at the free fixed point, with every weight of a small
+// cube moved by +-h (both stored copies). Scellier & Bengio (2017): for beta -> 0,
+//   -dC/dw_pq = (1 / 2 beta) (s^{+beta}_p s^{+beta}_q - s^{-beta}_p s^{-beta}_q).
+// The cube is kept in the unclipped interior (bias 0.3, weights +-0.08), where C is smooth.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "core/rng.hpp"
+#include "cube/cube_learning.hpp"
+#include "cube/cube_relax.hpp"
+
+namespace {
+
+using obs::cube::Cube;
+using obs::cube::kNeighbours;
+
+// Relaxes to machine precision (dense, tol 0, plenty of steps for a 5^3 cube).
+void settle(Cube& c) {
+  std::vector<obs::cube::RelaxStats> partial(static_cast<std::size_t>(c.n));
+  obs::cube::RelaxStats st;
+  for (int t = 0; t < 400; ++t) obs::cube::relax_step(c, t, false, 0.0f, partial, st);
+}
+
+double loss(const Cube& c) {
+  double C = 0;
+  for (std::size_t p = 0; p < c.cells; ++p)
+    if (c.out_class[p] >= 0) {
+      const double r = c.s[p] - c.target[static_cast<std::size_t>(c.out_class[p])];
+      C += 0.5 * r * r;
+    }
+  return C;
+}
+
+Cube small_cube(float omega) {
+  Cube c;
+  c.shape(5, 1, 1);
+  c.omega = omega;
+  obs::Rng rng(7);
+  for (std::size_t p = 0; p < c.cells; ++p) {
+    if (!c.alive[p]) continue;
+    c.bias[p] = 0.3f;
+    for (int d = 0; d < kNeighbours / 2; ++d)
+      if (c.possible[p] >> d & 1u) {
+        const auto v = static_cast<float>(rng.uniform(-0.08, 0.08));
+        const std::size_t q = c.nbr(p, d);
+        c.w[p * kNeighbours + static_cast<std::size_t>(d)] = v;
+        c.w[q * kNeighbours + static_cast<std::size_t>(kNeighbours - 1 - d)] = v;
+        c.mask[p] |= 1u << d;
+        c.mask[q] |= 1u << (kNeighbours - 1 - d);
+      }
+  }
+  c.recount();
+  for (int y = 0; y < 5; ++y)
+    for (int x = 0; x < 5; ++x) c.s[c.idx(x, y, 0)] = static_cast<float>(rng.uniform(0.2, 0.8));
+  c.out_class[c.idx(1, 2, 4)] = 0;
+  c.out_class[c.idx(3, 2, 4)] = 1;
+  c.target = {1.0f, 0.0f};
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("the EqProp estimate matches the finite-difference gradient of the loss (plain and over-relaxed sweeps)") {
+  for (const float omega : {1.0f, 1.5f}) {
+    CAPTURE(omega);
+    Cube c = small_cube(omega);
+    settle(c);
+    const Cube free = c;
+    const float beta = 0.01f;
+    Cube plus = free, minus = free;
+    plus.beta = beta;
+    minus.beta = -beta;
+    settle(plus);
+    settle(minus);
+    obs::cube::LearnConfig cfg;
+    cfg.lr = 0;  // only the estimate is wanted: grad[] is written, no weight moves
+    cfg.k = 1.0f / (2.0f * beta);
+    obs::cube::LearnStats stats;
+    Cube est = free;
+    obs::cube::eqprop_update(est, plus.s.data(), minus.s.data(), cfg, stats);
+
+    double dot = 0, nn = 0, ff = 0, worst = 0, largest = 0;
+    int compared = 0;
+    const float h = 1e-2f;
+    for (std::size_t p = 0; p < c.cells; ++p)
+      for (int d = 0; d < kNeighbours / 2; ++d) {
+        if (!(free.mask[p] >> d & 1u) || !(free.relaxes[p] || free.relaxes[free.nbr(p, d)])) continue;
+        double Cpm[2];
+        for (int sgn = 0; sgn < 2; ++sgn) {
+          Cube m = free;
+          const std::size_t q = m.nbr(p, d);
+          const float v = m.w[p * kNeighbours + static_cast<std::size_t>(d)] + (sgn ? -h : h);
+          m.w[p * kNeighbours + static_cast<std::size_t>(d)] = v;
+          m.w[q * kNeighbours + static_cast<std::size_t>(kNeighbours - 1 - d)] = v;
+          settle(m);
+          Cpm[sgn] = loss(m);
+        }
+        const double fd = -(Cpm[0] - Cpm[1]) / (2.0 * h);
+        const double ep = est.grad[p * kNeighbours + static_cast<std::size_t>(d)];
+        dot += fd * ep;
+        nn += ep * ep;
+        ff += fd * fd;
+        worst = std::max(worst, std::fabs(fd - ep));
+        largest = std::max(largest, std::fabs(fd));
+        ++compared;
+      }
+    REQUIRE(compared > 500);
+    const double cosine = dot / std::sqrt(nn * ff);
+    CHECK(cosine > 0.999);
+    CHECK(worst < 0.02 * largest);
+    MESSAGE("omega " << omega << ": " << compared << " synapses, cosine " << cosine << ", worst |EqProp - FD| " << worst
+                     << " of largest " << largest);
+  }
+}
