@@ -73,6 +73,11 @@ CubeSystem::CubeSystem() {
   params_.add_real("ablate_cz", 0.5, 0, 1).help("sphere centre z, as a share of the side").group("Perturbation");
   params_.add_bool("heal", false).help("killed neurons come back (state 0, their synapses as they were) at the next batch").group("Perturbation");
 
+  for (const char* axis : {"x", "y", "z"})
+    params_.add_int(std::string("probe_") + axis, -1, -1, kMaxSide - 1)
+        .help("the probed neuron (the view sets it when a neuron is picked): its activation, velocity and nudge are the probe_* metrics, recorded every step; -1: none")
+        .group("Probe");
+
   params_.add_choice("step_mode", "relaxation", {"relaxation", "batch"})
       .help("one step() = one relaxation step (watch it settle) or one whole batch (train fast)").group("Run");
 }
@@ -102,6 +107,10 @@ void CubeSystem::reset(std::uint64_t seed) {
   if (params_.integer("show") >= B) throw InputError("/params/show", "expected an example index below batch = " + std::to_string(B));
   if (params_.real("init_density") > params_.real("synapse_budget"))
     throw InputError("/params/init_density", "expected at most synapse_budget (the budget holds from the start)");
+  for (const char* axis : {"x", "y", "z"}) {
+    const std::string name = std::string("probe_") + axis;
+    if (params_.integer(name) >= n) throw InputError("/params/" + name, "expected -1 (no probe) or a coordinate below n = " + std::to_string(n));
+  }
   check_memory_budget();
   seed_ = seed;
   step_ = 0;
@@ -153,6 +162,7 @@ void CubeSystem::params_changed() {
   free_steps_ = static_cast<int>(params_.integer("free_steps"));
   nudge_steps_ = static_cast<int>(params_.integer("nudge_steps"));
   plasticity_every_ = static_cast<int>(params_.integer("plasticity_every"));
+  for (std::size_t a = 0; a < 3; ++a) probe_[a] = static_cast<int>(params_.integer(std::string("probe_") + "xyz"[a]));
   beta_mode_ = params_.choice("beta_mode");
   if (!c_.s.empty()) c_.show = static_cast<int>(std::min<std::int64_t>(params_.integer("show"), c_.B - 1));
 }
@@ -618,7 +628,8 @@ const std::vector<std::string>& CubeSystem::metric_names() const {
   static const std::vector<std::string> names = {
       "energy",         "mean_abs_ds",    "max_abs_ds",    "active_fraction", "flops_effective", "flops_dense",
       "flops_ratio",    "synapses",       "lipschitz",     "train_accuracy",  "test_accuracy",   "epoch",
-      "epoch_progress", "phase",          "settle_steps",  "alive_fraction",  "weight_sparsity", "quarantined"};
+      "epoch_progress", "phase",          "settle_steps",  "alive_fraction",  "weight_sparsity", "quarantined",
+      "probe_activation", "probe_velocity", "probe_nudge"};
   return names;
 }
 
@@ -650,6 +661,17 @@ void CubeSystem::metrics(double* out) const {
   out[15] = in_cube ? static_cast<double>(alive) / static_cast<double>(in_cube) : 0.0;
   out[16] = possible_ ? 1.0 - static_cast<double>(synapses_) / static_cast<double>(possible_) : 0.0;
   out[17] = static_cast<double>(quarantined_);
+  const auto channels = probe_channels();
+  for (std::size_t k = 0; k < 3; ++k) out[18 + k] = channels[k];
+}
+
+std::array<double, 3> CubeSystem::probe_channels() const {
+  for (int v : probe_)
+    if (v < 0 || v >= c_.n) return {NAN, NAN, NAN};  // no probe: not measured
+  const std::size_t p = c_.idx(probe_[0], probe_[1], probe_[2]), e = uz(c_.show), B = uz(c_.B);
+  const bool fresh = c_.updated_at[c_.block(probe_[0] / cube::kSegment, probe_[1], probe_[2])] == relax_t_ - 1;
+  const bool nudged = stage_ == Stage::NudgePlus || stage_ == Stage::NudgeMinus;
+  return {c_.s[p * B + e], fresh ? c_.vel0[p] : 0.0, nudged ? c_.s[p * B + e] - s_free_[p * B + e] : 0.0};
 }
 
 std::shared_ptr<const Snapshot> CubeSystem::snapshot() const {

@@ -10,6 +10,7 @@
 //   free phase to equilibrium -> nudged phase (+beta; and -beta for the symmetric estimate)
 //   -> weight update, Lipschitz projection, structural plasticity -> next batch.
 // After the last training batch of an epoch the test set is relaxed (free phase only).
+#include <array>
 #include <memory>
 #include <string>
 #include <vector>
@@ -72,12 +73,15 @@ class CubeSystem final : public System {
   void count_predictions(std::uint64_t& correct, std::uint64_t& seen, std::size_t valid) const;
   int predicted(int example) const;
   void kill(std::size_t p, bool freeze);
+  // Activation, velocity and nudge of the probed neuron in the showcased example (NaN: no probe).
+  std::array<double, 3> probe_channels() const;
 
   // Cached parameters.
   bool lazy_ = true, ternary_ = false, plasticity_ = false, heal_ = false, batch_mode_ = false;
   float tol_ = 1e-4f, beta_ = 0.5f, lr_ = 0.05f, target_L_ = 0.95f;
   int free_steps_ = 60, nudge_steps_ = 30, plasticity_every_ = 5;
   std::string beta_mode_ = "symmetric";
+  int probe_[3] = {-1, -1, -1};
 
   cube::Cube c_;
   data::Split data_;

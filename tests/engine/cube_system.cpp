@@ -186,3 +186,29 @@ TEST_CASE("every cube scene runs end to end through the scene path") {
     CHECK(act > 0);  // not a blank cube
   }
 }
+
+TEST_CASE("the probe reports the picked neuron's channels every step, as the snapshot shows them") {
+  auto none = make({{"n", 8}, {"batch", 16}, {"train_size", 64}, {"test_size", 0}});
+  none->step();
+  CHECK(std::isnan(metric(*none, "probe_activation")));
+
+  auto sys = make({{"n", 8}, {"batch", 16}, {"train_size", 64}, {"test_size", 0}, {"probe_x", 3}, {"probe_y", 4}, {"probe_z", 5}, {"show", 2}});
+  const int i = (5 * 8 + 4) * 8 + 3;  // the snapshot's index of neuron (3, 4, 5)
+  bool saw_nudge = false;
+  for (int k = 0; k < 120; ++k) {
+    sys->step();
+    const auto snap = std::dynamic_pointer_cast<const obs::cube::CubeSnapshot>(sys->snapshot());
+    REQUIRE(snap);
+    CHECK(metric(*sys, "probe_activation") == doctest::Approx(snap->activation[static_cast<std::size_t>(i)]).epsilon(1e-7));
+    CHECK(metric(*sys, "probe_velocity") == doctest::Approx(snap->velocity[static_cast<std::size_t>(i)]).epsilon(1e-7));
+    CHECK(metric(*sys, "probe_nudge") == doctest::Approx(snap->nudge[static_cast<std::size_t>(i)]).epsilon(1e-7));
+    saw_nudge |= snap->nudge[static_cast<std::size_t>(i)] != 0.0f;
+  }
+  CHECK(saw_nudge);  // the run reached a nudged phase, so all three channels were compared live
+  try {
+    make({{"n", 8}, {"probe_y", 8}});
+    FAIL("expected a refusal");
+  } catch (const obs::InputError& e) {
+    CHECK(e.pointer() == "/params/probe_y");
+  }
+}
