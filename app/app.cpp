@@ -41,6 +41,23 @@ std::string next_numbered(const std::string& dir, const char* stem) {
   }
 }
 
+// Runs on the simulation thread after parameters were edited: a plain parameter is re-read, a
+// restart parameter rebuilds the state. If the rebuild fails (e.g. over the memory budget) every
+// parameter goes back to `old`, the old state is rebuilt, and the error reaches the log.
+void finish_edit(System& s, const ParamSet& old, bool restart) {
+  if (!restart) {
+    s.params_changed();
+    return;
+  }
+  try {
+    s.reset(s.seed());
+  } catch (...) {
+    s.params() = old;
+    s.reset(s.seed());
+    throw;
+  }
+}
+
 }  // namespace
 
 std::vector<std::string> take_dropped_paths() {
@@ -58,6 +75,50 @@ void App::log(Event::Level level, std::string text) {
   std::uint64_t step = session.runner ? session.runner->status().step : 0;
   log_lines.push_back({level, step, std::move(text)});
   while (log_lines.size() > 500) log_lines.pop_front();
+}
+
+bool App::edit_params(std::span<const ParamEdit> edits) {
+  if (edits.empty()) return true;
+  // Applied to a scratch copy first, so a refused edit leaves the panel's copy as it was.
+  ParamSet next = session.params;
+  std::vector<ParamEdit> posted;
+  posted.reserve(edits.size());
+  bool restart = false;
+  try {
+    for (const ParamEdit& e : edits) {
+      const Param* p = next.find(e.name);
+      if (!p) throw InputError("/params/" + e.name, "no such parameter in " + session.scene.system);
+      if (p->type == ParamType::Rational) next.set_rational_text(e.name, e.text);
+      else next.set_value(e.name, e.value);
+      // What the panel will show is what the engine gets: the clamped value, the exact text.
+      posted.push_back({p->name, p->value, p->text});
+      restart = restart || p->restart_;
+    }
+  } catch (const InputError& e) {
+    log(Event::Level::Error, std::string(e.what()).append(": edit not applied"));
+    return false;
+  }
+  session.params = std::move(next);
+  session.runner->post([posted = std::move(posted), restart](System& s) {
+    const ParamSet old = s.params();
+    try {
+      for (const ParamEdit& e : posted) {
+        if (s.params().at(e.name).type == ParamType::Rational) s.params().set_rational_text(e.name, e.text);
+        else s.params().set_value(e.name, e.value);
+      }
+    } catch (...) {
+      s.params() = old;  // all or nothing
+      throw;
+    }
+    finish_edit(s, old, restart);
+  });
+  return true;
+}
+
+void App::apply_view_edits() {
+  view_edits_.clear();
+  session.view->take_param_edits(session.params, view_edits_);
+  edit_params(view_edits_);
 }
 
 void App::toggle_play() { session.runner->set_playing(!session.runner->status().playing); }
@@ -223,6 +284,9 @@ void App::frame(bool with_ui) {
   draw_opening_notice(rect);
   handle_shortcuts();
   if (!io.WantCaptureMouse && rect.contains(io.MousePos)) session.view->handle_mouse(io, rect);
+  // After the view's mouse, so a click is posted this frame; before its windows, so they draw
+  // knowing which parameters exist (an inspector's close button is posted with the next frame).
+  apply_view_edits();
 
   const auto snap = session.runner->snapshot();
   if (snap) {

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <deque>
 #include <future>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,14 @@ class App {
   void start_recording(int frames);
   void export_metrics_csv(const std::string& path);
   void log(Event::Level level, std::string text);
+  // The one way a parameter changes while a scene runs (the parameter panel, and views through
+  // View::take_param_edits): the panel's copy takes the values (clamped to range, as a slider
+  // does), then ONE edit posted to the simulation thread sets them all and calls
+  // params_changed, or restarts if one of them is structural. A restart the engine refuses
+  // rolls every parameter back and reaches the log, and drain_events re-syncs the panel's
+  // copy. An unknown name or a bad rational is refused here, in the log (false), and nothing
+  // changes.
+  bool edit_params(std::span<const ParamEdit> edits);
 
   // ---- state the panels read and edit --------------------------------------------------
   GlWindow& window;
@@ -64,8 +73,14 @@ class App {
   std::string metrics_csv_path = "out/metrics.csv";
   bool show_help = false, show_ui = true, quit = false;
   float fps = 0;
-  float paced_speed = 120.0f;
-  int sim_threads = 1;  // OpenMP threads for the simulation; the rest render  // steps/s when "max speed" is off (the default: watchable)
+  float paced_speed = 120.0f;  // steps/s when "max speed" is off (the default: watchable)
+  // The probe the metrics panel last saw (the probe_* parameters as text) and the last step
+  // recorded before it changed: the probe plots begin after it, so a new neuron's trace never
+  // reads as the continuation of the old one's.
+  std::string probe_seen;
+  std::uint64_t probe_since = 0;
+  bool probe_since_set = false;
+  int sim_threads = 1;  // OpenMP threads for the simulation; the rest render
 
  private:
   void frame(bool with_ui);
@@ -75,6 +90,9 @@ class App {
   void capture_if_requested();
   bool finish_open();        // the pending load is ready: swap it in or show its error
   void draw_opening_notice(const ViewRect& rect);
+  void apply_view_edits();
+
+  std::vector<ParamEdit> view_edits_;  // reused every frame
 
   gfx::Framebuffer frame_fbo_;
   bool screenshot_requested_ = false;

@@ -1,9 +1,19 @@
 // Right column: every metric plotted live over a chosen window of steps, CSV export of the
 // whole retained history, and the event log (NaN quarantines, ablations, load errors).
+//
+// A system's probe (metrics named probe_*, aimed by parameters named probe_*, -1 = none; the
+// neural cube probes the picked neuron) is pinned above the other plots under a header that
+// says where it points, as Polyscope lists a structure's quantities under the structure: the
+// trace a person just asked for by clicking is the first thing in the panel, not the 19th plot.
+// With no probe the header holds one line instead of three empty plots. The plots start after
+// the last step recorded before the probe moved, so a new neuron's trace never reads as the
+// continuation of the old one's.
 #include <imgui.h>
 #include <imgui_stdlib.h>
 
 #include <cinttypes>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "app.hpp"
@@ -11,6 +21,29 @@
 #include "panels/plot_widget.hpp"
 
 namespace obs {
+namespace {
+
+constexpr std::string_view kProbePrefix = "probe_";
+
+bool is_probe(std::string_view name) { return name.substr(0, kProbePrefix.size()) == kProbePrefix; }
+
+// Where the probe points, from the panel's copy of the parameters: "x 3, y 5, z 7", or empty
+// when any coordinate is negative (none) or the system has no probe parameters.
+std::string probe_target(const ParamSet& params, bool& has_params) {
+  std::string text;
+  has_params = false;
+  bool none = false;
+  for (const Param& p : params.all()) {
+    if (!is_probe(p.name)) continue;
+    has_params = true;
+    none = none || p.value < 0;
+    if (!text.empty()) text.append(", ");
+    text.append(p.name.substr(kProbePrefix.size())).append(" ").append(p.value_text());
+  }
+  return none ? std::string() : text;
+}
+
+}  // namespace
 
 void draw_metrics_panel(App& app, ImVec2 pos, ImVec2 size) {
   ImGui::SetNextWindowPos(pos);
@@ -23,22 +56,57 @@ void draw_metrics_panel(App& app, ImVec2 pos, ImVec2 size) {
   // Copy the window out under the lock, then draw without holding it.
   std::vector<std::string> names;
   std::vector<std::vector<double>> columns;
-  std::uint64_t first = 0, last = 0;
+  std::vector<std::uint64_t> steps;
   app.session.runner->with_series([&](const SeriesStore& s) {
     names = s.names();
     const std::size_t n = std::min<std::size_t>(s.size(), static_cast<std::size_t>(app.metrics_window));
     const std::size_t start = s.size() - n;
     columns.assign(names.size(), std::vector<double>(n));
+    steps.resize(n);
+    for (std::size_t i = 0; i < n; ++i) steps[i] = s.step_at(start + i);
     for (std::size_t m = 0; m < names.size(); ++m)
       for (std::size_t i = 0; i < n; ++i) columns[m][i] = s.value_at(start + i, m);
-    if (n) {
-      first = s.step_at(start);
-      last = s.step_at(s.size() - 1);
-    }
   });
+  const std::uint64_t first = steps.empty() ? 0 : steps.front(), last = steps.empty() ? 0 : steps.back();
   ImGui::TextDisabled("steps %" PRIu64 " .. %" PRIu64, first, last);
   const float plot_h = ImGui::GetFontSize() * 4.2f;
-  for (std::size_t m = 0; m < names.size(); ++m) plot_series(names[m].c_str(), columns[m], plot_h);
+
+  std::size_t probes = 0;
+  for (const auto& name : names) probes += is_probe(name);
+  if (probes > 0) {
+    bool has_params = false;
+    const std::string target = probe_target(app.session.params, has_params);
+    if (target != app.probe_seen) {
+      app.probe_seen = target;
+      app.probe_since = last;
+      app.probe_since_set = !steps.empty();
+    }
+    if (app.probe_since_set && last < app.probe_since) app.probe_since_set = false;  // a reset: a new history
+    std::size_t from = 0;  // the first row recorded with the probe where it points now
+    if (app.probe_since_set)
+      while (from < steps.size() && steps[from] <= app.probe_since) ++from;
+
+    const std::string header = (target.empty() ? std::string(has_params ? "Probe: none" : "Probe") : "Probe: " + target) + "###probe";
+    if (ImGui::CollapsingHeader(header.c_str(), ImGuiTreeNodeFlags_DefaultOpen)) {
+      if (has_params && target.empty()) {
+        ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+        ImGui::TextWrapped("pick one in the view (or set the probe_* parameters) to plot it here every step");
+        ImGui::PopStyleColor();
+      } else if (from == steps.size()) {
+        ImGui::TextDisabled("recorded from the next step on");
+      } else {
+        if (app.probe_since_set) ImGui::TextDisabled("every step since %" PRIu64, steps[from]);
+        for (std::size_t m = 0; m < names.size(); ++m)
+          if (is_probe(names[m])) plot_series(names[m].c_str(), std::span<const double>(columns[m]).subspan(from), plot_h);
+      }
+    }
+    const std::string others = app.session.runner->status().kind + ": " + std::to_string(names.size() - probes) + " metrics###others";
+    if (ImGui::CollapsingHeader(others.c_str(), ImGuiTreeNodeFlags_DefaultOpen))
+      for (std::size_t m = 0; m < names.size(); ++m)
+        if (!is_probe(names[m])) plot_series(names[m].c_str(), columns[m], plot_h);
+  } else {
+    for (std::size_t m = 0; m < names.size(); ++m) plot_series(names[m].c_str(), columns[m], plot_h);
+  }
 
   ImGui::Separator();
   ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 7);

@@ -10,7 +10,8 @@ class App;
 
 // Left column: run controls, scene, parameters, perturbations, view settings, recording.
 void draw_control_panel(App& app, ImVec2 pos, ImVec2 size);
-// Right column: live metric plots, CSV export, the event log.
+// Right column: the probe's plots pinned on top (when the system has one), the live metric
+// plots, CSV export, the event log.
 void draw_metrics_panel(App& app, ImVec2 pos, ImVec2 size);
 // A load error, over the view, until dismissed.
 void draw_error_panel(App& app, const ViewRect& over);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "app.hpp"
 #include "panels/panels.hpp"
@@ -13,49 +14,10 @@
 namespace obs {
 namespace {
 
-// Runs on the simulation thread after parameters were edited: a plain parameter is re-read, a
-// restart parameter rebuilds the state. If the rebuild fails (e.g. over the memory budget) every
-// parameter goes back to `old`, the old state is rebuilt, and the error reaches the log.
-void finish_edit(System& s, const ParamSet& old, bool restart) {
-  if (!restart) {
-    s.params_changed();
-    return;
-  }
-  try {
-    s.reset(s.seed());
-  } catch (...) {
-    s.params() = old;
-    s.reset(s.seed());
-    throw;
-  }
-}
-
-// Posts a parameter change to the simulation thread.
+// Posts a parameter change through the App's one edit path (views use it too).
 void apply(App& app, const Param& p) {
-  const std::string name = p.name, text = p.value_text();
-  const double value = p.value;
-  const bool restart = p.restart_, rational = p.type == ParamType::Rational;
-  app.session.runner->post([name, text, value, restart, rational](System& s) {
-    const ParamSet old = s.params();
-    if (rational) s.params().set_rational_text(name, text);
-    else s.params().set_value(name, value);
-    finish_edit(s, old, restart);
-  });
-}
-
-// All parameters back to their defaults in ONE edit: posting them one at a time would pass
-// through intermediate combinations an engine may refuse (the pump's w_min > w_max).
-void reset_all(App& app) {
-  app.session.runner->post([](System& s) {
-    const ParamSet old = s.params();
-    bool restart = false;
-    for (const auto& p : old.all()) {
-      if (p.is_default()) continue;
-      restart = restart || p.restart_;
-      s.params().reset_to_default(p.name);
-    }
-    finish_edit(s, old, restart);
-  });
+  const ParamEdit edit{p.name, p.value, p.text};
+  app.edit_params({&edit, 1});
 }
 
 void tooltip(const Param& p) {
@@ -157,8 +119,12 @@ void params_section(App& app) {
   }
   ImGui::PopItemWidth();
   if (ImGui::Button("Reset all to defaults")) {
-    for (const auto& p : ps.all()) ps.reset_to_default(p.name);
-    reset_all(app);
+    // ONE edit: posting them one at a time would pass through intermediate combinations an
+    // engine may refuse (the pump's w_min > w_max).
+    std::vector<ParamEdit> edits;
+    for (const auto& p : ps.all())
+      if (!p.is_default()) edits.push_back({p.name, p.def, p.def_text});
+    app.edit_params(edits);
   }
 }
 

@@ -13,7 +13,6 @@
 #include "core/input_error.hpp"
 #include "cube/cube_snapshot.hpp"
 #include "gfx/colormap.hpp"
-#include "panels/plot_widget.hpp"
 #include "views/colorbar.hpp"
 
 namespace obs {
@@ -111,13 +110,6 @@ void NeuralCubeView::ingest(const CubeSnapshot& s) {
   scales_.vel_peak = std::max(vel, scales_.vel_peak * decay);
   scales_.nudge_peak = std::max(nudge, scales_.nudge_peak * decay);
   scaled_step_ = s.step;
-
-  if (selected_ >= 0 && static_cast<std::size_t>(selected_) < cells) {
-    if (traced_ != selected_) trace_.clear();
-    traced_ = selected_;
-    const auto i = static_cast<std::size_t>(selected_);
-    trace_.record(s.step, s.activation[i], s.velocity[i], s.nudge[i]);
-  }
 }
 
 void NeuralCubeView::rebuild(const CubeSnapshot& s) {
@@ -275,11 +267,15 @@ void NeuralCubeView::draw(const Snapshot& base, int width_px, int height_px) {
     lines_ = std::make_unique<CubeLines>();
   }
   if (lattice_.n != s->n) {
+    // The first cube seen keeps a scene's pick. After a resize an index names another neuron:
+    // the pick is dropped and taken back from the probe, whose coordinates kept their meaning.
+    const bool first = lattice_.n == 0;
     lattice_.n = s->n;
     dirty_ = true;
     if (!camera_fitted_) fit_camera(s->n);
     camera_fitted_ = true;
-    if (selected_ >= s->n * s->n * s->n) selected_ = -1;
+    if (!first || selected_ >= s->n * s->n * s->n) selected_ = -1;
+    probe_sent_ = kUnsynced;
   }
   ingest(*s);
   if (dirty_ || built_snap_ != &base || built_step_ != s->step) {
@@ -506,16 +502,13 @@ void NeuralCubeView::windows(const Snapshot& base, const ViewRect& rect) {
   const float em = ImGui::GetFontSize();
   // Bottom right, where the output face usually is not: the cube stays in view.
   ImGui::SetNextWindowPos({rect.max.x - em * 0.5f, rect.max.y - em * 0.5f}, ImGuiCond_Appearing, {1, 1});
-  ImGui::SetNextWindowSize({em * 24, em * 24}, ImGuiCond_Appearing);
   bool open = true;
-  ImGui::Begin("Neuron###cube_neuron", &open);
+  // Sized to its few lines, so no value is cut off behind a scroll bar.
+  ImGui::Begin("Neuron###cube_neuron", &open, ImGuiWindowFlags_AlwaysAutoResize);
   neuron_details(*s, selected_);
-  ImGui::Separator();
-  ImGui::TextDisabled("trace over the last %zu steps seen (up to %zu)", trace_.size(), CubeTrace::kCapacity);
-  const float h = em * 3.6f;
-  plot_series("activation s", trace_.activation(), h);
-  plot_series("velocity |ds|", trace_.velocity(), h);
-  plot_series("nudge", trace_.nudge(), h);
+  // The trace is the engine's probe metrics, recorded every step (a per-view history would see
+  // only the snapshots drawn, and skip steps at speed).
+  if (probe_params_) ImGui::TextDisabled("its trace over time: \"Probe\" in the metrics panel");
   ImGui::Separator();
   ImGui::Checkbox("show its synapses", &show_synapses_);
   ImGui::SameLine();
@@ -524,6 +517,34 @@ void NeuralCubeView::windows(const Snapshot& base, const ViewRect& rect) {
   if (ImGui::SmallButton("centre the camera on it")) camera_.target = lattice_.world(static_cast<std::uint32_t>(selected_));
   ImGui::End();
   if (!open) selected_ = -1, dirty_ = true;
+}
+
+void NeuralCubeView::take_param_edits(const ParamSet& params, std::vector<ParamEdit>& out) {
+  static constexpr const char* kProbe[3] = {"probe_x", "probe_y", "probe_z"};
+  probe_params_ = params.find(kProbe[0]) && params.find(kProbe[1]) && params.find(kProbe[2]);
+  const int n = lattice_.n;
+  if (!probe_params_ || n <= 0) return;  // nothing to probe, or no cube yet to map a pick onto
+  int probe[3];
+  bool inside = true;
+  for (int a = 0; a < 3; ++a) {
+    probe[a] = static_cast<int>(params.integer(kProbe[a]));
+    inside = inside && probe[a] >= 0 && probe[a] < n;
+  }
+  const int probed = inside ? lattice_.index(probe[0], probe[1], probe[2]) : -1;
+  // A pick made here since the last sync (a click, a closed inspector, a scene's "selected")
+  // goes to the engine; otherwise the probe was changed elsewhere (the panel, a roll-back, a
+  // reset to defaults) and the pick follows it, so the two never disagree for long.
+  const bool picked_here = probe_sent_ == kUnsynced ? selected_ >= 0 : selected_ != probe_sent_;
+  if (picked_here) {
+    const int i = selected_;
+    const int want[3] = {i < 0 ? -1 : i % n, i < 0 ? -1 : i / n % n, i < 0 ? -1 : i / (n * n)};
+    for (int a = 0; a < 3; ++a)
+      if (probe[a] != want[a]) out.push_back({kProbe[a], static_cast<double>(want[a]), {}});
+  } else if (selected_ != probed) {
+    selected_ = probed;
+    dirty_ = true;
+  }
+  probe_sent_ = selected_;
 }
 
 nlohmann::json NeuralCubeView::save() const {

@@ -3,8 +3,9 @@
 // TorEqProp channels (red = activation |s|, green = velocity |ds|, blue = nudge) or by one
 // channel through a colormap. Quiet neurons fall below a threshold and vanish, so what is
 // left are the clouds of activity; slabs along x, y and z cut the cube open; killed neurons
-// are grey or hidden; the input slab and the output neurons are marked. Click a neuron for
-// its values, its trace over time and its synapses.
+// are grey or hidden; the input slab and the output neurons are marked. Hover a neuron for its
+// values; click it for an inspector with its synapses. The picked neuron is the engine's probe
+// (probe_x/y/z), so its trace is recorded every step and plotted in the metrics panel.
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -13,7 +14,6 @@
 #include "views/cube_view_lattice.hpp"
 #include "views/cube_lines.hpp"
 #include "views/cube_point_cloud.hpp"
-#include "views/cube_trace.hpp"
 #include "views/view.hpp"
 
 namespace obs {
@@ -32,6 +32,7 @@ class NeuralCubeView final : public View {
   void settings_ui() override;
   void windows(const Snapshot& snap, const ViewRect& rect) override;
   void reset_camera() override;
+  void take_param_edits(const ParamSet& params, std::vector<ParamEdit>& out) override;
   nlohmann::json save() const override;
   void load(const nlohmann::json& view) override;
 
@@ -83,8 +84,11 @@ class NeuralCubeView final : public View {
   std::vector<std::uint8_t> shown_;  // n^3: drawn now (what a click can pick)
   std::size_t drawn_ = 0, drawn_killed_ = 0, drawn_rings_ = 0;
   std::uint8_t lut_[256][3];         // the colormap, sampled once
-  CubeTrace trace_;
-  int traced_ = -1;
+  // The pick as last agreed with the probe parameters (-1: none); kUnsynced after a scene
+  // load or a new cube size, when the two are matched up again.
+  static constexpr int kUnsynced = -2;
+  int probe_sent_ = kUnsynced;
+  bool probe_params_ = false;  // the running system has probe_x/y/z
 
   std::unique_ptr<CubePointCloud> cloud_;
   std::unique_ptr<CubeLines> lines_;

@@ -5,11 +5,21 @@
 #include <nlohmann/json.hpp>
 
 #include <memory>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/system.hpp"
 
 namespace obs {
+
+// One parameter edit a view asks for: `value` as the parameter panel's widgets hold it (an
+// integer, a choice index, 0/1), or `text` for an exact rational ("3/4").
+struct ParamEdit {
+  std::string name;
+  double value = 0;
+  std::string text;
+};
 
 struct ViewRect {
   ImVec2 min, max;  // in window (ImGui) coordinates
@@ -35,6 +45,16 @@ class View {
   // Floating windows of the view's own (an inspector for a picked element), drawn with the UI.
   virtual void windows(const Snapshot& /*snap*/, const ViewRect& /*rect*/) {}
   virtual void reset_camera() {}
+
+  // Parameter edits the view wants (picking a neuron makes it the engine's probe, so its
+  // values are recorded every step as metrics). The App calls this once per frame and applies
+  // what is appended to `out` as ONE edit through App::edit_params, the path of a parameter
+  // panel edit (range clamp, the engine's checks, a refusal in the log and a roll-back, the
+  // panel's copy kept in step), so a view never writes to the system behind the panel's back and the engine never
+  // sees half of a multi-parameter edit. `params` is the panel's copy of the running system's
+  // parameters: a view asks only for parameters that exist, and can follow edits made
+  // elsewhere (the panel, a roll-back).
+  virtual void take_param_edits(const ParamSet& /*params*/, std::vector<ParamEdit>& /*out*/) {}
 
   virtual nlohmann::json save() const { return nlohmann::json::object(); }
   // Throws InputError naming "/view/<key>" for a bad value; unknown keys are ignored.
