@@ -26,6 +26,10 @@ class JsonLocator {
   std::vector<std::pair<std::string, std::string>> literals_;  // (pointer, raw text), in order
 };
 
+// The JSON pointer of the innermost value open at byte `offset` of a text that may be malformed
+// there (a syntax error): e.g. "/params/K" for an error inside or right after K's value,
+// "/params" between two of its members. nlohmann_json reports only a byte position.
+std::string pointer_at_offset(std::string_view text, std::size_t offset);
 // Line and column (1-based) of a byte offset.
 SourcePos position_of_offset(std::string_view text, std::size_t offset);
 // Escapes a key for use as one JSON pointer token (RFC 6901: ~ -> ~0, / -> ~1).

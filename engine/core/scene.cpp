@@ -78,8 +78,9 @@ Scene parse_scene(const std::string& text, const std::string& source) {
     // error while parsing value - unexpected '}'; expected ..."; keep the part after the position.
     std::string what = e.what();
     if (const auto colon = what.find(": "); colon != std::string::npos) what = what.substr(colon + 2);
-    const SourcePos pos = position_of_offset(text, e.byte > 0 ? e.byte - 1 : 0);
-    throw InputError("", text.empty() ? "the file is empty; expected a JSON object" : what, pos, source);
+    const std::size_t at = e.byte > 0 ? e.byte - 1 : 0;
+    throw InputError(pointer_at_offset(text, at), text.empty() ? "the file is empty; expected a JSON object" : what,
+                     position_of_offset(text, at), source);
   } catch (const nlohmann::json::out_of_range& e) {
     // 406: a number beyond a double ("1e400"). nlohmann gives no position here, but the text is
     // well-formed, and the first literal spelled like the refused token is the refused one.

@@ -40,7 +40,7 @@ void expect_error(const std::string& text, const Expected& x) {
     CHECK(e.pos().line == x.line);
     CHECK(e.pos().column >= x.col_lo);
     CHECK(e.pos().column <= x.col_hi);
-    // what() is "bad.json:LINE:COL: POINTER: message" (no pointer part for syntax errors).
+    // what() is "bad.json:LINE:COL: POINTER: message" (no pointer part for an error at the root).
     const std::string where = "bad.json:" + std::to_string(e.pos().line) + ":" + std::to_string(e.pos().column) + ": ";
     CHECK(what.rfind(where, 0) == 0);
     if (!x.pointer.empty()) CHECK(what.rfind(where + x.pointer + ": ", 0) == 0);
@@ -55,18 +55,23 @@ void expect_error(const std::string& text, const Expected& x) {
 TEST_CASE("core: scene syntax errors give line:column and what was expected") {
   // Missing ':' — the unexpected token "kuramoto" occupies line 3, columns 12..21.
   expect_error("{\n  \"format\": \"observatory-scene\",\n  \"system\" \"kuramoto\"\n}\n",
-               {"", 3, 12, 21, "expected ':'"});
+               {"/system", 3, 12, 21, "expected ':'"});
   // Missing ',' — the unexpected key "system" occupies line 3, columns 3..10.
-  expect_error("{\n  \"seed\": 1\n  \"system\": \"kuramoto\"\n}\n", {"", 3, 3, 10, "expected '}'"});
+  expect_error("{\n  \"seed\": 1\n  \"system\": \"kuramoto\"\n}\n", {"/seed", 3, 3, 10, "expected '}'"});
   // Trailing comma: the '}' at column 20 is where a key was expected.
-  expect_error("{\"params\": {\"K\": 1,}}", {"", 1, 20, 20, "expected string literal"});
+  expect_error("{\"params\": {\"K\": 1,}}", {"/params", 1, 20, 20, "expected string literal"});
   // A misspelt literal.
-  expect_error("{\"seed\": tru}", {"", 1, 10, 13, "invalid literal"});
+  expect_error("{\"seed\": tru}", {"/seed", 1, 10, 13, "invalid literal"});
+  // Inside arrays and nested objects: the pointer reaches the element being read.
+  expect_error("{\"view\": {\"points\": [1, 2, ]}}", {"/view/points/2", 1, 28, 28, "unexpected ']'"});
+  expect_error("{\"params\": {\"K\": [\"a\", {\"b\": x}]}}", {"/params/K/1/b", 1, 30, 31, "invalid literal"});
+  // A key spelt with an escape is decoded as the parser decodes it: "caf" + u00e9 is "café".
+  expect_error("{\"params\": {\"caf\\u00e9\": 1 2}}", {"/params/caf\xC3\xA9", 1, 28, 28, "expected '}'"});
 }
 
 TEST_CASE("core: truncated and empty scene files are located errors, not crashes") {
   // Cut off after `  "seed": ` (10 characters): the end of input is line 3, column 11.
-  expect_error("{\n  \"format\": \"observatory-scene\",\n  \"seed\": ", {"", 3, 11, 11, "unexpected end of input"});
+  expect_error("{\n  \"format\": \"observatory-scene\",\n  \"seed\": ", {"/seed", 3, 11, 11, "unexpected end of input"});
   // Cut off at the start of line 4, where a key was due.
   expect_error("{\n  \"format\": \"observatory-scene\",\n  \"seed\": 1,\n", {"", 4, 1, 1, "unexpected end of input"});
   expect_error("{", {"", 1, 1, 2, "unexpected end of input"});
@@ -104,6 +109,10 @@ TEST_CASE("core: a wrong parameter value is located at its own line:column") {
 
   // Same shape, other types and values.
   expect_error("{\"params\": {\"K\": -2}}", {"/params/K", 1, 18, 18, "got -2"});
+  // A key written with a \\u escape (u004b is "K") is found at its own value, not its parent.
+  expect_error("{\"params\": {\"\\u004b\": -2}}", {"/params/K", 1, 23, 23, "got -2"});
+  // A surrogate pair (U+1F600) decodes to the same 4-byte UTF-8 key the parser builds.
+  expect_error("{\"params\": {\"K\": -2, \"\\ud83d\\ude00\": 1}}", {"/params/K", 1, 18, 18, "got -2"});
   expect_error("{\"params\": {\"K\": null}}", {"/params/K", 1, 18, 18, "expected a number"});
   expect_error("{\"params\": {\"N\": 100.5}}", {"/params/N", 1, 18, 18, "integer"});
   expect_error("{\"params\": {\"integrator\": \"leapfrog\"}}", {"/params/integrator", 1, 27, 27, "\"euler\" \"rk4\""});
