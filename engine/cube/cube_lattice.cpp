@@ -18,6 +18,7 @@ void Cube::shape(int n_, int B_, int depth_) {
   }
   s.assign(cells * static_cast<std::size_t>(B), 0.0f);
   w.assign(cells * kNeighbours, 0.0f);
+  wrow.clear();  // stale from here on: w is about to be written
   bias.assign(cells, 0.0f);
   mask.assign(cells, 0u);
   possible.assign(cells, 0u);
@@ -50,8 +51,26 @@ std::uint64_t Cube::bytes_for(std::uint64_t n, std::uint64_t B) {
   const std::uint64_t p = n + 2, c = p * p * p;
   const std::uint64_t segs = (n + kSegment - 1) / kSegment, blocks = (segs + 2) * p * p;
   // states + weights/grad/loud + bias + mask/possible + alive/relaxes/out_class + vel0, and
-  // per-block stamps.
-  return c * (4 * B + 3 * 4 * kNeighbours + 4 + 8 + 1 + 1 + 2 + 4) + blocks * (8 + 8 + 8 + 4);
+  // per-block stamps; at batch 1 the row copy of the weights.
+  const std::uint64_t rows = B == 1 ? n * n * segs * kNeighbours * kSegment * 4 : 0;
+  return c * (4 * B + 3 * 4 * kNeighbours + 4 + 8 + 1 + 1 + 2 + 4) + blocks * (8 + 8 + 8 + 4) + rows;
+}
+
+void Cube::weights_changed() {
+  if (B != 1) return;
+  constexpr std::size_t stride = static_cast<std::size_t>(kNeighbours) * kSegment;
+  wrow.resize(static_cast<std::size_t>(n) * n * segs * stride);
+#pragma omp parallel for schedule(static) if (n >= 12)
+  for (int z = 0; z < n; ++z)
+    for (int y = 0; y < n; ++y)
+      for (int g = 0; g < segs; ++g) {
+        float* out = wrow.data() + row_block(g, y, z) * stride;
+        const int len = std::min(kSegment, n - g * kSegment);
+        const float* in = w.data() + idx(g * kSegment, y, z) * kNeighbours;
+        for (int d = 0; d < kNeighbours; ++d)
+          for (int l = 0; l < kSegment; ++l)
+            out[d * kSegment + l] = l < len ? in[l * kNeighbours + d] : 0.0f;
+      }
 }
 
 void Cube::recount() {
@@ -65,7 +84,7 @@ void Cube::recount() {
         const int x1 = std::min(n, (g + 1) * kSegment);
         for (int x = g * kSegment; x < x1; ++x) {
           const std::size_t p = idx(x, y, z);
-          relaxes[p] = alive[p] && z >= depth;
+          relaxes[p] = alive[p] == 1 && z >= depth;  // frozen (2) neurons hold their state and only drive
           if (!relaxes[p]) continue;
           ++count;
           for (int d = 0; d < kNeighbours; ++d)

@@ -12,9 +12,15 @@
 // Lazy bookkeeping is per block: a block is a run of up to kSegment neurons along x in one
 // row (y, z). The relaxation updates whole rows of a colour at a time, so a row segment is
 // the natural unit to skip.
+//
+// Batch 1 relaxes a row segment as one vector along x, and wants weight d of 16 consecutive
+// neurons as one load: wrow holds that copy of w, block by block. It is derived data, built by
+// weights_changed(); a cube whose weights were written without that call has it empty and the
+// kernel gathers from w instead (slower, same bits).
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <new>
 #include <vector>
 
 #include "cube/cube_snapshot.hpp"
@@ -22,6 +28,24 @@
 namespace obs::cube {
 
 inline constexpr int kSegment = 16;              // neurons per lazy block (along x)
+inline constexpr std::size_t kVectorAlign = 64;  // one cache line, one 16-float vector
+
+// 64-byte aligned storage, so a 16-float vector load never straddles two cache lines.
+template <class T>
+struct AlignedAllocator {
+  using value_type = T;
+  AlignedAllocator() = default;
+  template <class U>
+  AlignedAllocator(const AlignedAllocator<U>&) noexcept {}
+  T* allocate(std::size_t count) {
+    return static_cast<T*>(::operator new(count * sizeof(T), std::align_val_t{kVectorAlign}));
+  }
+  void deallocate(T* p, std::size_t) noexcept { ::operator delete(p, std::align_val_t{kVectorAlign}); }
+  template <class U>
+  bool operator==(const AlignedAllocator<U>&) const noexcept { return true; }
+};
+using AlignedFloats = std::vector<float, AlignedAllocator<float>>;
+
 inline constexpr std::int64_t kNever = -(1LL << 40);  // a block stamp meaning "never moved"
 
 struct Cube {
@@ -32,8 +56,10 @@ struct Cube {
   std::size_t cells = 0;                  // P^3
   std::array<std::ptrdiff_t, kNeighbours> off{};  // padded-index offset of neighbour d
 
-  std::vector<float> s;                 // cells * B, the states
+  AlignedFloats s;                      // cells * B, the states (64-byte aligned: a 16-example chunk is one line)
   std::vector<float> w;                 // cells * 26
+  AlignedFloats wrow;                   // batch 1 only: row_block(g, y, z) * 26 * 16 + d * 16 + lane
+                                        // = w(idx(16 g + lane, y, z), d), 0 past the row's end
   std::vector<float> bias;              // cells
   std::vector<std::uint32_t> mask;      // cells: bit d = synapse to neighbour d is live
   std::vector<std::uint32_t> possible;  // cells: bit d = neighbour d exists and the pair may hold a
@@ -65,6 +91,10 @@ struct Cube {
            static_cast<std::size_t>(seg + 1);
   }
   std::size_t blocks() const { return static_cast<std::size_t>(segs + 2) * (n + 2) * (n + 2); }
+  // Interior block (g, y, z) in wrow, unpadded.
+  std::size_t row_block(int g, int y, int z) const {
+    return (static_cast<std::size_t>(z) * n + static_cast<std::size_t>(y)) * segs + static_cast<std::size_t>(g);
+  }
   // Interior coordinates of padded index p.
   std::array<int, 3> coords(std::size_t p) const {
     const auto Pz = static_cast<std::size_t>(P);
@@ -73,8 +103,10 @@ struct Cube {
 
   // Sizes every array for side n, batch B, slab depth; all state zero, all neurons alive.
   void shape(int n_, int B_, int depth_);
-  // Bytes shape() allocates for these sizes (without allocating).
+  // Bytes shape() and weights_changed() allocate for these sizes (without allocating).
   static std::uint64_t bytes_for(std::uint64_t n, std::uint64_t B);
+  // To be called after any write to w: rebuilds wrow (batch 1; no allocation after the first).
+  void weights_changed();
   // Recomputes relaxes[], block_macs, block_free, dense_macs and free_neurons from alive and mask.
   void recount();
   // Undirected live synapses (each pair once), and possible ones.

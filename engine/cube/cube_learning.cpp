@@ -35,6 +35,7 @@ bool eqprop_update(Cube& c, const float* a, const float* cs, const LearnConfig& 
   const float kb = cfg.k / static_cast<float>(c.B);
   const float decay = cfg.loud_decay;
   std::uint64_t flips = 0, pruned_t = 0;
+  if (cfg.moved) std::fill(cfg.moved, cfg.moved + c.cells, 0u);
   // Pass 1, parallel over planes: gradients of every possible pair (written to both copies;
   // the copy in a neighbouring plane is written only by this pair's owner, p), weight steps
   // of live synapses, bias steps. Growth waits for pass 2, which keeps the budget in order.
@@ -73,6 +74,7 @@ bool eqprop_update(Cube& c, const float* a, const float* cs, const LearnConfig& 
             if (t * scale == c.w[i]) continue;
             ++flips;
             if (t == 0) ++pruned_t;
+            if (cfg.moved) cfg.moved[p] |= 1u << d;  // only p's owner writes moved[p]
             c.w[i] = c.w[j] = t * scale;  // the mask follows below: mask[q] has other writers here
           } else {
             float v = c.w[i] + cfg.lr * g;
@@ -99,19 +101,24 @@ bool eqprop_update(Cube& c, const float* a, const float* cs, const LearnConfig& 
   // Pass 2, sequential in index order: pruning (float plasticity) then growth, under budget.
   std::uint64_t live = c.live_synapses();
   if (cfg.plasticity && cfg.restructure && !cfg.ternary) {
-    double mean = 0;
-    std::uint64_t count = 0;
+    // Loudness is compared within each plane (z of the pair's owner), not across the cube:
+    // the nudge, and with it |g|, fades with the distance from the output face, so one
+    // cube-wide mean would prune the deep planes' synapses, the path the input takes, first.
+    const std::size_t planes = static_cast<std::size_t>(c.P), plane_cells = planes * planes;
+    double* sum = cfg.plane_scratch;
+    double* count = cfg.plane_scratch + planes;
+    std::fill(cfg.plane_scratch, cfg.plane_scratch + 2 * planes, 0.0);
     for (std::size_t p = 0; p < c.cells; ++p)
       for (int d = 0; d < kNeighbours / 2; ++d)
         if (c.mask[p] >> d & 1u) {
-          mean += c.loud[p * kNeighbours + static_cast<std::size_t>(d)];
-          ++count;
+          sum[p / plane_cells] += c.loud[p * kNeighbours + static_cast<std::size_t>(d)];
+          count[p / plane_cells] += 1;
         }
-    mean = count ? mean / static_cast<double>(count) : 0.0;
-    const double prune_below = cfg.prune_ratio * mean, grow_above = cfg.grow_ratio * mean;
+    for (std::size_t z = 0; z < planes; ++z) sum[z] = count[z] > 0 ? sum[z] / count[z] : 0.0;  // now the means
+    const double* mean = sum;
     for (std::size_t p = 0; p < c.cells; ++p)
       for (int d = 0; d < kNeighbours / 2; ++d)
-        if ((c.mask[p] >> d & 1u) && c.loud[p * kNeighbours + static_cast<std::size_t>(d)] < prune_below) {
+        if ((c.mask[p] >> d & 1u) && c.loud[p * kNeighbours + static_cast<std::size_t>(d)] < cfg.prune_ratio * mean[p / plane_cells]) {
           set_pair(c, p, d, 0.0f, false);
           --live;
           ++stats.pruned;
@@ -120,7 +127,8 @@ bool eqprop_update(Cube& c, const float* a, const float* cs, const LearnConfig& 
     for (std::size_t p = 0; p < c.cells && live < cfg.budget; ++p)
       for (int d = 0; d < kNeighbours / 2 && live < cfg.budget; ++d) {
         const std::size_t i = p * kNeighbours + static_cast<std::size_t>(d);
-        if ((c.possible[p] >> d & 1u) && !(c.mask[p] >> d & 1u) && mean > 0 && c.loud[i] > grow_above) {
+        const double m = mean[p / plane_cells];
+        if ((c.possible[p] >> d & 1u) && !(c.mask[p] >> d & 1u) && m > 0 && c.loud[i] > cfg.grow_ratio * m) {
           set_pair(c, p, d, cfg.lr * c.grad[i], true);
           ++live;
           ++stats.grown;
@@ -133,6 +141,7 @@ bool eqprop_update(Cube& c, const float* a, const float* cs, const LearnConfig& 
     for (std::size_t p = 0; p < c.cells && live < cfg.budget; ++p)
       for (int d = 0; d < kNeighbours / 2 && live < cfg.budget; ++d) {
         if (!(c.possible[p] >> d & 1u) || (c.mask[p] >> d & 1u)) continue;
+        if (cfg.moved && (cfg.moved[p] >> d & 1u)) continue;  // pruned by this update: one step per update
         const float g = c.grad[p * kNeighbours + static_cast<std::size_t>(d)];
         const std::size_t q = c.nbr(p, d);
         const float scale = c.relaxes[p] && c.relaxes[q] ? cfg.scale_ff : cfg.scale_in;

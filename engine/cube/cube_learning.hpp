@@ -21,11 +21,16 @@ struct LearnConfig {
   bool ternary = false;
   float scale_ff = 0, scale_in = 0;  // ternary: w = scale * t, t in {-1, 0, 1}
   bool plasticity = false;
-  bool restructure = false;  // prune and grow at this update
+  bool restructure = false;  // prune and grow at this update (quiet / loud relative to the plane's mean)
   float grow_ratio = 3, prune_ratio = 0.1f;
   float loud_decay = 0.1f;   // weight of the newest |grad| in the running mean
   std::uint64_t budget = 0;  // most live synapses
   std::uint64_t key = 0;     // random stream of this update (ternary flips)
+  // Scratch of cells entries (the caller's, so no allocation here): bit d of moved[p], d < 13,
+  // marks the pair (p, p + offset(d)) as already stepped by this update, so it is not
+  // stepped again (a ternary +1 flipped to 0 must not regrow to -1 in the same update).
+  std::uint32_t* moved = nullptr;
+  double* plane_scratch = nullptr;  // 2 (n + 2) entries: per-plane loudness means (plasticity)
 };
 
 struct LearnStats {

@@ -1,8 +1,13 @@
 #include "cube/cube_relax.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstring>
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
 
 namespace obs::cube {
 namespace {
@@ -139,6 +144,134 @@ inline void update_scalar(Cube& c, std::size_t p, float beta, Acc& a) {
   c.vel0[p] = std::fabs(sp[c.show] - shown);
 }
 
+// ---- Batch 1: a row segment at a time, vectorised along x ---------------------------------
+//
+// With one example a neuron's state is a single float, so the batch-innermost vector path has
+// nothing to vectorise. Instead lane l of a vector is neuron x0 + l of a row segment: the
+// neighbour rows at y +- 1, z +- 1 are contiguous along x in the padded grid, so neighbour d's
+// contribution to all 16 fields is one unaligned load. Even-x and odd-x neurons are two colour
+// classes; the fields of all even ones are computed at once from the old odd states, then all
+// odd ones from the new even states. Per neuron that is the scalar path's arithmetic in the
+// scalar path's order (bias first, then d = 0..25), so the bits are the same.
+
+typedef std::int32_t i16 __attribute__((vector_size(64)));
+constexpr i16 kLaneIndex = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+// In-row neighbours: d = 12 is x - 1, d = 13 is x + 1 (same y, z). Every other d is in a row of
+// another colour, which does not change while this segment updates.
+constexpr int kLeft = 12, kRight = 13;
+static_assert(neighbour_offset(kLeft)[0] == -1 && neighbour_offset(kLeft)[1] == 0 && neighbour_offset(kLeft)[2] == 0);
+static_assert(neighbour_offset(kRight)[0] == 1 && neighbour_offset(kRight)[1] == 0 && neighbour_offset(kRight)[2] == 0);
+
+// |v| by clearing the sign bit, as std::fabs does (v < 0 ? -v : v would keep -0).
+inline v16 abs16(v16 v) { return std::bit_cast<v16>(std::bit_cast<i16>(v) & 0x7fffffff); }
+
+// 16 consecutive floats; a short segment's lanes past len read as 0 (they may lie past the array).
+template <bool Full>
+inline v16 row16(const float* p, int len) {
+  if constexpr (Full) {
+    return load16(p);
+  } else {
+#if defined(__AVX512F__)
+    // A masked load does not touch (or fault on) the lanes it leaves out.
+    return std::bit_cast<v16>(_mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << len) - 1u), p));
+#else
+    float buf[kLanes] = {};
+    std::memcpy(buf, p, static_cast<std::size_t>(len) * sizeof(float));
+    return load16(buf);
+#endif
+  }
+}
+
+// Weight d of the segment's len neurons, from the neuron-major array: a strided gather.
+template <bool Full>
+inline void segment_weights(const float* wp, int len, v16* wv) {
+#if defined(__AVX512F__)
+  const __m512i stride = _mm512_setr_epi32(0, 26, 52, 78, 104, 130, 156, 182, 208, 234, 260, 286, 312, 338, 364, 390);
+  const auto lanes = static_cast<__mmask16>(Full ? 0xffffu : (1u << len) - 1u);
+  // The masked form even for a full segment: GCC 12's header for the unmasked one starts from
+  // an uninitialised register and warns about it.
+  for (int d = 0; d < kNeighbours; ++d)
+    wv[d] = std::bit_cast<v16>(_mm512_mask_i32gather_ps(_mm512_setzero_ps(), lanes, stride, wp + d, 4));
+#else
+  for (int d = 0; d < kNeighbours; ++d) {
+    wv[d] = v16{};
+    for (int l = 0; l < len; ++l) wv[d][l] = wp[l * kNeighbours + d];
+  }
+#endif
+}
+
+// Segment starting at padded index p0, len neurons, interior block number block (in wrow).
+template <bool Full>
+void segment_b1(Cube& c, std::size_t p0, int len, std::size_t block, float beta, Acc& a) {
+  float* s = c.s.data() + p0;
+  float* vel = c.vel0.data() + p0;
+  i16 live{};
+  for (int l = 0; l < len; ++l) live[l] = c.relaxes[p0 + static_cast<std::size_t>(l)] ? -1 : 0;
+
+  v16 wv[kNeighbours];
+  if (!c.wrow.empty()) {
+    const float* wr = c.wrow.data() + block * kNeighbours * kLanes;
+    for (int d = 0; d < kNeighbours; ++d) wv[d] = load16(wr + d * kLanes);
+  } else {
+    segment_weights<Full>(c.w.data() + p0 * kNeighbours, len, wv);
+  }
+
+  // The field's terms before the in-row ones are shared by both colours. The terms after them
+  // are added again per colour (float addition is not associative, so a shared suffix sum
+  // would change the bits), from rows re-read each time: a product kept for both passes would
+  // have two uses and the compiler would no longer fuse it into the add as the reference does.
+  v16 head = row16<Full>(c.bias.data() + p0, len);
+  for (int d = 0; d < kLeft; ++d) head += wv[d] * row16<Full>(s + c.off[static_cast<std::size_t>(d)], len);
+
+  bool nudge = false;
+  i16 out{};
+  v16 tgt{};
+  if (beta != 0) {
+    for (int l = 0; l < len; ++l) {
+      const int k = c.out_class[p0 + static_cast<std::size_t>(l)];
+      if (k < 0) continue;
+      out[l] = -1;
+      tgt[l] = c.target[static_cast<std::size_t>(k)];
+      nudge = true;
+    }
+  }
+  const float inv = 1.0f / (1.0f + beta), omega = c.omega;
+  const v16 zero = splat(0.0f), one = splat(1.0f);
+  v16 ds = zero;  // each lane is updated in exactly one of the two passes
+  for (int parity = 0; parity < 2; ++parity) {
+    const i16 upd = live & ((kLaneIndex & 1) == parity);
+    v16 v = head;
+    v += wv[kLeft] * row16<Full>(s - 1, len);
+    v += wv[kRight] * row16<Full>(s + 1, len);
+    for (int d = kRight + 1; d < kNeighbours; ++d) v += wv[d] * row16<Full>(s + c.off[static_cast<std::size_t>(d)], len);
+    if (nudge) v = out ? (v + beta * tgt) * inv : v;
+    a.vchk += upd ? v * zero : zero;
+    const v16 old = row16<Full>(s, len);
+    if (omega != 1.0f) v = old + omega * (v - old);
+    v = v < zero ? zero : v;
+    v = v > one ? one : v;
+    const v16 diff = upd ? abs16(v - old) : zero;
+    a.vmax = diff > a.vmax ? diff : a.vmax;
+    ds += diff;
+    if constexpr (Full) {
+      store16(s, upd ? v : old);
+      store16(vel, upd ? diff : load16(vel));
+    } else {
+      for (int l = 0; l < len; ++l)
+        if (upd[l]) {
+          s[l] = v[l];
+          vel[l] = diff[l];
+        }
+    }
+  }
+  // sum |ds| in double in the scalar path's order (the even/odd wavefront of relax_step); a
+  // lane that was not updated adds an exact 0.
+  for (int x = 0; x <= len; ++x) {
+    if (x < len && (x & 1) == 0) a.sum_ds += ds[x];
+    if (x > 0 && ((x - 1) & 1) == 1) a.sum_ds += ds[x - 1];
+  }
+}
+
 bool block_active(const Cube& c, std::size_t b, std::int64_t t) {
   const std::size_t sx = 1, sy = static_cast<std::size_t>(c.segs + 2), sz = sy * static_cast<std::size_t>(c.n + 2);
   const std::int64_t since = t - 1;
@@ -151,11 +284,26 @@ bool block_active(const Cube& c, std::size_t b, std::int64_t t) {
 
 }  // namespace
 
-void relax_step(Cube& c, std::int64_t t, bool lazy, float tol, std::vector<RelaxStats>& partial, RelaxStats& out) {
+void relax_step(Cube& c, std::int64_t t, bool lazy, float tol, std::vector<RelaxStats>& partial, RelaxStats& out,
+                RelaxKernel kernel) {
   const bool vec = c.B % kLanes == 0;
+  const bool rows = c.B == 1 && kernel == RelaxKernel::Fast;
   const float beta = c.beta;
   std::ptrdiff_t offB[kNeighbours];
   for (int d = 0; d < kNeighbours; ++d) offB[d] = c.off[static_cast<std::size_t>(d)] * c.B;
+  auto finish_block = [&](std::size_t b, Acc& a, RelaxStats& st) {
+    a.reduce();
+    c.updated_at[b] = t;
+    // (A NaN |ds| never reaches max_ds: std::max and the vector compare drop it. The field
+    // check sets nonfinite instead, and the system quarantines it and marks every block.)
+    if (!(a.max_ds <= tol)) c.moved_at[b] = t;
+    st.max_ds = std::max(st.max_ds, a.max_ds);
+    st.sum_ds += a.sum_ds;
+    st.updated += c.block_free[b];
+    st.blocks += 1;
+    st.macs += c.block_macs[b];
+    if (!std::isfinite(a.chk)) st.nonfinite = true;
+  };
   // One parallel region per step, not one per parity: on a loaded 2-core machine every
   // fork/join is a chance to wait a whole time slice for a descheduled thread.
   auto plane = [&](int z) {
@@ -169,6 +317,14 @@ void relax_step(Cube& c, std::int64_t t, bool lazy, float tol, std::vector<Relax
           Acc a;
           const std::size_t base = c.idx(0, y, z);
           const int x0 = g * kSegment, x1 = std::min(c.n, x0 + kSegment);
+          if (rows) {
+            static_assert(kSegment == kLanes && kSegment % 2 == 0, "a row segment is one vector starting at even x");
+            const std::size_t p0 = base + static_cast<std::size_t>(x0), rb = c.row_block(g, y, z);
+            if (x1 - x0 == kLanes) segment_b1<true>(c, p0, kLanes, rb, beta, a);
+            else segment_b1<false>(c, p0, x1 - x0, rb, beta, a);
+            finish_block(b, a, st);
+            continue;
+          }
           auto update = [&](int x) {
             const std::size_t p = base + static_cast<std::size_t>(x);
             if (!c.relaxes[p]) return;
@@ -183,16 +339,7 @@ void relax_step(Cube& c, std::int64_t t, bool lazy, float tol, std::vector<Relax
             if (x < x1 && (x & 1) == 0) update(x);
             if (x > x0 && ((x - 1) & 1) == 1) update(x - 1);
           }
-          a.reduce();
-          c.updated_at[b] = t;
-          // A NaN |ds| counts as moved: the comparison is written so that it does.
-          if (!(a.max_ds <= tol)) c.moved_at[b] = t;
-          st.max_ds = std::max(st.max_ds, a.max_ds);
-          st.sum_ds += a.sum_ds;
-          st.updated += c.block_free[b];
-          st.blocks += 1;
-          st.macs += c.block_macs[b];
-          if (!std::isfinite(a.chk)) st.nonfinite = true;
+          finish_block(b, a, st);
         }
     partial[static_cast<std::size_t>(z)] = st;
   };

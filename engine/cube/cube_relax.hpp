@@ -14,7 +14,8 @@
 // Order: planes of even z, then odd z (planes of one parity do not touch, so they run in
 // parallel, and the result does not depend on the thread count); inside a plane, rows of
 // even y then odd y; inside a row segment, even x then odd x (run as a wavefront that
-// gives the same bits, see relax_step).
+// gives the same bits, see relax_step; at batch 1 all even x of a segment as one vector, then
+// all odd x, again the same bits).
 //
 // Lazy: a block (row segment) is updated only if some block in its 3x3x3 neighbourhood
 // (itself included) moved by more than tol at this step or the previous one, i.e. since
@@ -36,8 +37,13 @@ struct RelaxStats {
   bool nonfinite = false;    // a non-finite field was met (a fault inside the kernel)
 };
 
+// Fast: batch 1 runs a row segment at a time as one vector along x. Reference: one neuron at a
+// time (the batch-innermost path), kept so tests can check that both give the same bits.
+enum class RelaxKernel : std::uint8_t { Fast, Reference };
+
 // partial must hold n entries (per-plane scratch, reduced in plane order).
-void relax_step(Cube& c, std::int64_t t, bool lazy, float tol, std::vector<RelaxStats>& partial, RelaxStats& out);
+void relax_step(Cube& c, std::int64_t t, bool lazy, float tol, std::vector<RelaxStats>& partial, RelaxStats& out,
+                RelaxKernel kernel = RelaxKernel::Fast);
 
 // Marks every relaxing block / the blocks of the output neurons as moved at step t - 1, so
 // step t updates them and their neighbours (a new batch, a nudge switched on, a perturbation).

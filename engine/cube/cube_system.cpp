@@ -92,7 +92,7 @@ std::uint64_t CubeSystem::bytes_needed() const {
   const std::uint64_t examples = static_cast<std::uint64_t>(params_.integer("train_size") + params_.integer("test_size"));
   std::uint64_t bytes = cube::Cube::bytes_for(n, B);
   bytes += 2 * cells * B * 4;                 // free and +beta copies of the states
-  bytes += 2 * cells * 4 + cells;             // power iteration, killed flags
+  bytes += 3 * cells * 4 + cells;             // power iteration, learning scratch, killed flags
   bytes += depth * n * n * (dim + 1) * 4;     // random projection
   bytes += examples * (dim * 4 + 1);          // the data set
   bytes += n * n * n * (4 * 3 + 1 + 4) + (n <= 32 ? n * n * n * 26 * 4 : 0);  // one snapshot
@@ -127,6 +127,8 @@ void CubeSystem::reset(std::uint64_t seed) {
   pu_.assign(c_.cells, 0.0f);
   partial_.assign(uz(n), cube::RelaxStats{});
   killed_.assign(c_.cells, 0);
+  moved_.assign(c_.cells, 0u);
+  plane_scratch_.assign(2 * uz(c_.P), 0.0);
   batch_idx_.assign(uz(B), 0);
   place_outputs();
   init_weights();
@@ -289,6 +291,7 @@ void CubeSystem::init_weights() {
     lipschitz_ = 0;
   }
   synapses_ = c_.live_synapses();
+  c_.weights_changed();
 }
 
 void CubeSystem::begin_epoch() {
@@ -499,6 +502,8 @@ void CubeSystem::learn() {
   cfg.prune_ratio = static_cast<float>(params_.real("prune_ratio"));
   cfg.budget = budget_;
   cfg.key = seed_ * 0x2545f4914f6cdd1dULL + batches_total_;
+  cfg.moved = moved_.data();
+  cfg.plane_scratch = plane_scratch_.data();
   cube::LearnStats st;
   const bool changed = cube::eqprop_update(c_, symmetric ? s_plus_.data() : c_.s.data(),
                                            symmetric ? c_.s.data() : s_free_.data(), cfg, st);
@@ -519,6 +524,7 @@ void CubeSystem::project(int iterations) {
     scale_ff_ *= f;
     lipschitz_ = L * f;
   }
+  c_.weights_changed();  // the batch-1 kernel's weight copy (every weight writer ends here)
 }
 
 // ---- perturbations ----------------------------------------------------------------------

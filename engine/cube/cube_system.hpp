@@ -88,13 +88,15 @@ class CubeSystem final : public System {
   bool direct_image_ = false;
   int image_x0_ = 0, image_y0_ = 0;
   std::vector<float> proj_, proj_bias_;  // random projection of an example onto the slab
-  std::vector<float> s_free_, s_plus_;
+  cube::AlignedFloats s_free_, s_plus_;  // the same storage as the lattice states, so copies are plain assignments
   std::vector<float> pv_, pu_;           // power-iteration vectors
   std::vector<cube::RelaxStats> partial_;
   std::vector<std::size_t> outputs_;     // padded index of the output neuron of each class
   std::vector<std::uint32_t> order_;     // training order of this epoch
   std::vector<std::uint32_t> batch_idx_; // examples of the current batch
   std::vector<std::uint8_t> killed_;     // cells: killed by ablation (healable)
+  std::vector<std::uint32_t> moved_;     // cells: learning scratch (pairs stepped by the current update)
+  std::vector<double> plane_scratch_;    // 2 (n + 2): per-plane loudness means
   std::size_t batch_valid_ = 0;          // examples of the batch that count (the last test batch is padded)
 
   Stage stage_ = Stage::Free;

@@ -170,7 +170,14 @@ TEST_CASE("every cube scene runs end to end through the scene path") {
     auto sys = obs::instantiate(scene, small);
     REQUIRE(scene.warnings.empty());
     for (int k = 0; k < 40; ++k) sys->step();
-    for (double m : cube_test::metrics_of(*sys)) CHECK(std::isfinite(m));
+    const auto values = cube_test::metrics_of(*sys);
+    for (std::size_t k = 0; k < values.size(); ++k) {
+      const std::string& metric_name = sys->metric_names()[k];
+      CAPTURE(metric_name);
+      // probe_* are NaN by design while no neuron is probed (these scenes probe none).
+      const bool probe = metric_name.rfind("probe_", 0) == 0;
+      CHECK((probe ? std::isnan(values[k]) : std::isfinite(values[k])));
+    }
     auto snap = std::dynamic_pointer_cast<const obs::cube::CubeSnapshot>(sys->snapshot());
     REQUIRE(snap);
     const auto N = static_cast<std::size_t>(snap->n) * snap->n * snap->n;
@@ -211,4 +218,29 @@ TEST_CASE("the probe reports the picked neuron's channels every step, as the sna
   } catch (const obs::InputError& e) {
     CHECK(e.pointer() == "/params/probe_y");
   }
+}
+
+TEST_CASE("frozen neurons hold their state while the rest of the cube relaxes around them") {
+  auto sys = make({{"n", 10}, {"batch", 16}, {"train_size", 64}, {"test_size", 0}, {"tol", 1e-9}, {"free_steps", 1000}});
+  for (int k = 0; k < 5; ++k) sys->step();  // states away from 0
+  obs::Perturbation freeze = perturbation(obs::PerturbKind::Ablate, 0.2);
+  freeze.mode = obs::AblateMode::Freeze;
+  sys->perturb(freeze);
+  const auto& c = sys->lattice();
+  const std::vector<float> held(c.s.begin(), c.s.end());
+  for (int k = 0; k < 10; ++k) sys->step();
+  REQUIRE(sys->stage() == obs::CubeSystem::Stage::Free);  // still the same relaxation
+  std::size_t frozen = 0, moved_others = 0;
+  for (std::size_t p = 0; p < c.cells; ++p) {
+    bool same = true;
+    for (std::size_t b = 0; b < 16; ++b) same = same && c.s[p * 16 + b] == held[p * 16 + b];
+    if (c.alive[p] == 2) {
+      ++frozen;
+      CHECK(same);
+    } else if (c.relaxes[p] && !same) {
+      ++moved_others;
+    }
+  }
+  CHECK(frozen > 100);  // 20 % of the 900 relaxing neurons
+  CHECK(moved_others > 100);
 }
