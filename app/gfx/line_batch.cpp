@@ -1,25 +1,16 @@
 #include "gfx/line_batch.hpp"
 
 #include <cmath>
+#include <cstddef>
 #include <numbers>
 
 namespace obs::gfx {
 
-LineBatch::LineBatch() : program_("flat.vert", "flat.frag") {
-  glGenVertexArrays(1, &vao_);
-  glGenBuffers(1, &vbo_);
-  glBindVertexArray(vao_);
-  glBindBuffer(GL_ARRAY_BUFFER, vbo_);
-  glEnableVertexAttribArray(0);
-  glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, sizeof(Vertex), nullptr);
-  glEnableVertexAttribArray(1);
-  glVertexAttribPointer(1, 4, GL_FLOAT, GL_FALSE, sizeof(Vertex), reinterpret_cast<void*>(2 * sizeof(float)));
-  glBindVertexArray(0);
-}
+LineBatch::LineBatch() : program_("flat.vert", "flat.frag"), tris_buffer_(vertex_buffer()), lines_buffer_(vertex_buffer()) {}
 
-LineBatch::~LineBatch() {
-  glDeleteBuffers(1, &vbo_);
-  glDeleteVertexArrays(1, &vao_);
+StreamBuffer LineBatch::vertex_buffer() {
+  return StreamBuffer(sizeof(Vertex),
+                      {{0, 2, GL_FLOAT, GL_FALSE, offsetof(Vertex, x)}, {1, 4, GL_FLOAT, GL_FALSE, offsetof(Vertex, r)}});
 }
 
 void LineBatch::line(float x0, float y0, float x1, float y1, Rgba c) {
@@ -61,19 +52,18 @@ void LineBatch::arrow(float x0, float y0, float x1, float y1, float shaft, float
            by - ux * head_half_width, c);
 }
 
-void LineBatch::upload_and_draw(const std::vector<Vertex>& v, GLenum mode) {
+void LineBatch::upload_and_draw(StreamBuffer& buffer, const std::vector<Vertex>& v, GLenum mode) {
   if (v.empty()) return;
-  glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(v.size() * sizeof(Vertex)), v.data(), GL_STREAM_DRAW);
+  buffer.upload(v.data(), v.size() * sizeof(Vertex));
+  buffer.bind();
   glDrawArrays(mode, 0, static_cast<GLsizei>(v.size()));
 }
 
 void LineBatch::draw(float scale_x, float scale_y, float offset_x, float offset_y) {
   program_.use();
   glUniform4f(program_.uniform("u_transform"), scale_x, scale_y, offset_x, offset_y);
-  glBindVertexArray(vao_);
-  glBindBuffer(GL_ARRAY_BUFFER, vbo_);
-  upload_and_draw(tris_, GL_TRIANGLES);
-  upload_and_draw(lines_, GL_LINES);
+  upload_and_draw(tris_buffer_, tris_, GL_TRIANGLES);
+  upload_and_draw(lines_buffer_, lines_, GL_LINES);
   glBindVertexArray(0);
 }
 

@@ -5,6 +5,7 @@
 
 #include "gfx/gl.hpp"
 #include "gfx/shader.hpp"
+#include "gfx/stream_buffer.hpp"
 
 namespace obs::gfx {
 
@@ -15,7 +16,6 @@ struct Rgba {
 class LineBatch {
  public:
   LineBatch();
-  ~LineBatch();
   LineBatch(const LineBatch&) = delete;
   LineBatch& operator=(const LineBatch&) = delete;
 
@@ -35,10 +35,13 @@ class LineBatch {
   struct Vertex {
     float x, y, r, g, b, a;
   };
-  void upload_and_draw(const std::vector<Vertex>& v, GLenum mode);
+  static StreamBuffer vertex_buffer();
+  static void upload_and_draw(StreamBuffer& buffer, const std::vector<Vertex>& v, GLenum mode);
   std::vector<Vertex> lines_, tris_;
   Program program_;
-  GLuint vao_ = 0, vbo_ = 0;
+  // One buffer per primitive, so the lines' upload never overwrites vertices the triangles'
+  // draw of the same frame may still be reading.
+  StreamBuffer tris_buffer_, lines_buffer_;
 };
 
 }  // namespace obs::gfx

@@ -6,22 +6,10 @@
 
 namespace obs {
 
-CubeLines::CubeLines() : program_("cube_lines.vert", "cube_lines.frag") {
-  glGenVertexArrays(1, &vao_);
-  glGenBuffers(1, &vbo_);
-  glBindVertexArray(vao_);
-  glBindBuffer(GL_ARRAY_BUFFER, vbo_);
-  glEnableVertexAttribArray(0);
-  glVertexAttribPointer(0, 3, GL_FLOAT, GL_FALSE, sizeof(Vertex), nullptr);
-  glEnableVertexAttribArray(1);
-  glVertexAttribPointer(1, 4, GL_FLOAT, GL_FALSE, sizeof(Vertex), reinterpret_cast<void*>(offsetof(Vertex, color)));
-  glBindVertexArray(0);
-}
-
-CubeLines::~CubeLines() {
-  glDeleteBuffers(1, &vbo_);
-  glDeleteVertexArrays(1, &vao_);
-}
+CubeLines::CubeLines()
+    : program_("cube_lines.vert", "cube_lines.frag"),
+      buffer_(sizeof(Vertex),
+              {{0, 3, GL_FLOAT, GL_FALSE, offsetof(Vertex, pos)}, {1, 4, GL_FLOAT, GL_FALSE, offsetof(Vertex, color)}}) {}
 
 void CubeLines::line(glm::vec3 a, glm::vec3 b, glm::vec4 color) {
   vertices_.push_back({a, color});
@@ -46,13 +34,8 @@ void CubeLines::draw(const glm::mat4& vp) {
   if (vertices_.empty()) return;
   program_.use();
   glUniformMatrix4fv(program_.uniform("u_view_projection"), 1, GL_FALSE, glm::value_ptr(vp));
-  glBindVertexArray(vao_);
-  glBindBuffer(GL_ARRAY_BUFFER, vbo_);
-  if (vertices_.size() > capacity_) {
-    capacity_ = vertices_.capacity();
-    glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(capacity_ * sizeof(Vertex)), nullptr, GL_STREAM_DRAW);
-  }
-  glBufferSubData(GL_ARRAY_BUFFER, 0, static_cast<GLsizeiptr>(vertices_.size() * sizeof(Vertex)), vertices_.data());
+  buffer_.upload(vertices_.data(), vertices_.size() * sizeof(Vertex));
+  buffer_.bind();
   glDrawArrays(GL_LINES, 0, static_cast<GLsizei>(vertices_.size()));
   glBindVertexArray(0);
 }

@@ -7,13 +7,13 @@
 
 #include "gfx/gl.hpp"
 #include "gfx/shader.hpp"
+#include "gfx/stream_buffer.hpp"
 
 namespace obs {
 
 class CubeLines {
  public:
   CubeLines();
-  ~CubeLines();
   CubeLines(const CubeLines&) = delete;
   CubeLines& operator=(const CubeLines&) = delete;
 
@@ -30,8 +30,7 @@ class CubeLines {
   };
   std::vector<Vertex> vertices_;
   gfx::Program program_;
-  GLuint vao_ = 0, vbo_ = 0;
-  std::size_t capacity_ = 0;
+  gfx::StreamBuffer buffer_;
 };
 
 }  // namespace obs

@@ -9,6 +9,7 @@
 
 #include "gfx/gl.hpp"
 #include "gfx/shader.hpp"
+#include "gfx/stream_buffer.hpp"
 
 namespace obs {
 
@@ -22,7 +23,6 @@ enum class CubePointStyle { Glow = 0, Sphere = 1, Ring = 2 };
 class CubePointCloud {
  public:
   CubePointCloud();
-  ~CubePointCloud();
   CubePointCloud(const CubePointCloud&) = delete;
   CubePointCloud& operator=(const CubePointCloud&) = delete;
 
@@ -35,8 +35,7 @@ class CubePointCloud {
 
  private:
   gfx::Program program_;
-  GLuint vao_ = 0, vbo_ = 0;
-  std::size_t capacity_ = 0;
+  gfx::StreamBuffer buffer_;
 };
 
 }  // namespace obs

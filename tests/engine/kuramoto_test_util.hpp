@@ -9,25 +9,19 @@
 #include <complex>
 #include <cstdint>
 #include <memory>
-#include <string>
 #include <vector>
 
-#include "core/scene.hpp"
 #include "kuramoto/kuramoto_system.hpp"
+#include "scene_test_support.hpp"
 
 namespace kuramoto_test {
 
 inline std::unique_ptr<obs::KuramotoSystem> make(const nlohmann::json& params, std::uint64_t seed = 1) {
-  const nlohmann::json doc = {{"format", "observatory-scene"}, {"version", "1.0"}, {"system", "kuramoto"},
-                              {"seed", seed},                  {"params", params}};
-  obs::Scene scene = obs::parse_scene(doc.dump(2), "test-scene.json");
-  std::unique_ptr<obs::System> system = obs::instantiate(scene);
-  REQUIRE(scene.warnings.empty());  // a misspelt parameter would silently test the default
-  auto* k = dynamic_cast<obs::KuramotoSystem*>(system.get());
-  REQUIRE(k != nullptr);
-  system.release();
-  return std::unique_ptr<obs::KuramotoSystem>(k);
+  return scene_test::make_system<obs::KuramotoSystem>("kuramoto", params, seed);
 }
+
+using scene_test::metric;
+using scene_test::metrics_of;
 
 struct Average {
   double r = 0, r2 = 0;               // time averages of r and r^2
@@ -79,12 +73,6 @@ inline std::complex<double> order_of(const std::vector<double>& phase) {
   std::complex<double> z = 0;
   for (double p : phase) z += std::polar(1.0, p);
   return phase.empty() ? z : z / static_cast<double>(phase.size());
-}
-
-inline std::vector<double> metrics_of(const obs::System& s) {
-  std::vector<double> m(s.metric_names().size());
-  s.metrics(m.data());
-  return m;
 }
 
 }  // namespace kuramoto_test
