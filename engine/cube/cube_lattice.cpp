@@ -99,6 +99,20 @@ void Cube::recount() {
       }
 }
 
+void Cube::set_synapse(std::size_t p, int d, float v, bool live) {
+  const std::size_t q = nbr(p, d);
+  const int back = kNeighbours - 1 - d;
+  w[p * kNeighbours + static_cast<std::size_t>(d)] = v;
+  w[q * kNeighbours + static_cast<std::size_t>(back)] = v;
+  if (live) {
+    mask[p] |= 1u << d;
+    mask[q] |= 1u << back;
+  } else {
+    mask[p] &= ~(1u << d);
+    mask[q] &= ~(1u << back);
+  }
+}
+
 std::uint64_t Cube::live_synapses() const {
   std::uint64_t twice = 0;
   for (std::size_t p = 0; p < cells; ++p) twice += static_cast<std::uint64_t>(std::popcount(mask[p]));

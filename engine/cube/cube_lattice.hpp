@@ -112,6 +112,9 @@ struct Cube {
   // Undirected live synapses (each pair once), and possible ones.
   std::uint64_t live_synapses() const;
   std::uint64_t possible_synapses() const;
+  // Sets the synapse between p and its neighbour d to w in both stored copies, live or not
+  // (the mask bits of both ends follow).
+  void set_synapse(std::size_t p, int d, float w, bool live = true);
   // Neighbour d of padded index p.
   std::size_t nbr(std::size_t p, int d) const {
     return static_cast<std::size_t>(static_cast<std::ptrdiff_t>(p) + off[static_cast<std::size_t>(d)]);

@@ -13,23 +13,6 @@ float hash_uniform(std::uint64_t key, std::uint64_t p, std::uint64_t d) {
   return static_cast<float>(z >> 40) * 0x1.0p-24f;
 }
 
-namespace {
-
-void set_pair(Cube& c, std::size_t p, int d, float v, bool live) {
-  const std::size_t q = c.nbr(p, d);
-  c.w[p * kNeighbours + static_cast<std::size_t>(d)] = v;
-  c.w[q * kNeighbours + static_cast<std::size_t>(kNeighbours - 1 - d)] = v;
-  if (live) {
-    c.mask[p] |= 1u << d;
-    c.mask[q] |= 1u << (kNeighbours - 1 - d);
-  } else {
-    c.mask[p] &= ~(1u << d);
-    c.mask[q] &= ~(1u << (kNeighbours - 1 - d));
-  }
-}
-
-}  // namespace
-
 bool eqprop_update(Cube& c, const float* a, const float* cs, const LearnConfig& cfg, LearnStats& stats) {
   const auto B = static_cast<std::size_t>(c.B);
   const float kb = cfg.k / static_cast<float>(c.B);
@@ -119,7 +102,7 @@ bool eqprop_update(Cube& c, const float* a, const float* cs, const LearnConfig& 
     for (std::size_t p = 0; p < c.cells; ++p)
       for (int d = 0; d < kNeighbours / 2; ++d)
         if ((c.mask[p] >> d & 1u) && c.loud[p * kNeighbours + static_cast<std::size_t>(d)] < cfg.prune_ratio * mean[p / plane_cells]) {
-          set_pair(c, p, d, 0.0f, false);
+          c.set_synapse(p, d, 0.0f, false);
           --live;
           ++stats.pruned;
           changed = true;
@@ -129,7 +112,7 @@ bool eqprop_update(Cube& c, const float* a, const float* cs, const LearnConfig& 
         const std::size_t i = p * kNeighbours + static_cast<std::size_t>(d);
         const double m = mean[p / plane_cells];
         if ((c.possible[p] >> d & 1u) && !(c.mask[p] >> d & 1u) && m > 0 && c.loud[i] > cfg.grow_ratio * m) {
-          set_pair(c, p, d, cfg.lr * c.grad[i], true);
+          c.set_synapse(p, d, cfg.lr * c.grad[i], true);
           ++live;
           ++stats.grown;
           changed = true;
@@ -147,7 +130,7 @@ bool eqprop_update(Cube& c, const float* a, const float* cs, const LearnConfig& 
         const float scale = c.relaxes[p] && c.relaxes[q] ? cfg.scale_ff : cfg.scale_in;
         const float prob = std::min(1.0f, cfg.lr * std::fabs(g) / scale);
         if (g == 0 || hash_uniform(cfg.key, p, static_cast<std::uint64_t>(d)) >= prob) continue;
-        set_pair(c, p, d, g > 0 ? scale : -scale, true);
+        c.set_synapse(p, d, g > 0 ? scale : -scale, true);
         ++live;
         ++stats.grown;
         ++stats.flips;

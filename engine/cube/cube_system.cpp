@@ -262,10 +262,7 @@ void CubeSystem::init_weights() {
       const bool across = cube::neighbour_offset(d)[2] != 0;
       float wv = static_cast<float>(input ? in_w * 0.5 * (1 + v) : (across ? mean : 0.0) + spread * v);
       if (ternary_) wv = wv > 0 ? 1.0f : -1.0f;  // scaled below
-      const std::size_t i = p * cube::kNeighbours + uz(d), j = q * cube::kNeighbours + uz(cube::kNeighbours - 1 - d);
-      c_.w[i] = c_.w[j] = wv;
-      c_.mask[p] |= 1u << d;
-      c_.mask[q] |= 1u << (cube::kNeighbours - 1 - d);
+      c_.set_synapse(p, d, wv);
       ++live;
     }
   }

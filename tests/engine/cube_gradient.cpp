@@ -45,11 +45,7 @@ Cube small_cube(float omega) {
     for (int d = 0; d < kNeighbours / 2; ++d)
       if (c.possible[p] >> d & 1u) {
         const auto v = static_cast<float>(rng.uniform(-0.08, 0.08));
-        const std::size_t q = c.nbr(p, d);
-        c.w[p * kNeighbours + static_cast<std::size_t>(d)] = v;
-        c.w[q * kNeighbours + static_cast<std::size_t>(kNeighbours - 1 - d)] = v;
-        c.mask[p] |= 1u << d;
-        c.mask[q] |= 1u << (kNeighbours - 1 - d);
+        c.set_synapse(p, d, v);
       }
   }
   c.recount();

@@ -37,11 +37,7 @@ Cube random_cube(int n, float omega, std::uint64_t seed) {
     for (int d = 0; d < kNeighbours / 2; ++d) {
       if (!(c.possible[p] >> d & 1u) || rng.uniform() < 0.25) continue;  // a quarter of the synapses dead
       const auto v = static_cast<float>(rng.uniform(-0.15, 0.15));
-      const std::size_t q = c.nbr(p, d);
-      c.w[p * kNeighbours + static_cast<std::size_t>(d)] = v;
-      c.w[q * kNeighbours + static_cast<std::size_t>(kNeighbours - 1 - d)] = v;
-      c.mask[p] |= 1u << d;
-      c.mask[q] |= 1u << (kNeighbours - 1 - d);
+      c.set_synapse(p, d, v);
     }
   }
   for (std::size_t p = 0; p < c.cells; ++p)
