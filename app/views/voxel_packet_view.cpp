@@ -105,8 +105,11 @@ float VoxelPacketView::walker_progress(const PumpSnapshot& s) {
       const double dt = std::chrono::duration<double>(now - anim_start_).count();
       step_interval_ = std::clamp(0.7 * step_interval_ + 0.3 * dt, 1.0 / 240, 2.0);
     }
+    // The first state a view sees has nothing to move from: show it settled. (This also makes
+    // a headless screenshot, drawn twice a few milliseconds apart, independent of the clock.)
+    const bool first = anim_step_ == UINT64_MAX;
     anim_step_ = s.step;
-    anim_start_ = now;
+    anim_start_ = first ? now - std::chrono::seconds(10) : now;
   }
   return static_cast<float>(std::clamp(std::chrono::duration<double>(now - anim_start_).count() / step_interval_, 0.0, 1.0));
 }

@@ -104,6 +104,23 @@ TEST_CASE("gui: every scene in scenes/ opens, runs a few frames and draws a non-
   CHECK(scenes >= 6);
 }
 
+TEST_CASE("gui: a headless screenshot depends on the scene and seed only, not on the clock") {
+  require_display();
+  const auto dir = temp_dir("gui_repeat");
+  // The pump view animates its walkers between steps by wall-clock time; a screenshot shows
+  // the first state it sees settled, so two runs give the same bytes.
+  std::vector<test::Png> shots;
+  for (int k = 0; k < 2; ++k) {
+    const auto png = dir / ("pump_" + std::to_string(k) + ".png");
+    const auto r = run_observatory("'" + kScenes + "pump_default.json' --headless --steps 40 --size 640x480 --screenshot '" + png.string() + "'");
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    shots.push_back(read_png(png.string()));
+  }
+  REQUIRE(shots[0].width == shots[1].width);
+  CHECK(shots[0].rgb == shots[1].rgb);
+}
+
 TEST_CASE("gui: the window runs frames with its panels and takes a screenshot at exit") {
   require_display();
   const auto dir = temp_dir("gui_window");
