@@ -191,6 +191,19 @@ bool ResonanceSystem::try_mitosis(std::size_t k) {
   return true;
 }
 
+// An active oscillator no carrier holds (every presence below P_min) with a free bond slot:
+// that slot; otherwise -1. Capture and genesis bond only such oscillators.
+int ResonanceSystem::unbound_slot(std::size_t i) const {
+  if (state_[i] != kAlive || !(amp_[i] > A_active_)) return -1;
+  float maxP = 0;
+  int free_j = -1;
+  for (std::size_t j = 0; j < d_; ++j) {
+    if (bk_[i * d_ + j] < 0) free_j = free_j < 0 ? static_cast<int>(j) : free_j;
+    else maxP = std::max(maxP, bp_[i * d_ + j]);
+  }
+  return maxP >= P_min_ ? -1 : free_j;
+}
+
 // Seeding: an active, unbound oscillator gets one weak bond to the carrier whose gate is open,
 // whose gate window holds its phase and whose frequency is within capture_band of its own.
 // Seeding is selective, so P stays sparse (the authors seeded every arrival onto every carrier).
@@ -198,14 +211,8 @@ void ResonanceSystem::capture_unbound() {
   if (m_live_ == 0) return;
   const std::size_t kh = static_cast<std::size_t>(k_hi_);
   for (std::size_t i = 0; i < cap_; ++i) {
-    if (state_[i] != kAlive || !(amp_[i] > A_active_)) continue;
-    float maxP = 0;
-    int free_j = -1;
-    for (std::size_t j = 0; j < d_; ++j) {
-      if (bk_[i * d_ + j] < 0) free_j = free_j < 0 ? static_cast<int>(j) : free_j;
-      else maxP = std::max(maxP, bp_[i * d_ + j]);
-    }
-    if (maxP >= P_min_ || free_j < 0) continue;
+    const int free_j = unbound_slot(i);
+    if (free_j < 0) continue;
     int best = -1;
     double best_dw = capture_band_;
     for (std::size_t k = 0; k < kh; ++k) {
@@ -244,14 +251,8 @@ void ResonanceSystem::genesis() {
   const auto P0 = static_cast<float>(params_.real("P_init"));
   int bonded = 0;
   for (std::size_t i = 0; i < cap_; ++i) {
-    if (state_[i] != kAlive || !(amp_[i] > A_active_)) continue;
-    float maxP = 0;
-    int free_j = -1;
-    for (std::size_t j = 0; j < d_; ++j) {
-      if (bk_[i * d_ + j] < 0) free_j = free_j < 0 ? static_cast<int>(j) : free_j;
-      else maxP = std::max(maxP, bp_[i * d_ + j]);
-    }
-    if (maxP >= P_min_ || free_j < 0) continue;
+    const int free_j = unbound_slot(i);
+    if (free_j < 0) continue;
     if (std::abs(resonance::wrap(static_cast<double>(phase_[i]) - psi)) > 0.5 * W0_) continue;
     bk_[i * d_ + static_cast<std::size_t>(free_j)] = k;
     bp_[i * d_ + static_cast<std::size_t>(free_j)] = P0;

@@ -65,6 +65,7 @@ class ResonanceSystem final : public System {
   void handle_flagged();
   // resonance_architecture.cpp: §5 (mitosis, dissolution, genesis) and bond seeding.
   void architecture();
+  int unbound_slot(std::size_t i) const;  // the free bond slot of an active, unbound oscillator, or -1
   void capture_unbound();
   void genesis();
   bool try_mitosis(std::size_t k);

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "temp_dir.hpp"
 #include "core/atomic_file.hpp"
 #include "core/scene.hpp"
 
@@ -18,21 +19,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int counter = 0;
-    path = fs::temp_directory_path() / ("obs_atomic_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::vector<std::string> entries() const {
-    std::vector<std::string> out;
-    for (const auto& e : fs::directory_iterator(path)) out.push_back(e.path().filename().string());
-    return out;
-  }
-};
+using test_support::TempDir;
 
 std::string raw_bytes() {
   std::string s = "{\"old\": true}\n";
@@ -49,7 +36,7 @@ ino_t inode_of(const std::string& path) {
 }  // namespace
 
 TEST_CASE("core: write_file_atomically writes, replaces, and read_file reads back exactly") {
-  TempDir dir;
+  TempDir dir("atomic");
   const std::string path = (dir.path / "scene.json").string();
   obs::write_file_atomically(path, [](std::ostream& out) { out << raw_bytes(); });
   CHECK(obs::read_file(path) == raw_bytes());
@@ -59,7 +46,7 @@ TEST_CASE("core: write_file_atomically writes, replaces, and read_file reads bac
 }
 
 TEST_CASE("core: an interrupted save leaves the old file byte-identical and no temp file") {
-  TempDir dir;
+  TempDir dir("atomic");
   const std::string path = (dir.path / "scene.json").string();
   {
     std::ofstream(path, std::ios::binary) << raw_bytes();
@@ -101,7 +88,7 @@ TEST_CASE("core: an interrupted save leaves the old file byte-identical and no t
 }
 
 TEST_CASE("core: atomic save failures are runtime_errors naming the path, and leave nothing") {
-  TempDir dir;
+  TempDir dir("atomic");
   // No such directory: the temp file cannot be created.
   const std::string nowhere = (dir.path / "missing" / "s.json").string();
   CHECK_THROWS_AS(obs::write_file_atomically(nowhere, [](std::ostream& out) { out << "x"; }), std::runtime_error);

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "temp_dir.hpp"
 #include "core/input_error.hpp"
 #include "data/dataset.hpp"
 
@@ -16,17 +17,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int counter = 0;
-    path = fs::temp_directory_path() / ("obs_data_idx_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-};
+using test_support::TempDir;
 
 void put_u32(std::string& s, std::uint32_t v) {
   for (int shift = 24; shift >= 0; shift -= 8) s.push_back(static_cast<char>((v >> shift) & 0xff));
@@ -82,7 +73,7 @@ std::string error_of(const std::string& images, const std::string& labels, std::
 }  // namespace
 
 TEST_CASE("data_idx: plain and gzip files read back the same values") {
-  TempDir dir;
+  TempDir dir("data_idx");
   Small s;
   write_plain(dir.file("img"), image_bytes(3, 2, 3, s.px));
   write_plain(dir.file("lab"), label_bytes(3, s.labels));
@@ -106,7 +97,7 @@ TEST_CASE("data_idx: plain and gzip files read back the same values") {
 }
 
 TEST_CASE("data_idx: max_examples keeps the first ones") {
-  TempDir dir;
+  TempDir dir("data_idx");
   Small s;
   write_gz(dir.file("img.gz"), image_bytes(3, 2, 3, s.px));
   write_gz(dir.file("lab.gz"), label_bytes(3, s.labels));
@@ -118,7 +109,7 @@ TEST_CASE("data_idx: max_examples keeps the first ones") {
 }
 
 TEST_CASE("data_idx: faults are named with the file") {
-  TempDir dir;
+  TempDir dir("data_idx");
   Small s;
   write_plain(dir.file("lab"), label_bytes(3, s.labels));
 
