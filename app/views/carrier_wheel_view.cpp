@@ -1,4 +1,5 @@
 #include "views/carrier_wheel_view.hpp"
+#include "views/view_settings.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -521,24 +522,12 @@ void CarrierWheelView::load(const nlohmann::json& v) {
   if (v.is_null()) return;
   if (!v.is_object()) throw InputError("/view", "expected an object, got " + v.dump());
   // Validate everything before changing anything, so a bad scene leaves the view as it was.
-  auto flag = [&](const char* key, bool current) {
-    if (!v.contains(key)) return current;
-    if (!v.at(key).is_boolean()) throw InputError(std::string("/view/") + key, "expected true or false, got " + v.at(key).dump());
-    return v.at(key).get<bool>();
-  };
-  auto number = [&](const char* key, float current, float lo, float hi) {
-    if (!v.contains(key)) return current;
-    const auto& x = v.at(key);
-    if (!x.is_number() || !std::isfinite(x.get<double>()) || x.get<double>() < lo || x.get<double>() > hi) {
-      std::string why = "expected a number in [";
-      why.append(std::to_string(lo)).append(", ").append(std::to_string(hi)).append("], got ").append(x.dump());
-      throw InputError(std::string("/view/") + key, why);
-    }
-    return x.get<float>();
-  };
-  const bool timeline = flag("timeline", show_timeline_), presence = flag("presence", show_presence_), plots = flag("plots", show_plots_);
-  const bool dots = flag("dots", show_dots_), labels = flag("labels", show_labels_);
-  const float max_radius = number("max_radius", max_radius_, 16.0f, 240.0f), dot_scale = number("dot_scale", dot_scale_, 0.25f, 4.0f);
+  using view_settings::flag;
+  using view_settings::number;
+  const bool timeline = flag(v, "timeline", show_timeline_), presence = flag(v, "presence", show_presence_),
+             plots = flag(v, "plots", show_plots_);
+  const bool dots = flag(v, "dots", show_dots_), labels = flag(v, "labels", show_labels_);
+  const float max_radius = number(v, "max_radius", max_radius_, 16.0f, 240.0f), dot_scale = number(v, "dot_scale", dot_scale_, 0.25f, 4.0f);
   Layout layout = layout_;
   if (v.contains("layout")) {
     const auto& x = v.at("layout");

@@ -1,4 +1,5 @@
 #include "views/eqprop_view.hpp"
+#include "views/view_settings.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -647,18 +648,6 @@ nlohmann::json EqPropView::save() const {
 }
 
 void EqPropView::load(const nlohmann::json& v) {
-  auto number = [&](const char* key, float& out, float lo, float hi) {
-    if (!v.contains(key)) return;
-    const auto& x = v.at(key);
-    if (!x.is_number() || !std::isfinite(x.get<double>()) || x.get<double>() < lo || x.get<double>() > hi)
-      throw InputError(std::string("/view/") + key, "expected a number in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + x.dump());
-    out = x.get<float>();
-  };
-  auto flag = [&](const char* key, bool& out) {
-    if (!v.contains(key)) return;
-    if (!v.at(key).is_boolean()) throw InputError(std::string("/view/") + key, "expected true or false, got " + v.at(key).dump());
-    out = v.at(key).get<bool>();
-  };
   if (v.contains("mode")) {
     const auto& m = v.at("mode");
     const std::string s = m.is_string() ? m.get<std::string>() : "";
@@ -667,12 +656,14 @@ void EqPropView::load(const nlohmann::json& v) {
     else if (s == "both") mode_ = Mode::Both;
     else throw InputError("/view/mode", "expected \"composite\", \"channels\" or \"both\", got " + m.dump());
   }
-  number("green_decades", green_decades_, 1.0f, 8.0f);
-  number("speed", speed_, 0.25f, 60.0f);
-  number("hold", hold_, 0.0f, 5.0f);
-  flag("shared_scale", shared_scale_);
-  flag("playing", playing_);
-  flag("loop", loop_);
+  using view_settings::flag;
+  using view_settings::number;
+  green_decades_ = number(v, "green_decades", green_decades_, 1.0f, 8.0f);
+  speed_ = number(v, "speed", speed_, 0.25f, 60.0f);
+  hold_ = number(v, "hold", hold_, 0.0f, 5.0f);
+  shared_scale_ = flag(v, "shared_scale", shared_scale_);
+  playing_ = flag(v, "playing", playing_);
+  loop_ = flag(v, "loop", loop_);
 }
 
 }  // namespace obs

@@ -1,4 +1,5 @@
 #include "views/neural_cube_view.hpp"
+#include "views/view_settings.hpp"
 
 #include <glm/gtc/matrix_transform.hpp>
 #include <nlohmann/json.hpp>
@@ -580,15 +581,6 @@ void NeuralCubeView::load(const nlohmann::json& v) {
     }
     throw InputError(std::string("/view/") + key, "expected one of " + expected + ", got " + x.dump());
   };
-  auto integer = [](const nlohmann::json& x, const std::string& pointer, int lo, int hi, int& out) {
-    if (!x.is_number_integer() || x.get<std::int64_t>() < lo || x.get<std::int64_t>() > hi)
-      throw InputError(pointer, "expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + x.dump());
-    out = x.get<int>();
-  };
-  auto boolean = [](const nlohmann::json& x, const std::string& pointer, bool& out) {
-    if (!x.is_boolean()) throw InputError(pointer, "expected true or false, got " + x.dump());
-    out = x.get<bool>();
-  };
   if (v.contains("camera")) {
     if (!v.at("camera").is_object()) throw InputError("/view/camera", "expected an object");
     camera_.load(v.at("camera"), "/view/camera");
@@ -596,25 +588,20 @@ void NeuralCubeView::load(const nlohmann::json& v) {
   }
   choice("color_by", kColorByNames, color_by_);
   choice("style", kStyleNames, style_);
-  for (auto [key, value, lo, hi] : {std::tuple{"threshold", &threshold_, 0.0f, 1.0f}, std::tuple{"point_size", &point_size_, 0.2f, 3.0f},
-                                    std::tuple{"glow", &glow_, 0.05f, 1.0f}}) {
-    if (!v.contains(key)) continue;
-    const auto& x = v.at(key);
-    if (!x.is_number() || !(x.get<double>() >= lo && x.get<double>() <= hi))
-    {
-      char range[64];
-      std::snprintf(range, sizeof range, "expected a number in [%g, %g], got ", static_cast<double>(lo), static_cast<double>(hi));
-      throw InputError(std::string("/view/") + key, std::string(range).append(x.dump()));
-    }
-    *value = x.get<float>();
-  }
-  for (auto [key, flag] : {std::pair{"log_scale", &log_}, std::pair{"hide_killed", &hide_killed_}, std::pair{"markers", &show_markers_}, std::pair{"synapses", &show_synapses_}})
-    if (v.contains(key)) boolean(v.at(key), std::string("/view/") + key, *flag);
-  if (v.contains("synapse_radius")) integer(v.at("synapse_radius"), "/view/synapse_radius", 0, 3, synapse_radius_);
+  using view_settings::flag;
+  using view_settings::number;
+  threshold_ = number(v, "threshold", threshold_, 0.0f, 1.0f);
+  point_size_ = number(v, "point_size", point_size_, 0.2f, 3.0f);
+  glow_ = number(v, "glow", glow_, 0.05f, 1.0f);
+  log_ = flag(v, "log_scale", log_);
+  hide_killed_ = flag(v, "hide_killed", hide_killed_);
+  show_markers_ = flag(v, "markers", show_markers_);
+  show_synapses_ = flag(v, "synapses", show_synapses_);
+  synapse_radius_ = static_cast<int>(view_settings::integer(v, "synapse_radius", synapse_radius_, 0, 3));
   // Lattice sizes are not known until the engine runs: positions are bounded by the largest
   // cube the engine accepts and clamped to the real one when drawn.
   constexpr int kMaxLayers = 1024;
-  if (v.contains("selected")) integer(v.at("selected"), "/view/selected", -1, kMaxLayers * kMaxLayers * kMaxLayers - 1, selected_);
+  selected_ = static_cast<int>(view_settings::integer(v, "selected", selected_, -1, kMaxLayers * kMaxLayers * kMaxLayers - 1));
   if (v.contains("slices")) {
     const auto& sl = v.at("slices");
     if (!sl.is_object()) throw InputError("/view/slices", "expected an object with keys x, y, z");
@@ -623,9 +610,9 @@ void NeuralCubeView::load(const nlohmann::json& v) {
       const std::string p = std::string("/view/slices/") + kAxisNames[a];
       const auto& s = sl.at(kAxisNames[a]);
       if (!s.is_object()) throw InputError(p, "expected {\"on\": bool, \"at\": layer, \"thickness\": layers}, got " + s.dump());
-      if (s.contains("on")) boolean(s.at("on"), p + "/on", slabs_[a].on);
-      if (s.contains("at")) integer(s.at("at"), p + "/at", 0, kMaxLayers - 1, slabs_[a].at);
-      if (s.contains("thickness")) integer(s.at("thickness"), p + "/thickness", 1, kMaxLayers, slabs_[a].thickness);
+      slabs_[a].on = flag(s, "on", slabs_[a].on, p);
+      slabs_[a].at = static_cast<int>(view_settings::integer(s, "at", slabs_[a].at, 0, kMaxLayers - 1, p));
+      slabs_[a].thickness = static_cast<int>(view_settings::integer(s, "thickness", slabs_[a].thickness, 1, kMaxLayers, p));
     }
   }
   dirty_ = true;

@@ -1,4 +1,5 @@
 #include "views/phase_wheel_view.hpp"
+#include "views/view_settings.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -212,19 +213,11 @@ nlohmann::json PhaseWheelView::save() const {
 }
 
 void PhaseWheelView::load(const nlohmann::json& v) {
-  auto number = [&](const char* key, float& out, float lo, float hi) {
-    if (!v.contains(key)) return;
-    const auto& x = v.at(key);
-    if (!x.is_number() || !std::isfinite(x.get<double>()) || x.get<double>() < lo || x.get<double>() > hi)
-      throw InputError(std::string("/view/") + key, "expected a number in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + x.dump());
-    out = x.get<float>();
-  };
-  number("zoom", zoom_, 0.2f, 50.0f);
-  number("ring_spread", ring_spread_, 0.0f, 0.8f);
-  number("point_scale", point_scale_, 0.25f, 4.0f);
-  float max_points = static_cast<float>(max_points_);
-  number("max_points", max_points, 10000.0f, 2000000.0f);
-  max_points_ = static_cast<int>(max_points);
+  using view_settings::number;
+  zoom_ = number(v, "zoom", zoom_, 0.2f, 50.0f);
+  ring_spread_ = number(v, "ring_spread", ring_spread_, 0.0f, 0.8f);
+  point_scale_ = number(v, "point_scale", point_scale_, 0.25f, 4.0f);
+  max_points_ = static_cast<int>(number(v, "max_points", static_cast<float>(max_points_), 10000.0f, 2000000.0f));
   if (v.contains("pan")) {
     const auto& p = v.at("pan");
     auto ok = [](const nlohmann::json& x) { return x.is_number() && std::abs(x.get<double>()) <= 1e4; };
@@ -233,10 +226,7 @@ void PhaseWheelView::load(const nlohmann::json& v) {
     pan_x_ = p[0].get<float>();
     pan_y_ = p[1].get<float>();
   }
-  if (v.contains("arrow")) {
-    if (!v.at("arrow").is_boolean()) throw InputError("/view/arrow", "expected true or false, got " + v.at("arrow").dump());
-    show_arrow_ = v.at("arrow").get<bool>();
-  }
+  show_arrow_ = view_settings::flag(v, "arrow", show_arrow_);
 }
 
 }  // namespace obs

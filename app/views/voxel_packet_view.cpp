@@ -1,4 +1,5 @@
 #include "views/voxel_packet_view.hpp"
+#include "views/view_settings.hpp"
 
 #include <glm/gtc/matrix_transform.hpp>
 
@@ -329,24 +330,11 @@ void VoxelPacketView::load(const nlohmann::json& v) {
     if (!c.is_string() || (c != "pi" && c != "p")) throw InputError("/view/color_by", "expected \"pi\" or \"p\", got " + c.dump());
     color_by_ = c == "pi" ? ColorBy::Pi : ColorBy::P;
   }
-  if (v.contains("selected")) {
-    const auto& x = v.at("selected");
-    if (!x.is_number_integer() || x.get<std::int64_t>() < -1 || x.get<std::int64_t>() > 63)
-      throw InputError("/view/selected", "expected a voxel index in [0, 63] or -1 for none, got " + x.dump());
-    selected_ = x.get<int>();
-  }
-  for (auto [key, flag] : {std::pair{"currents", &show_currents_}, std::pair{"walkers", &show_walkers_}}) {
-    if (!v.contains(key)) continue;
-    if (!v.at(key).is_boolean()) throw InputError(std::string("/view/") + key, "expected true or false, got " + v.at(key).dump());
-    *flag = v.at(key).get<bool>();
-  }
-  for (auto [key, value, lo, hi] : {std::tuple{"voxel_alpha", &voxel_alpha_, 0.05f, 0.6f}, std::tuple{"arrow_scale", &arrow_scale_, 0.3f, 3.0f}}) {
-    if (!v.contains(key)) continue;
-    const auto& x = v.at(key);
-    if (!x.is_number() || x.get<double>() < lo || x.get<double>() > hi)
-      throw InputError(std::string("/view/") + key, "expected a number in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + x.dump());
-    *value = x.get<float>();
-  }
+  selected_ = static_cast<int>(view_settings::integer(v, "selected", selected_, -1, 63));  // a voxel, or -1 for none
+  show_currents_ = view_settings::flag(v, "currents", show_currents_);
+  show_walkers_ = view_settings::flag(v, "walkers", show_walkers_);
+  voxel_alpha_ = view_settings::number(v, "voxel_alpha", voxel_alpha_, 0.05f, 0.6f);
+  arrow_scale_ = view_settings::number(v, "arrow_scale", arrow_scale_, 0.3f, 3.0f);
 }
 
 }  // namespace obs
