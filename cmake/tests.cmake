@@ -28,3 +28,11 @@ if(OBS_BUILD_APP)
     add_test(NAME app.${suite} COMMAND app_tests --source-file=*${suite}.cpp)
   endforeach()
 endif()
+
+# The lazy-oracle instrument end to end on a small cube: with the dense engine the engine's count
+# is the dense count (ratio exactly 1.000), and the run reaches its epoch.
+add_test(NAME tools.cube_lazy_oracle
+         COMMAND cube_lazy_oracle ${CMAKE_SOURCE_DIR}/scenes/cube_lazy.json --epochs 1 --set n=6 --set batch=16
+                 --set train_size=64 --set test_size=32 --set engine=dense)
+set_tests_properties(tools.cube_lazy_oracle PROPERTIES
+                     PASS_REGULAR_EXPRESSION "\nall +[0-9]+ +[0-9.e+]+ +[0-9.e+]+ +[0-9.e+]+ +1\\.000 +[0-9.]+\nepochs 1,")
