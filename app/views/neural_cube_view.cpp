@@ -369,7 +369,7 @@ void NeuralCubeView::draw_io(const CubeSnapshot& s, ImDrawList* dl, ImVec2 at, f
                 IM_COL32(90, 200, 200, 200));
     at.x += cell * static_cast<float>(s.input_cols) + em * 1.5f;
   }
-  // The output neurons' states as bars, the label outlined, the prediction filled gold.
+  // The output neurons' (or readout units') states as bars, the label outlined, the prediction filled gold.
   if (s.output.empty()) return;
   float lo = 0, hi = 0;
   for (float v : s.output)
@@ -378,7 +378,7 @@ void NeuralCubeView::draw_io(const CubeSnapshot& s, ImDrawList* dl, ImVec2 at, f
   const std::size_t k = s.output.size();
   const float row = std::min(em * 1.2f, height / static_cast<float>(k));
   const float label_w = em * 6.0f, bar_w = em * 8.0f;
-  dl->AddText({at.x, at.y - em * 1.3f}, text, "output");
+  dl->AddText({at.x, at.y - em * 1.3f}, text, s.face_readout ? "readout units (whole far face)" : "output");
   for (std::size_t j = 0; j < k; ++j) {
     const float y = at.y + row * static_cast<float>(j);
     std::string name = j < s.class_names.size() ? s.class_names[j] : std::to_string(j);

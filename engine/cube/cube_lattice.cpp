@@ -41,6 +41,7 @@ void Cube::shape(int n_, int B_, int depth_) {
   relaxes.assign(cells, 0);
   out_class.assign(cells, -1);
   vel0.assign(cells, 0.0f);
+  ro = FaceReadout{};  // none until shape_readout
   moved_at.assign(blocks(), kNever);
   updated_at.assign(blocks(), kNever);
   block_macs.assign(blocks(), 0);

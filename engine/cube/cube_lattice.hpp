@@ -46,6 +46,18 @@ struct AlignedAllocator {
 };
 using AlignedFloats = std::vector<float, AlignedAllocator<float>>;
 
+// The face readout's state (see cube_readout.hpp for the model and its functions).
+struct FaceReadout {
+  int K = 0;               // units (one per class); 0 = no face readout
+  int F = 0;               // face neurons, n * n, face index f = y * n + x
+  std::vector<float> u;    // K * F: u[k * F + f]
+  std::vector<float> bias; // K
+  std::vector<float> mu;   // F: offsets of the face states
+  AlignedFloats r;         // K * B: unit states, [unit][example]
+  AlignedFloats drive;     // F * B: sum_k u_kf r_k, [face neuron][example]
+  bool active() const { return K > 0; }
+};
+
 inline constexpr std::int64_t kNever = -(1LL << 40);  // a block stamp meaning "never moved"
 
 struct Cube {
@@ -74,6 +86,7 @@ struct Cube {
   float beta = 0;                       // signed nudge of the current phase (0 = free)
   int show = 0;                         // the showcased example
   std::vector<float> vel0;              // cells: |ds| of the showcased example at its last update
+  FaceReadout ro;                       // the face readout, when the classes are read by units (K > 0)
 
   // Per block, on a padded (segs + 2) x (n + 2) x (n + 2) grid (halo blocks never move).
   std::vector<std::int64_t> moved_at;    // last relaxation step whose update moved it > tol

@@ -141,23 +141,30 @@ bool eqprop_update(Cube& c, const float* a, const float* cs, const LearnConfig& 
 }
 
 double lipschitz_estimate(const Cube& c, std::vector<float>& v, std::vector<float>& u, int iterations) {
+  // Entries cells .. cells + K - 1 are the face readout's units, coupled to the far face by u_kf.
+  const FaceReadout& ro = c.ro;
+  const std::size_t units = static_cast<std::size_t>(ro.K), all = c.cells + units;
+  if (v.size() < all) v.resize(all, 0.0f);  // outside the relaxation: may allocate
+  if (u.size() < all) u.resize(all, 0.0f);
+  auto face_cell = [&](int f) { return c.idx(f % c.n, f / c.n, c.n - 1); };
   double vv = 0;
-  for (std::size_t p = 0; p < c.cells; ++p) {
-    if (!c.relaxes[p]) v[p] = 0;
+  for (std::size_t p = 0; p < all; ++p) {
+    if (p < c.cells && !c.relaxes[p]) v[p] = 0;
     vv += static_cast<double>(v[p]) * v[p];
   }
   if (!(vv > 0)) {  // a fresh start: positive with a little structure, so no eigenvector is missed
-    for (std::size_t p = 0; p < c.cells; ++p) v[p] = c.relaxes[p] ? 0.5f + hash_uniform(17, p, 0) : 0.0f;
+    for (std::size_t p = 0; p < all; ++p) v[p] = p >= c.cells || c.relaxes[p] ? 0.5f + hash_uniform(17, p, 0) : 0.0f;
     vv = 0;
-    for (std::size_t p = 0; p < c.cells; ++p) vv += static_cast<double>(v[p]) * v[p];
+    for (std::size_t p = 0; p < all; ++p) vv += static_cast<double>(v[p]) * v[p];
     if (!(vv > 0)) return 0;
   }
   double ratio = 0;
-  std::vector<double> partial(static_cast<std::size_t>(c.n));  // outside the relaxation: may allocate
+  std::vector<double> partial(static_cast<std::size_t>(c.n));
   for (int it = 0; it < iterations; ++it) {
 #pragma omp parallel for schedule(static) if (c.n >= 12)
     for (int z = 0; z < c.n; ++z) {
       double acc = 0;
+      const bool face = units > 0 && z == c.n - 1;
       for (int y = 0; y < c.n; ++y)
         for (int x = 0; x < c.n; ++x) {
           const std::size_t p = c.idx(x, y, z);
@@ -168,6 +175,9 @@ double lipschitz_estimate(const Cube& c, std::vector<float>& v, std::vector<floa
               const std::size_t q = c.nbr(p, d);
               if (c.relaxes[q]) sum += wp[d] * v[q];
             }
+            if (face)
+              for (std::size_t k = 0; k < units; ++k)
+                sum += ro.u[k * static_cast<std::size_t>(ro.F) + static_cast<std::size_t>(y * c.n + x)] * v[c.cells + k];
           }
           u[p] = sum;
           acc += static_cast<double>(sum) * sum;
@@ -176,11 +186,20 @@ double lipschitz_estimate(const Cube& c, std::vector<float>& v, std::vector<floa
     }
     double uu = 0;
     for (double x : partial) uu += x;
+    for (std::size_t k = 0; k < units; ++k) {
+      float sum = 0;
+      for (int f = 0; f < ro.F; ++f) {
+        const std::size_t p = face_cell(f);
+        if (c.relaxes[p]) sum += ro.u[k * static_cast<std::size_t>(ro.F) + static_cast<std::size_t>(f)] * v[p];
+      }
+      u[c.cells + k] = sum;
+      uu += static_cast<double>(sum) * sum;
+    }
     ratio = std::sqrt(uu / vv);
     if (!(uu > 0)) return 0;
     const float inv = static_cast<float>(1.0 / std::sqrt(uu));
     vv = 0;
-    for (std::size_t p = 0; p < c.cells; ++p) {
+    for (std::size_t p = 0; p < all; ++p) {
       v[p] = u[p] * inv;
       vv += static_cast<double>(v[p]) * v[p];
     }
@@ -189,6 +208,7 @@ double lipschitz_estimate(const Cube& c, std::vector<float>& v, std::vector<floa
 }
 
 void scale_recurrent(Cube& c, float f) {
+  for (float& x : c.ro.u) x *= f;  // the face readout's coupling is part of the operator
 #pragma omp parallel for schedule(static) if (c.n >= 12)
   for (int z = 0; z < c.n; ++z)
     for (int y = 0; y < c.n; ++y)

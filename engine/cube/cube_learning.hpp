@@ -41,11 +41,12 @@ struct LearnStats {
 // Returns whether the synapse set changed (the caller recounts).
 bool eqprop_update(Cube& cube, const float* a, const float* c, const LearnConfig& cfg, LearnStats& stats);
 
-// Power iteration for ||W||_2 of the symmetric operator among relaxing neurons (v persists
-// between calls as a warm start; v and u have cells entries). Returns ||W v|| / ||v||.
+// Power iteration for ||W||_2 of the symmetric operator among relaxing neurons, the face
+// readout's units and their coupling included (v persists between calls as a warm start; v and u
+// have cells + K entries, resized if shorter). Returns ||W v|| / ||v||.
 double lipschitz_estimate(const Cube& cube, std::vector<float>& v, std::vector<float>& u, int iterations);
 
-// Multiplies every synapse between two relaxing neurons by f.
+// Multiplies every synapse between two relaxing neurons, and the face readout's coupling, by f.
 void scale_recurrent(Cube& cube, float f);
 
 // A deterministic uniform number in [0, 1) for (key, p, d): the same draw on any thread.

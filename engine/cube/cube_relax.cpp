@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "cube/cube_readout.hpp"
+
 #if defined(__AVX512F__)
 #include <immintrin.h>
 #endif
@@ -52,8 +54,10 @@ struct Acc {
 // both paths give the same bits). The neighbour loop is outermost so each weight is
 // broadcast once and the NC accumulators are independent chains that hide the add latency.
 template <int NC>
-inline void field(const float* sq, const float* wp, const std::ptrdiff_t* offB, float bias, v16* acc) {
+inline void field(const float* sq, const float* wp, const std::ptrdiff_t* offB, float bias, const float* drv, v16* acc) {
   for (int j = 0; j < NC; ++j) acc[j] = splat(bias);
+  if (drv)  // a far-face neuron under a face readout: the units' drive, right after the bias
+    for (int j = 0; j < NC; ++j) acc[j] += load16(drv + j * kLanes);
   for (int d = 0; d < kNeighbours; ++d) {
     const v16 wd = splat(wp[d]);
     const float* q = sq + offB[d];
@@ -82,15 +86,15 @@ inline void finish(v16* acc, float* sp, const float* tgt, float beta, float inv,
 }
 
 template <int NC>
-inline void chunks(float* s, const float* wp, const std::ptrdiff_t* offB, float bias, std::size_t pB, const float* tgt,
-                   float beta, float inv, float omega, Acc& a) {
+inline void chunks(float* s, const float* wp, const std::ptrdiff_t* offB, float bias, const float* drv, std::size_t pB,
+                   const float* tgt, float beta, float inv, float omega, Acc& a) {
   v16 acc[NC];
-  field<NC>(s + pB, wp, offB, bias, acc);
+  field<NC>(s + pB, wp, offB, bias, drv, acc);
   finish<NC>(acc, s + pB, tgt, beta, inv, omega, a);
 }
 
-// One neuron, all examples, batch a multiple of 16.
-inline void update_vec(Cube& c, std::size_t p, float beta, const std::ptrdiff_t* offB, Acc& a) {
+// One neuron, all examples, batch a multiple of 16. drv: its B drive terms, or null.
+inline void update_vec(Cube& c, std::size_t p, float beta, const std::ptrdiff_t* offB, const float* drv, Acc& a) {
   const int B = c.B;
   const float* wp = c.w.data() + p * kNeighbours;
   float* s = c.s.data();
@@ -102,15 +106,16 @@ inline void update_vec(Cube& c, std::size_t p, float beta, const std::ptrdiff_t*
   const float shown = s[pB + static_cast<std::size_t>(c.show)];
   int b0 = 0;
   for (; b0 + 4 * kLanes <= B; b0 += 4 * kLanes)
-    chunks<4>(s + b0, wp, offB, bias, pB, tgt ? tgt + b0 : nullptr, beta, inv, c.omega, a);
+    chunks<4>(s + b0, wp, offB, bias, drv ? drv + b0 : nullptr, pB, tgt ? tgt + b0 : nullptr, beta, inv, c.omega, a);
   for (; b0 + 2 * kLanes <= B; b0 += 2 * kLanes)
-    chunks<2>(s + b0, wp, offB, bias, pB, tgt ? tgt + b0 : nullptr, beta, inv, c.omega, a);
-  for (; b0 < B; b0 += kLanes) chunks<1>(s + b0, wp, offB, bias, pB, tgt ? tgt + b0 : nullptr, beta, inv, c.omega, a);
+    chunks<2>(s + b0, wp, offB, bias, drv ? drv + b0 : nullptr, pB, tgt ? tgt + b0 : nullptr, beta, inv, c.omega, a);
+  for (; b0 < B; b0 += kLanes)
+    chunks<1>(s + b0, wp, offB, bias, drv ? drv + b0 : nullptr, pB, tgt ? tgt + b0 : nullptr, beta, inv, c.omega, a);
   c.vel0[p] = std::fabs(s[pB + static_cast<std::size_t>(c.show)] - shown);
 }
 
 // Any batch size: the same arithmetic one example at a time.
-inline void update_scalar(Cube& c, std::size_t p, float beta, Acc& a) {
+inline void update_scalar(Cube& c, std::size_t p, float beta, const float* drv, Acc& a) {
   const int B = c.B;
   const float* wp = c.w.data() + p * kNeighbours;
   float* s = c.s.data();
@@ -121,6 +126,8 @@ inline void update_scalar(Cube& c, std::size_t p, float beta, Acc& a) {
   const float shown = sp[c.show];
   float acc[kMaxBatch];
   for (int b = 0; b < B; ++b) acc[b] = c.bias[p];
+  if (drv)
+    for (int b = 0; b < B; ++b) acc[b] += drv[b];
   for (int d = 0; d < kNeighbours; ++d) {
     const float wd = wp[d];
     const float* q = s + static_cast<std::size_t>(static_cast<std::ptrdiff_t>(p) + c.off[static_cast<std::size_t>(d)]) * B;
@@ -200,9 +207,10 @@ inline void segment_weights(const float* wp, int len, v16* wv) {
 #endif
 }
 
-// Segment starting at padded index p0, len neurons, interior block number block (in wrow).
+// Segment starting at padded index p0, len neurons, interior block number block (in wrow);
+// drv: the segment's drive terms (far face under a face readout), or null.
 template <bool Full>
-void segment_b1(Cube& c, std::size_t p0, int len, std::size_t block, float beta, Acc& a) {
+void segment_b1(Cube& c, std::size_t p0, int len, std::size_t block, const float* drv, float beta, Acc& a) {
   float* s = c.s.data() + p0;
   float* vel = c.vel0.data() + p0;
   i16 live{};
@@ -221,6 +229,7 @@ void segment_b1(Cube& c, std::size_t p0, int len, std::size_t block, float beta,
   // would change the bits), from rows re-read each time: a product kept for both passes would
   // have two uses and the compiler would no longer fuse it into the add as the reference does.
   v16 head = row16<Full>(c.bias.data() + p0, len);
+  if (drv) head += row16<Full>(drv, len);
   for (int d = 0; d < kLeft; ++d) head += wv[d] * row16<Full>(s + c.off[static_cast<std::size_t>(d)], len);
 
   bool nudge = false;
@@ -308,6 +317,8 @@ void relax_step(Cube& c, std::int64_t t, bool lazy, float tol, std::vector<Relax
   // fork/join is a chance to wait a whole time slice for a descheduled thread.
   auto plane = [&](int z) {
     RelaxStats st;
+    // Under a face readout the far face's fields gain the units' drive, [face neuron][example].
+    const float* face_drive = c.ro.active() && z == c.n - 1 ? c.ro.drive.data() : nullptr;
     for (int py = 0; py < 2; ++py)
       for (int y = py; y < c.n; y += 2)
         for (int g = 0; g < c.segs; ++g) {
@@ -320,16 +331,18 @@ void relax_step(Cube& c, std::int64_t t, bool lazy, float tol, std::vector<Relax
           if (rows) {
             static_assert(kSegment == kLanes && kSegment % 2 == 0, "a row segment is one vector starting at even x");
             const std::size_t p0 = base + static_cast<std::size_t>(x0), rb = c.row_block(g, y, z);
-            if (x1 - x0 == kLanes) segment_b1<true>(c, p0, kLanes, rb, beta, a);
-            else segment_b1<false>(c, p0, x1 - x0, rb, beta, a);
+            const float* drv = face_drive ? face_drive + static_cast<std::size_t>(y * c.n + x0) : nullptr;
+            if (x1 - x0 == kLanes) segment_b1<true>(c, p0, kLanes, rb, drv, beta, a);
+            else segment_b1<false>(c, p0, x1 - x0, rb, drv, beta, a);
             finish_block(b, a, st);
             continue;
           }
           auto update = [&](int x) {
             const std::size_t p = base + static_cast<std::size_t>(x);
             if (!c.relaxes[p]) return;
-            if (vec) update_vec(c, p, beta, offB, a);
-            else update_scalar(c, p, beta, a);
+            const float* drv = face_drive ? face_drive + static_cast<std::size_t>(y * c.n + x) * static_cast<std::size_t>(c.B) : nullptr;
+            if (vec) update_vec(c, p, beta, offB, drv, a);
+            else update_scalar(c, p, beta, drv, a);
           };
           // Even x before odd x, as a wavefront: odd x - 1 right after even x. An odd neuron
           // reads only even x-neighbours (x - 2 and x are then both new) and an even one only
@@ -364,6 +377,9 @@ void relax_step(Cube& c, std::int64_t t, bool lazy, float tol, std::vector<Relax
   }
   out.macs *= static_cast<std::uint64_t>(c.B);
   out.dense_macs = c.dense_macs * static_cast<std::uint64_t>(c.B);
+  // The readout units: one more block of the sweep, after every plane (its count goes to both
+  // the effective and the dense multiply-adds: the units are updated at every step).
+  if (c.ro.active()) readout_step(c, t, tol, out);
 }
 
 void mark_all(Cube& c, std::int64_t t) {
@@ -400,6 +416,7 @@ double energy(const Cube& c, int e) {
       E += 0.5 * c.beta * r * r;
     }
   }
+  if (c.ro.active()) E += readout_energy(c, e);
   return E;
 }
 
@@ -417,6 +434,21 @@ std::uint64_t quarantine_nonfinite(Cube& c) {
       }
     }
     found += hit ? 1 : 0;
+  }
+  if (c.ro.active()) {  // the readout units are neurons too
+    const std::uint64_t before = found;
+    for (int k = 0; k < c.ro.K; ++k) {
+      bool hit = false;
+      for (std::size_t b = 0; b < B; ++b) {
+        float& v = c.ro.r[static_cast<std::size_t>(k) * B + b];
+        if (!std::isfinite(v)) {
+          v = 0.0f;
+          hit = true;
+        }
+      }
+      found += hit ? 1 : 0;
+    }
+    if (found != before) refresh_drive(c);
   }
   return found;
 }

@@ -2,7 +2,9 @@
 // One relaxation step of the cube: an 8-colour Gauss-Seidel sweep of the fixed-point map
 //   s_p <- clip(b_p + sum_d w(p, d) s_{p + offset(d)}, 0, 1)
 // over every relaxing neuron (output neurons in a nudged phase minimise E + beta/2 (s - y)^2
-// instead: s <- clip((field + beta y) / (1 + beta), 0, 1)).
+// instead: s <- clip((field + beta y) / (1 + beta), 0, 1)). Under a face readout
+// (cube_readout.hpp) the far face's fields gain the units' drive, and the units are updated as
+// one more block after the planes.
 //
 // Why Gauss-Seidel by colour: with symmetric weights and no self-coupling the energy
 //   E(s) = sum_p (s_p^2 / 2 - b_p s_p) - sum_{pairs} w_pq s_p s_q
@@ -51,10 +53,12 @@ void mark_all(Cube& c, std::int64_t t);
 void mark_outputs(Cube& c, std::int64_t t);
 void mark_neuron(Cube& c, std::size_t p, std::int64_t t);
 
-// E (plus beta/2 |s_out - y|^2 when beta != 0) of one example, in double.
+// E (plus beta/2 |s_out - y|^2 when beta != 0; the face readout's terms when it is on) of one
+// example, in double.
 double energy(const Cube& c, int example);
 
-// Resets every non-finite state of a relaxing neuron to 0; returns how many were found.
+// Resets every non-finite state of a neuron (readout units included) to 0; returns how many
+// neurons had one.
 std::uint64_t quarantine_nonfinite(Cube& c);
 
 }  // namespace obs::cube

@@ -39,7 +39,8 @@ struct CubeSnapshot : Snapshot {
   std::vector<std::uint32_t> output_neurons;
   std::vector<float> input;       // the showcased example's input, input_rows x input_cols
   int input_rows = 0, input_cols = 0;
-  std::vector<float> output;      // output neuron states of the showcased example
+  std::vector<float> output;      // output neuron states of the showcased example (or the readout units')
+  bool face_readout = false;      // the classes are read by units coupled to the whole far face
   std::vector<std::string> class_names;
   int label = -1, predicted = -1;
 

@@ -9,12 +9,18 @@
 #include "core/input_error.hpp"
 #include "core/state_hash.hpp"
 #include "cube/cube_learning.hpp"
+#include "cube/cube_readout.hpp"
 
 namespace obs {
 namespace {
 
 constexpr int kMaxSide = 1024;  // the parameter's range; the memory budget refuses far earlier
 constexpr float kInputWeightMax = 1.0f;
+// How far the face readout's offsets move toward each training batch's mean free face state
+// (the first batch sets them): slow enough that they are a mean over many batches.
+constexpr float kReadoutOffsetRate = 0.05f;
+// The most classes a data set has (Fashion-MNIST): the readout's share of the memory estimate.
+constexpr std::uint64_t kMaxClasses = 10;
 
 std::size_t uz(std::int64_t v) { return static_cast<std::size_t>(v); }
 
@@ -57,6 +63,10 @@ CubeSystem::CubeSystem() {
       .group("Learning");
   params_.add_real("weight_spread", 0.2, 0, 10).restart().help("initial weights: half-width of the uniform spread").group("Learning");
   params_.add_real("input_weight", 0.5, 0, 1).restart().help("initial input-slab synapses uniform in [0, input_weight]").group("Learning");
+  params_.add_choice("readout", "neuron", {"neuron", "face"})
+      .restart()
+      .help("read each class at one far-face neuron, or by a readout unit coupled to the whole far face (learned, centred)")
+      .group("Learning");
   params_.add_real("bias_init", -0.05, -1, 1).restart().help("initial bias of every neuron").group("Learning");
 
   params_.add_real("init_density", 1.0, 0, 1).restart().help("share of possible synapses live at the start").group("Plasticity");
@@ -92,6 +102,7 @@ std::uint64_t CubeSystem::bytes_needed() const {
   const std::uint64_t examples = static_cast<std::uint64_t>(params_.integer("train_size") + params_.integer("test_size"));
   std::uint64_t bytes = cube::Cube::bytes_for(n, B);
   bytes += 2 * cells * B * 4;                 // free and +beta copies of the states
+  bytes += cube::readout_bytes(n, B, kMaxClasses) + 2 * kMaxClasses * B * 4;  // face readout and its copies
   bytes += 3 * cells * 4 + cells;             // power iteration, learning scratch, killed flags
   bytes += depth * n * n * (dim + 1) * 4;     // random projection
   bytes += examples * (dim * 4 + 1);          // the data set
@@ -123,8 +134,16 @@ void CubeSystem::reset(std::uint64_t seed) {
   c_.target.assign(uz(data_.train.classes) * uz(B), 0.0f);
   s_free_.assign(c_.s.size(), 0.0f);
   s_plus_.assign(c_.s.size(), 0.0f);
-  pv_.assign(c_.cells, 0.0f);
-  pu_.assign(c_.cells, 0.0f);
+  const int units = face_readout_ ? data_.train.classes : 0;
+  if (face_readout_) {
+    cube::shape_readout(c_, units);
+    // The units start in the middle of their range, so neither the +beta nor the -beta phase clips them.
+    std::fill(c_.ro.bias.begin(), c_.ro.bias.end(), 0.5f);
+  }
+  r_free_.assign(c_.ro.r.size(), 0.0f);
+  r_plus_.assign(c_.ro.r.size(), 0.0f);
+  pv_.assign(c_.cells + uz(units), 0.0f);
+  pu_.assign(c_.cells + uz(units), 0.0f);
   partial_.assign(uz(n), cube::RelaxStats{});
   killed_.assign(c_.cells, 0);
   moved_.assign(c_.cells, 0u);
@@ -166,6 +185,7 @@ void CubeSystem::params_changed() {
   plasticity_every_ = static_cast<int>(params_.integer("plasticity_every"));
   for (std::size_t a = 0; a < 3; ++a) probe_[a] = static_cast<int>(params_.integer(std::string("probe_") + "xyz"[a]));
   beta_mode_ = params_.choice("beta_mode");
+  face_readout_ = params_.choice("readout") == "face";
   if (!c_.s.empty()) c_.show = static_cast<int>(std::min<std::int64_t>(params_.integer("show"), c_.B - 1));
 }
 
@@ -231,6 +251,8 @@ void CubeSystem::build_data() {
 }
 
 void CubeSystem::place_outputs() {
+  outputs_.clear();
+  if (face_readout_) return;  // the readout units read the classes
   // The classes sit on a grid centred on the far face, spread as far apart as the face allows.
   const int C = data_.train.classes, n = c_.n;
   const int cols = static_cast<int>(std::ceil(std::sqrt(static_cast<double>(C))));
@@ -309,6 +331,8 @@ void CubeSystem::load_batch(bool eval) {
     batch_idx_[b] = eval ? static_cast<std::uint32_t>((first + b) % d.size()) : order_[first + b];
 
   std::fill(c_.s.begin(), c_.s.end(), 0.0f);
+  std::fill(c_.ro.r.begin(), c_.ro.r.end(), 0.0f);
+  std::fill(c_.ro.drive.begin(), c_.ro.drive.end(), 0.0f);
   std::fill(c_.target.begin(), c_.target.end(), 0.0f);
   const int n = c_.n;
   for (std::size_t b = 0; b < B; ++b) {
@@ -343,6 +367,16 @@ void CubeSystem::load_batch(bool eval) {
 int CubeSystem::predicted(int e) const {
   int best = 0;
   float bv = -1;
+  if (c_.ro.active()) {
+    for (int k = 0; k < c_.ro.K; ++k) {
+      const float v = c_.ro.r[uz(k) * uz(c_.B) + uz(e)];
+      if (v > bv) {
+        bv = v;
+        best = k;
+      }
+    }
+    return best;
+  }
   for (std::size_t k = 0; k < outputs_.size(); ++k) {
     const float v = c_.s[outputs_[k] * uz(c_.B) + uz(e)];
     if (v > bv) {
@@ -426,6 +460,7 @@ void CubeSystem::end_phase() {
       count_predictions(train_correct_, train_seen_, B);
       settle_steps_ = phase_step_;
       s_free_ = c_.s;  // same size: no allocation
+      r_free_ = c_.ro.r;
       float beta = beta_;
       if (beta_mode_ == "random_sign" && rng_.uniform() < 0.5) beta = -beta;
       c_.beta = beta;
@@ -438,6 +473,9 @@ void CubeSystem::end_phase() {
       if (beta_mode_ == "symmetric") {
         s_plus_ = c_.s;
         c_.s = s_free_;
+        r_plus_ = c_.ro.r;
+        c_.ro.r = r_free_;
+        cube::refresh_drive(c_);
         c_.beta = -beta_;
         stage_ = Stage::NudgeMinus;
         phase_step_ = 0;
@@ -505,6 +543,12 @@ void CubeSystem::learn() {
   const bool changed = cube::eqprop_update(c_, symmetric ? s_plus_.data() : c_.s.data(),
                                            symmetric ? c_.s.data() : s_free_.data(), cfg, st);
   flips_ += st.flips;
+  if (c_.ro.active()) {
+    // Offsets first (they change the coordinates, not the model), then the units' step in them.
+    cube::move_readout_offsets(c_, s_free_.data(), batches_total_ == 0 ? 1.0f : kReadoutOffsetRate);
+    cube::readout_update(c_, symmetric ? s_plus_.data() : c_.s.data(), symmetric ? r_plus_.data() : c_.ro.r.data(),
+                         symmetric ? c_.s.data() : s_free_.data(), symmetric ? c_.ro.r.data() : r_free_.data(), cfg.lr, cfg.k);
+  }
   if (changed) {
     c_.recount();
     synapses_ = c_.live_synapses();
@@ -709,6 +753,8 @@ std::shared_ptr<const Snapshot> CubeSystem::snapshot() const {
     s->output_neurons.push_back(static_cast<std::uint32_t>((uz(xyz[2]) * uz(n) + uz(xyz[1])) * uz(n) + uz(xyz[0])));
     s->output.push_back(c_.s[p * B + e]);
   }
+  s->face_readout = c_.ro.active();
+  for (int k = 0; k < c_.ro.K; ++k) s->output.push_back(c_.ro.r[uz(k) * B + e]);
   const data::Dataset& d = stage_ == Stage::Eval ? data_.test : data_.train;
   const float* x = d.example(batch_idx_[e]);
   s->input.assign(x, x + d.dim);
@@ -756,6 +802,11 @@ void CubeSystem::dump(nlohmann::json& out) const {
   out["activation"] = act;
   out["bias"] = bias;
   out["alive"] = alive;
+  if (c_.ro.active()) {
+    std::vector<float> units;
+    for (int k = 0; k < c_.ro.K; ++k) units.push_back(c_.ro.r[uz(k) * uz(c_.B) + uz(c_.show)]);
+    out["readout"] = {{"units", units}, {"bias", c_.ro.bias}, {"offsets", c_.ro.mu}, {"coupling", c_.ro.u}};
+  }
   if (n <= 16) {  // 26 weights per neuron: beyond 16^3 the JSON would dwarf everything else
     std::vector<float> w;
     for (int z = 0; z < n; ++z)
@@ -778,6 +829,10 @@ std::uint64_t CubeSystem::state_hash() const {
   h.span(std::span<const float>(c_.bias));
   h.span(std::span<const std::uint32_t>(c_.mask));
   h.span(std::span<const std::uint8_t>(c_.alive));
+  h.span(std::span<const float>(c_.ro.u));
+  h.span(std::span<const float>(c_.ro.bias));
+  h.span(std::span<const float>(c_.ro.mu));
+  h.span(std::span<const float>(c_.ro.r));
   h.value(flops_eff_);
   h.value(lipschitz_);
   return h.digest();

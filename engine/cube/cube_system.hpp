@@ -1,7 +1,8 @@
 #pragma once
 // The neural cube: TorEqProp on an n x n x n lattice. Each neuron is coupled to its 26
 // neighbours by symmetric weights, the input is clamped on the slab z < input_depth, and
-// the classes are read out from neurons on the far face z = n - 1. It learns with the
+// the classes are read out on the far face z = n - 1: each at one neuron, or (readout = face) by
+// a unit coupled to the whole face (cube_readout.hpp). It learns with the
 // two-phase EqProp rule (cube_learning.hpp) on relaxations computed by an 8-colour
 // Gauss-Seidel sweep (cube_relax.hpp), dense or lazy.
 //
@@ -77,7 +78,7 @@ class CubeSystem final : public System {
   std::array<double, 3> probe_channels() const;
 
   // Cached parameters.
-  bool lazy_ = true, ternary_ = false, plasticity_ = false, heal_ = false, batch_mode_ = false;
+  bool lazy_ = true, ternary_ = false, plasticity_ = false, heal_ = false, batch_mode_ = false, face_readout_ = false;
   float tol_ = 1e-4f, beta_ = 0.5f, lr_ = 0.05f, target_L_ = 0.95f;
   int free_steps_ = 60, nudge_steps_ = 30, plasticity_every_ = 5;
   std::string beta_mode_ = "symmetric";
@@ -89,6 +90,7 @@ class CubeSystem final : public System {
   int image_x0_ = 0, image_y0_ = 0;
   std::vector<float> proj_, proj_bias_;  // random projection of an example onto the slab
   cube::AlignedFloats s_free_, s_plus_;  // the same storage as the lattice states, so copies are plain assignments
+  cube::AlignedFloats r_free_, r_plus_;  // the face readout's unit states at the same moments
   std::vector<float> pv_, pu_;           // power-iteration vectors
   std::vector<cube::RelaxStats> partial_;
   std::vector<std::size_t> outputs_;     // padded index of the output neuron of each class

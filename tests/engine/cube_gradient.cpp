@@ -11,18 +11,13 @@
 #include "core/rng.hpp"
 #include "cube/cube_learning.hpp"
 #include "cube/cube_relax.hpp"
+#include "cube_test_util.hpp"
 
 namespace {
 
+using cube_test::settle;
 using obs::cube::Cube;
 using obs::cube::kNeighbours;
-
-// Relaxes to machine precision (dense, tol 0, plenty of steps for a 5^3 cube).
-void settle(Cube& c) {
-  std::vector<obs::cube::RelaxStats> partial(static_cast<std::size_t>(c.n));
-  obs::cube::RelaxStats st;
-  for (int t = 0; t < 400; ++t) obs::cube::relax_step(c, t, false, 0.0f, partial, st);
-}
 
 double loss(const Cube& c) {
   double C = 0;

@@ -11,6 +11,7 @@
 
 #include "core/scene.hpp"
 #include "scene_test_support.hpp"
+#include "cube/cube_relax.hpp"
 #include "cube/cube_system.hpp"
 
 namespace cube_test {
@@ -21,5 +22,12 @@ inline std::unique_ptr<obs::CubeSystem> make(const nlohmann::json& params, std::
 
 using scene_test::metric;
 using scene_test::metrics_of;
+
+// Relaxes a small cube to machine precision (dense, tol 0, plenty of steps for a 5^3 cube).
+inline void settle(obs::cube::Cube& c) {
+  std::vector<obs::cube::RelaxStats> partial(static_cast<std::size_t>(c.n));
+  obs::cube::RelaxStats st;
+  for (int t = 0; t < 400; ++t) obs::cube::relax_step(c, t, false, 0.0f, partial, st);
+}
 
 }  // namespace cube_test
