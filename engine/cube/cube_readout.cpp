@@ -65,7 +65,6 @@ void readout_step(Cube& c, std::int64_t t, float tol, RelaxStats& st) {
       if (beta != 0) v = (v + beta * yk[b]) * inv;
       chk += v * 0.0f;  // NaN for a NaN or Inf field
       if (omega != 1.0f) v = rk[b] + omega * (v - rk[b]);
-      v = std::clamp(v, 0.0f, 1.0f);
       const float dr = std::fabs(v - rk[b]);
       max_dr = std::max(max_dr, dr);
       sum_dr += dr;

@@ -137,7 +137,7 @@ void CubeSystem::reset(std::uint64_t seed) {
   const int units = face_readout_ ? data_.train.classes : 0;
   if (face_readout_) {
     cube::shape_readout(c_, units);
-    // The units start in the middle of their range, so neither the +beta nor the -beta phase clips them.
+    // The units start halfway between the targets 0 and 1.
     std::fill(c_.ro.bias.begin(), c_.ro.bias.end(), 0.5f);
   }
   r_free_.assign(c_.ro.r.size(), 0.0f);

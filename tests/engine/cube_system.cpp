@@ -186,7 +186,9 @@ TEST_CASE("every cube scene runs end to end through the scene path") {
     CHECK(snap->nudge.size() == N);
     CHECK(snap->alive.size() == N);
     CHECK(snap->synapse_mask.size() == N);
-    CHECK(snap->output_neurons.size() == snap->class_names.size());
+    // One output per class: read at a far-face neuron each, or by the face readout's units.
+    CHECK(snap->output.size() == snap->class_names.size());
+    CHECK(snap->output_neurons.size() == (snap->face_readout ? 0 : snap->class_names.size()));
     CHECK(snap->input.size() == static_cast<std::size_t>(snap->input_rows * snap->input_cols));
     double act = 0;
     for (float v : snap->activation) act += v;
