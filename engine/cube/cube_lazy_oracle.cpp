@@ -17,7 +17,11 @@ std::uint64_t LazyOracle::plan(const Cube& c) {
     if (due) synapses += static_cast<std::uint64_t>(std::popcount(c.mask[p]));
   }
   before_ = c.s;
-  return synapses * static_cast<std::uint64_t>(c.B);
+  before_units_ = c.ro.r;
+  // The face readout's units are few and read the whole face: the engines update them at every
+  // step, and so does the oracle (their fields and the drive, as readout_step counts them).
+  const std::uint64_t readout = 2 * static_cast<std::uint64_t>(c.ro.K) * static_cast<std::uint64_t>(c.ro.F);
+  return (synapses + readout) * static_cast<std::uint64_t>(c.B);
 }
 
 void LazyOracle::observe(const Cube& c, float tol) {
@@ -31,6 +35,13 @@ void LazyOracle::observe(const Cube& c, float tol) {
     }
     moved_[p] = moved ? 1 : 0;
   }
+  // A face readout unit that moved changes the drive on the whole far face.
+  bool units_moved = false;
+  for (std::size_t i = 0; i < c.ro.r.size() && i < before_units_.size() && !units_moved; ++i)
+    units_moved = !(std::fabs(c.ro.r[i] - before_units_[i]) <= tol);
+  if (units_moved)
+    for (int y = 0; y < c.n; ++y)
+      for (int x = 0; x < c.n; ++x) moved_[c.idx(x, y, c.n - 1)] = 1;
 }
 
 void LazyOracle::mark_outputs(const Cube& c) {

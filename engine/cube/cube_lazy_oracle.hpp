@@ -6,7 +6,8 @@
 // for the rule the issue states, at the finest granularity and with perfect knowledge: at every
 // step, a relaxing neuron is updated only if it or one of its 26 neighbours moved by more than
 // tol (in any example of the batch) during the previous step, and an update costs its live
-// synapses x B multiply-adds. Nothing can skip more under that rule, and it is more optimistic
+// synapses x B multiply-adds (a face readout's units are updated at every step, as the engines do).
+// Nothing can skip more under that rule, and it is more optimistic
 // than the rule itself (moves smaller than tol never add up). Run it along a dense relaxation
 // (plan() before each step, observe() after it) and compare its total with the dense count.
 #include <cstdint>
@@ -23,7 +24,8 @@ class LazyOracle {
   // The multiply-adds the ideal scheduler would do in the coming step; remembers the states.
   std::uint64_t plan(const Cube& c);
   // Which neurons moved by more than tol since plan() (any example; every alive neuron, the
-  // clamped input slab included, since a new batch rewrites it).
+  // clamped input slab included, since a new batch rewrites it). A face readout unit that moved
+  // moves the drive of the whole far face, which is then due too.
   void observe(const Cube& c, float tol);
   // A phase switched its nudge on or flipped it: the output neurons' fields changed without
   // their states changing, so they must be updated.
@@ -32,6 +34,7 @@ class LazyOracle {
  private:
   std::vector<std::uint8_t> moved_;  // cells
   AlignedFloats before_;             // cells * B, the states at plan()
+  AlignedFloats before_units_;       // the face readout's unit states at plan()
 };
 
 }  // namespace obs::cube

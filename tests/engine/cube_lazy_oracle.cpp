@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "cube/cube_lazy_oracle.hpp"
+#include "cube/cube_readout.hpp"
 
 using obs::cube::Cube;
 using obs::cube::kNeighbours;
@@ -72,4 +73,20 @@ TEST_CASE("the lazy oracle wakes the outputs when a nudge starts") {
   oracle.mark_outputs(c);
   // x, y in {2, 3} (nx = 3, 2), z in {2, 3} (nz = 3, 2): (3 + 2)^2 (3 + 2) - 8 = 117.
   CHECK(oracle.plan(c) == 117u * 16u);
+}
+
+TEST_CASE("the lazy oracle counts the face readout every step, and a unit that moved wakes the far face") {
+  Cube c = full_cube();
+  obs::cube::shape_readout(c, 2);  // 2 units x 16 face neurons: 2 x 32 multiply-adds per example
+  LazyOracle oracle;
+  oracle.reset(c);
+  oracle.plan(c);
+  oracle.observe(c, 1e-3f);
+  CHECK(oracle.plan(c) == 64u * 16u);  // nothing moved: only the units
+
+  c.ro.r[3] = 0.5f;  // unit 0, example 3
+  oracle.observe(c, 1e-3f);
+  // The far face z = 3 is due, and so is every neuron next to it (z = 2): sum over z = 2, 3 of
+  // (sum_x nx)(sum_y ny) nz - 16 = 10 * 10 * (3 + 2) - 32 = 468.
+  CHECK(oracle.plan(c) == (468u + 64u) * 16u);
 }
