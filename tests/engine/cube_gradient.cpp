@@ -57,15 +57,9 @@ Cube small_cube(float omega) {
 TEST_CASE("the EqProp estimate matches the finite-difference gradient of the loss (plain and over-relaxed sweeps)") {
   for (const float omega : {1.0f, 1.5f}) {
     CAPTURE(omega);
-    Cube c = small_cube(omega);
-    settle(c);
-    const Cube free = c;
     const float beta = 0.01f;
-    Cube plus = free, minus = free;
-    plus.beta = beta;
-    minus.beta = -beta;
-    settle(plus);
-    settle(minus);
+    const cube_test::Phases ph = cube_test::settle_phases(small_cube(omega), beta);
+    const Cube &free = ph.free, &plus = ph.plus, &minus = ph.minus;
     obs::cube::LearnConfig cfg;
     cfg.lr = 0;  // only the estimate is wanted: grad[] is written, no weight moves
     cfg.k = 1.0f / (2.0f * beta);
@@ -73,36 +67,24 @@ TEST_CASE("the EqProp estimate matches the finite-difference gradient of the los
     Cube est = free;
     obs::cube::eqprop_update(est, plus.s.data(), minus.s.data(), cfg, stats);
 
-    double dot = 0, nn = 0, ff = 0, worst = 0, largest = 0;
-    int compared = 0;
+    cube_test::Agreement a;
     const float h = 1e-2f;
-    for (std::size_t p = 0; p < c.cells; ++p)
+    for (std::size_t p = 0; p < free.cells; ++p)
       for (int d = 0; d < kNeighbours / 2; ++d) {
         if (!(free.mask[p] >> d & 1u) || !(free.relaxes[p] || free.relaxes[free.nbr(p, d)])) continue;
         double Cpm[2];
         for (int sgn = 0; sgn < 2; ++sgn) {
           Cube m = free;
-          const std::size_t q = m.nbr(p, d);
-          const float v = m.w[p * kNeighbours + static_cast<std::size_t>(d)] + (sgn ? -h : h);
-          m.w[p * kNeighbours + static_cast<std::size_t>(d)] = v;
-          m.w[q * kNeighbours + static_cast<std::size_t>(kNeighbours - 1 - d)] = v;
+          m.set_synapse(p, d, m.w[p * kNeighbours + static_cast<std::size_t>(d)] + (sgn ? -h : h));
           settle(m);
           Cpm[sgn] = loss(m);
         }
-        const double fd = -(Cpm[0] - Cpm[1]) / (2.0 * h);
-        const double ep = est.grad[p * kNeighbours + static_cast<std::size_t>(d)];
-        dot += fd * ep;
-        nn += ep * ep;
-        ff += fd * fd;
-        worst = std::max(worst, std::fabs(fd - ep));
-        largest = std::max(largest, std::fabs(fd));
-        ++compared;
+        a.add(-(Cpm[0] - Cpm[1]) / (2.0 * h), est.grad[p * kNeighbours + static_cast<std::size_t>(d)]);
       }
-    REQUIRE(compared > 500);
-    const double cosine = dot / std::sqrt(nn * ff);
-    CHECK(cosine > 0.999);
-    CHECK(worst < 0.02 * largest);
-    MESSAGE("omega " << omega << ": " << compared << " synapses, cosine " << cosine << ", worst |EqProp - FD| " << worst
-                     << " of largest " << largest);
+    REQUIRE(a.count > 500);
+    CHECK(a.cosine() > 0.999);
+    CHECK(a.worst < 0.02 * a.largest);
+    MESSAGE("omega " << omega << ": " << a.count << " synapses, cosine " << a.cosine() << ", worst |EqProp - FD| " << a.worst
+                     << " of largest " << a.largest);
   }
 }

@@ -26,6 +26,7 @@
 
 namespace {
 
+using cube_test::Agreement;
 using cube_test::make;
 using cube_test::settle;
 using obs::cube::Cube;
@@ -67,20 +68,6 @@ double readout_loss(const Cube& c) {
   return C;
 }
 
-struct Agreement {
-  double dot = 0, ee = 0, ff = 0, worst = 0, largest = 0;
-  int count = 0;
-  void add(double fd, double est) {
-    dot += fd * est;
-    ee += est * est;
-    ff += fd * fd;
-    worst = std::max(worst, std::fabs(fd - est));
-    largest = std::max(largest, std::fabs(fd));
-    ++count;
-  }
-  double cosine() const { return dot / std::sqrt(ee * ff); }
-};
-
 // -dC/dtheta by centred finite differences, with `set` writing theta into a copy of free.
 template <class Set>
 double finite_difference(const Cube& free, Set set, float h) {
@@ -111,17 +98,9 @@ std::unique_ptr<obs::CubeSystem> trained_face_system(const char* engine) {
 TEST_CASE("face readout: the EqProp estimate matches the finite-difference gradient (coupling, unit biases, lattice)") {
   for (const float omega : {1.0f, 1.5f}) {
     CAPTURE(omega);
-    Cube c = readout_cube(1, omega);
-    settle(c);
-    const Cube free = c;
     const float beta = 0.01f;
-    Cube plus = free, minus = free;
-    plus.beta = beta;
-    minus.beta = -beta;
-    settle(plus);
-    settle(minus);
-    REQUIRE(free.ro.r[0] > 0.05f);  // interior: no unit clipped
-    REQUIRE(free.ro.r[1] < 0.95f);
+    const cube_test::Phases ph = cube_test::settle_phases(readout_cube(1, omega), beta);
+    const Cube &free = ph.free, &plus = ph.plus, &minus = ph.minus;
 
     // The units' estimate: one step with lr 1 is the estimate itself.
     Cube est = free;

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -29,5 +31,34 @@ inline void settle(obs::cube::Cube& c) {
   obs::cube::RelaxStats st;
   for (int t = 0; t < 400; ++t) obs::cube::relax_step(c, t, false, 0.0f, partial, st);
 }
+
+// The free fixed point of c and the two nudged ones (+beta, -beta) reached from it.
+struct Phases {
+  obs::cube::Cube free, plus, minus;
+};
+inline Phases settle_phases(obs::cube::Cube c, float beta) {
+  settle(c);
+  Phases ph{c, c, c};
+  ph.plus.beta = beta;
+  ph.minus.beta = -beta;
+  settle(ph.plus);
+  settle(ph.minus);
+  return ph;
+}
+
+// How well an estimate agrees with finite differences over many parameters.
+struct Agreement {
+  double dot = 0, ee = 0, ff = 0, worst = 0, largest = 0;
+  int count = 0;
+  void add(double fd, double est) {
+    dot += fd * est;
+    ee += est * est;
+    ff += fd * fd;
+    worst = std::max(worst, std::fabs(fd - est));
+    largest = std::max(largest, std::fabs(fd));
+    ++count;
+  }
+  double cosine() const { return dot / std::sqrt(ee * ff); }
+};
 
 }  // namespace cube_test
