@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numbers>
 
 #include "core/input_error.hpp"
@@ -366,7 +367,7 @@ void CubeSystem::load_batch(bool eval) {
 
 int CubeSystem::predicted(int e) const {
   int best = 0;
-  float bv = -1;
+  float bv = -std::numeric_limits<float>::infinity();  // the readout units are linear: any value
   if (c_.ro.active()) {
     for (int k = 0; k < c_.ro.K; ++k) {
       const float v = c_.ro.r[uz(k) * uz(c_.B) + uz(e)];
