@@ -66,7 +66,8 @@ CubeSystem::CubeSystem() {
   params_.add_real("input_weight", 0.5, 0, 1).restart().help("initial input-slab synapses uniform in [0, input_weight]").group("Learning");
   params_.add_choice("readout", "neuron", {"neuron", "face"})
       .restart()
-      .help("read each class at one far-face neuron, or by a readout unit coupled to the whole far face (learned, centred)")
+      .help("read each class at one far-face neuron, or by a readout unit coupled to the whole far face (learned, centred; "
+            "it needs a far face that carries the input: beta ~0.1, lipschitz_target >= 0.99, bias_init 0, see the README)")
       .group("Learning");
   params_.add_real("bias_init", -0.05, -1, 1).restart().help("initial bias of every neuron").group("Learning");
 
