@@ -57,6 +57,10 @@ int main(int argc, char** argv) {
   std::unique_ptr<obs::System> system;
   try {
     obs::Scene scene = obs::load_scene(path);
+    if (scene.system != "cube") {  // before the step_mode override, which only a cube has
+      std::fprintf(stderr, "cube_lazy_oracle: %s is a %s scene, not a cube scene\n", path.c_str(), scene.system.c_str());
+      return 2;
+    }
     system = obs::instantiate(scene, sets);
   } catch (const obs::InputError& e) {
     std::fprintf(stderr, "cube_lazy_oracle: %s\n", e.what());
