@@ -5,6 +5,7 @@
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -16,6 +17,7 @@
 #include "core/input_error.hpp"
 #include "gfx/gl.hpp"
 #include "gfx/png.hpp"
+#include "input/ui_marks.hpp"
 #include "panels/panels.hpp"
 #include "shortcuts.hpp"
 
@@ -67,8 +69,10 @@ std::vector<std::string> take_dropped_paths() {
 
 App::App(GlWindow& w, Session s, Options o) : window(w), session(std::move(s)), options(std::move(o)) {
   scene_path = session.scene.source == "<scene>" ? "scenes/my_scene.json" : session.scene.source;
+  save_as_path = scene_path;
   glfwSetDropCallback(window.handle(), on_drop);
   for (const auto& warning : session.scene.warnings) log(Event::Level::Warning, warning);
+  update_title();
 }
 
 void App::log(Event::Level level, std::string text) {
@@ -77,17 +81,24 @@ void App::log(Event::Level level, std::string text) {
   while (log_lines.size() > 500) log_lines.pop_front();
 }
 
-bool App::edit_params(std::span<const ParamEdit> edits) {
+bool App::edit_params(std::span<const ParamEdit> edits, bool continues, std::span<const ParamEdit> given_before) {
   if (edits.empty()) return true;
   // Applied to a scratch copy first, so a refused edit leaves the panel's copy as it was.
   ParamSet next = session.params;
-  std::vector<ParamEdit> posted;
+  for (const ParamEdit& b : given_before) {
+    if (!next.find(b.name)) continue;
+    if (next.at(b.name).type == ParamType::Rational) next.set_rational_text(b.name, b.text);
+    else next.set_value(b.name, b.value);
+  }
+  const ParamSet was_set = next;  // the values before this edit
+  std::vector<ParamEdit> posted, before;
   posted.reserve(edits.size());
   bool restart = false;
   try {
     for (const ParamEdit& e : edits) {
       const Param* p = next.find(e.name);
       if (!p) throw InputError("/params/" + e.name, "no such parameter in " + session.scene.system);
+      before.push_back({p->name, p->value, p->text});
       if (p->type == ParamType::Rational) next.set_rational_text(e.name, e.text);
       else next.set_value(e.name, e.value);
       // What the panel will show is what the engine gets: the clamped value, the exact text.
@@ -96,8 +107,42 @@ bool App::edit_params(std::span<const ParamEdit> edits) {
     }
   } catch (const InputError& e) {
     log(Event::Level::Error, std::string(e.what()).append(": edit not applied"));
+    // The panel's copy goes back to what the engine runs (a widget may have moved it).
+    session.params = was_set;
     return false;
   }
+
+  // The log says what changed, old -> new; one drag rewrites its own line instead of adding sixty.
+  std::string text;
+  for (std::size_t i = 0; i < posted.size(); ++i) {
+    const Param& now = next.at(posted[i].name);
+    const Param* was = was_set.find(posted[i].name);
+    if (!text.empty()) text += ", ";
+    text += now.name + ": " + (was ? was->value_text() : std::string("?")) + " -> " + now.value_text();
+  }
+  const bool merge = continues && !undo_.empty() && last_log_is_edit_ && !log_lines.empty();
+  if (merge) {
+    ParamChange& last = undo_.back();
+    last.after = posted;
+    // The line keeps the drag's starting value.
+    std::string merged;
+    for (std::size_t i = 0; i < posted.size(); ++i) {
+      const auto it = std::find_if(last.before.begin(), last.before.end(), [&](const ParamEdit& b) { return b.name == posted[i].name; });
+      const Param& now = next.at(posted[i].name);
+      Param was = now;
+      if (it != last.before.end()) { was.value = it->value; was.text = it->text; }
+      if (!merged.empty()) merged += ", ";
+      merged += now.name + ": " + was.value_text() + " -> " + now.value_text();
+    }
+    log_lines.back().text = merged;
+  } else {
+    undo_.push_back({std::move(before), posted});
+    if (undo_.size() > 200) undo_.erase(undo_.begin());
+    log(Event::Level::Info, text);
+  }
+  redo_.clear();
+  last_log_is_edit_ = true;
+
   session.params = std::move(next);
   session.runner->post([posted = std::move(posted), restart](System& s) {
     const ParamSet old = s.params();
@@ -115,6 +160,68 @@ bool App::edit_params(std::span<const ParamEdit> edits) {
   return true;
 }
 
+bool App::apply_change(const std::vector<ParamEdit>& edits, const char* verb) {
+  // Undo and redo go through the one edit path, then put the history back as it was
+  // (edit_params would record them as new edits and clear the redo list).
+  auto undo = std::move(undo_);
+  auto redo = std::move(redo_);
+  const bool ok = edit_params(edits);
+  undo_ = std::move(undo);
+  redo_ = std::move(redo);
+  if (ok && !log_lines.empty()) log_lines.back().text.insert(0, std::string(verb) + " ");
+  last_log_is_edit_ = false;
+  return ok;
+}
+
+bool App::undo() {
+  if (undo_.empty()) {
+    log(Event::Level::Info, "nothing to undo");
+    return false;
+  }
+  ParamChange c = std::move(undo_.back());
+  undo_.pop_back();
+  if (!apply_change(c.before, "undo:")) return false;
+  redo_.push_back(std::move(c));
+  return true;
+}
+
+bool App::redo() {
+  if (redo_.empty()) {
+    log(Event::Level::Info, "nothing to redo");
+    return false;
+  }
+  ParamChange c = std::move(redo_.back());
+  redo_.pop_back();
+  if (!apply_change(c.after, "redo:")) return false;
+  undo_.push_back(std::move(c));
+  return true;
+}
+
+bool App::dirty() const {
+  if (session.runner->status().seed != session.file_seed) return true;
+  for (const Param& p : session.params.all()) {
+    const Param* f = session.file_params.find(p.name);
+    if (!f) return true;
+    if (p.type == ParamType::Rational ? p.text != f->text : p.value != f->value) return true;
+  }
+  return false;
+}
+
+void App::revert_to_scene() {
+  std::vector<ParamEdit> edits;
+  for (const Param& f : session.file_params.all()) {
+    const Param* p = session.params.find(f.name);
+    if (p && (p->type == ParamType::Rational ? p->text != f.text : p->value != f.value)) edits.push_back({f.name, f.value, f.text});
+  }
+  edit_params(edits);
+  if (session.runner->status().seed != session.file_seed) {
+    const std::uint64_t seed = session.file_seed;
+    session.runner->post([seed](System& s) { s.reset(seed); });
+    log(Event::Level::Info, "seed back to the scene's, " + std::to_string(seed));
+  }
+  if (edits.empty() && session.runner->status().seed == session.file_seed) log(Event::Level::Info, "already as the scene file says");
+}
+
 void App::apply_view_edits() {
   view_edits_.clear();
   session.view->take_param_edits(session.params, view_edits_);
@@ -129,15 +236,25 @@ void App::step_once() {
 
 void App::reset_simulation() {
   session.runner->post([](System& s) { s.reset(s.seed()); });
+  log(Event::Level::Info, "reset (same seed)");
 }
 
 bool App::open_scene(const std::string& path) {
   if (opening()) finish_open();  // a load already under way lands first
-  request_open_scene(path);
+  open_scene_discarding(path);
   return finish_open();
 }
 
 void App::request_open_scene(const std::string& path) {
+  if (dirty() && !opening()) {
+    dialog = Dialog::UnsavedOpen;
+    dialog_path = path;
+    return;
+  }
+  open_scene_discarding(path);
+}
+
+void App::open_scene_discarding(const std::string& path) {
   if (opening()) {
     log(Event::Level::Warning, "still opening " + pending_path_ + "; " + path + " was not opened");
     return;
@@ -162,12 +279,17 @@ bool App::finish_open() {
     session.runner->set_worker_threads(sim_threads);
     session.runner->set_playing(was_playing);
     scene_path = path;
+    save_as_path = path;
+    undo_.clear();
+    redo_.clear();
+    last_log_is_edit_ = false;
     load_error.clear();
     std::erase(recent, path);
     recent.insert(recent.begin(), path);
     if (recent.size() > 8) recent.pop_back();
     log(Event::Level::Info, "opened " + path);
     for (const auto& w : session.scene.warnings) log(Event::Level::Warning, w);
+    update_title();
     return true;
   } catch (const std::exception& e) {
     // MuJoCo's rule: a bad model never replaces the running one.
@@ -177,18 +299,8 @@ bool App::finish_open() {
   }
 }
 
-void App::draw_opening_notice(const ViewRect& rect) {
-  if (!opening()) return;
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - pending_since_).count();
-  if (secs < 0.15) return;  // a quick open should not flash a notice
-  char text[512];
-  std::snprintf(text, sizeof text, "opening %s ... %.1f s", pending_path_.c_str(), secs);
-  ImDrawList* dl = ImGui::GetForegroundDrawList();
-  const ImVec2 size = ImGui::CalcTextSize(text);
-  const ImVec2 at{rect.min.x + (rect.width() - size.x) * 0.5f, rect.min.y + rect.height() * 0.45f};
-  const float pad = ImGui::GetFontSize() * 0.6f;
-  dl->AddRectFilled({at.x - pad, at.y - pad}, {at.x + size.x + pad, at.y + size.y + pad}, IM_COL32(20, 22, 28, 230), pad * 0.5f);
-  dl->AddText(at, IM_COL32(235, 235, 240, 255), text);
+double App::opening_seconds() const {
+  return opening() ? std::chrono::duration<double>(std::chrono::steady_clock::now() - pending_since_).count() : 0.0;
 }
 
 bool App::save_scene(const std::string& path) {
@@ -198,6 +310,10 @@ bool App::save_scene(const std::string& path) {
       std::filesystem::create_directories(parent);
     obs::save_scene(path, s);
     session.scene.source = path;
+    // What was written is now the scene file: nothing is unsaved until the next edit.
+    session.runner->inspect([&](const System& sys) { session.file_params = sys.params(); session.file_seed = sys.seed(); });
+    save_as_path = path;
+    update_title();
     std::erase(recent, path);
     recent.insert(recent.begin(), path);
     log(Event::Level::Info, "saved scene to " + path);
@@ -205,6 +321,27 @@ bool App::save_scene(const std::string& path) {
   } catch (const std::exception& e) {
     log(Event::Level::Error, std::string("save failed: ") + e.what());
     return false;
+  }
+}
+
+void App::save() {
+  if (session.scene.source == "<scene>") request_save_as();
+  else save_scene(session.scene.source);
+}
+
+void App::request_save_as() { dialog = Dialog::SaveAs; }
+
+void App::request_quit() {
+  if (dirty()) dialog = Dialog::UnsavedQuit;
+  else quit = true;
+}
+
+void App::update_title() {
+  const std::string name = session.scene.source == "<scene>" ? "untitled" : std::filesystem::path(session.scene.source).filename().string();
+  std::string title = (dirty() ? "* " : "") + name + " - The Observatory" + (recording_left > 0 ? "  [REC]" : "");
+  if (title != title_) {
+    title_ = title;
+    glfwSetWindowTitle(window.handle(), title_.c_str());
   }
 }
 
@@ -222,6 +359,7 @@ void App::start_recording(int frames) {
   }
   recording_left = frames;
   recording_index = 0;
+  log(Event::Level::Info, "recording " + std::to_string(frames) + " frames into " + recording_dir);
 }
 
 void App::export_metrics_csv(const std::string& path) {
@@ -251,9 +389,9 @@ void App::drain_events() {
 
 void App::handle_shortcuts() {
   const ImGuiIO& io = ImGui::GetIO();
-  if (io.WantCaptureKeyboard) return;
+  if (io.WantCaptureKeyboard || dialog != Dialog::None) return;
   for (const Shortcut& s : shortcuts()) {
-    if (s.ctrl != io.KeyCtrl) continue;
+    if (s.ctrl != io.KeyCtrl || s.shift != io.KeyShift) continue;
     if (ImGui::IsKeyPressed(s.key, /*repeat=*/s.key == GLFW_KEY_RIGHT)) s.run(*this);
   }
 }
@@ -261,33 +399,42 @@ void App::handle_shortcuts() {
 void App::handle_drops() {
   for (const auto& path : take_dropped_paths()) {
     scene_path = path;
-    request_open_scene(path);
+    request_open_scene(path);  // asks first if the running scene has unsaved changes
   }
 }
 
-void App::frame(bool with_ui) {
+void App::frame(bool with_ui, bool interactive) {
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
+  if (synthetic_input) synthetic_input->apply(ImGui::GetIO());
   ImGui::NewFrame();
+  ui::begin_marks_frame();
   const ImGuiIO& io = ImGui::GetIO();
 
-  const float panel_w = with_ui ? 21.0f * ImGui::GetFontSize() : 0.0f;
-  ViewRect rect{{panel_w, 0}, {io.DisplaySize.x - panel_w, io.DisplaySize.y}};
+  // Side panels keep the width a person dragged them to, within limits that leave the view room.
+  const float em = ImGui::GetFontSize();
+  const float max_panel = std::max(12 * em, io.DisplaySize.x * 0.4f);
+  if (left_panel_w <= 0) left_panel_w = 21 * em;
+  if (right_panel_w <= 0) right_panel_w = 21 * em;
+  left_panel_w = std::clamp(left_panel_w, 12 * em, max_panel);
+  right_panel_w = std::clamp(right_panel_w, 12 * em, max_panel);
+  const float lw = with_ui ? left_panel_w : 0.0f, rw = with_ui ? right_panel_w : 0.0f;
+  ViewRect rect{{lw, 0}, {io.DisplaySize.x - rw, io.DisplaySize.y}};
   if (rect.max.x - rect.min.x < 64) rect = {{0, 0}, io.DisplaySize};
 
   if (with_ui) {
-    draw_control_panel(*this, {0, 0}, {panel_w, io.DisplaySize.y});
-    draw_metrics_panel(*this, {io.DisplaySize.x - panel_w, 0}, {panel_w, io.DisplaySize.y});
+    left_panel_w = draw_control_panel(*this, {0, 0}, {lw, io.DisplaySize.y}, max_panel);
+    right_panel_w = draw_metrics_panel(*this, {io.DisplaySize.x - rw, 0}, {rw, io.DisplaySize.y}, max_panel);
     if (!load_error.empty()) draw_error_panel(*this, rect);
     if (show_help) draw_help_overlay(*this);
   }
-  draw_opening_notice(rect);
+  if (interactive) draw_dialogs(*this);
+  draw_view_notices(*this, rect, interactive && !with_ui);
   handle_shortcuts();
   if (!io.WantCaptureMouse && rect.contains(io.MousePos)) session.view->handle_mouse(io, rect);
   // After the view's mouse, so a click is posted this frame; before its windows, so they draw
   // knowing which parameters exist (an inspector's close button is posted with the next frame).
   apply_view_edits();
-
   const auto snap = session.runner->snapshot();
   if (snap) {
     session.view->overlay(*snap, ImGui::GetBackgroundDrawList(), rect);
@@ -351,29 +498,39 @@ void App::capture_if_requested() {
   }
 }
 
+void App::run_frame() {
+  glfwPollEvents();
+  // The window's close button asks, as Ctrl+Q does, when something is unsaved.
+  if (glfwWindowShouldClose(window.handle())) {
+    glfwSetWindowShouldClose(window.handle(), GLFW_FALSE);
+    request_quit();
+  }
+  handle_drops();
+  poll_pending_open();
+  drain_events();
+  frame(show_ui, /*interactive=*/true);
+  capture_if_requested();
+  update_title();
+  int fbw = 0, fbh = 0;
+  window.framebuffer_size(fbw, fbh);
+  frame_fbo_.blit_to(0, 0, 0, fbw, fbh);
+  glfwSwapBuffers(window.handle());
+
+  using Clock = std::chrono::steady_clock;
+  const double dt = std::chrono::duration<double>(Clock::now() - last_frame_).count();
+  last_frame_ = Clock::now();
+  fps = fps == 0 ? static_cast<float>(1.0 / std::max(dt, 1e-6)) : 0.9f * fps + 0.1f * static_cast<float>(1.0 / std::max(dt, 1e-6));
+}
+
 int App::run() {
   using Clock = std::chrono::steady_clock;
-  auto last = Clock::now();
   int frames = 0;
   session.runner->set_speed(paced_speed);
   session.runner->set_worker_threads(sim_threads);
   session.runner->set_playing(true);  // a first launch should show something moving
-  while (!glfwWindowShouldClose(window.handle()) && !quit) {
+  while (!quit) {
     const auto start = Clock::now();
-    glfwPollEvents();
-    handle_drops();
-    poll_pending_open();
-    drain_events();
-    frame(show_ui);
-    capture_if_requested();
-    int fbw = 0, fbh = 0;
-    window.framebuffer_size(fbw, fbh);
-    frame_fbo_.blit_to(0, 0, 0, fbw, fbh);
-    glfwSwapBuffers(window.handle());
-
-    const double dt = std::chrono::duration<double>(Clock::now() - last).count();
-    last = Clock::now();
-    fps = fps == 0 ? static_cast<float>(1.0 / std::max(dt, 1e-6)) : 0.9f * fps + 0.1f * static_cast<float>(1.0 / std::max(dt, 1e-6));
+    run_frame();
     if (options.frames > 0 && ++frames >= options.frames) break;
     // Cap at ~60 fps so the render thread leaves the cores to the simulation.
     const auto spent = Clock::now() - start;

@@ -11,6 +11,7 @@
 
 #include "cli.hpp"
 #include "gfx/framebuffer.hpp"
+#include "input/synthetic_input.hpp"
 #include "platform/gl_window.hpp"
 #include "session.hpp"
 
@@ -28,8 +29,13 @@ class App {
 
   // The interactive loop; returns the process exit code.
   int run();
+  // One pass of that loop, exactly as run() makes it (events, a pending open, the engine's
+  // log, the frame, captures, presenting): tests drive the app through it with synthetic input.
+  void run_frame();
   // Renders one frame into the offscreen target (not presented) and returns its pixels.
   gfx::Image render(bool with_ui);
+  // When set, stands in for the mouse and keyboard (tests: scripted and random input).
+  SyntheticInput* synthetic_input = nullptr;
 
   // ---- actions (panels, shortcuts and drops call these) -------------------------------
   void toggle_play();
@@ -40,9 +46,28 @@ class App {
   // it (tests, startup); request_open_scene returns at once (panels, shortcuts, drops).
   bool open_scene(const std::string& path);  // false: error panel shown, old scene kept
   void request_open_scene(const std::string& path);
+  // Opens without asking about unsaved changes (the dialog's "discard" answer, drops).
+  void open_scene_discarding(const std::string& path);
   bool opening() const { return pending_open_.valid(); }
+  const std::string& opening_path() const { return pending_path_; }
+  double opening_seconds() const;
   void poll_pending_open();  // the frame loop calls it: swaps in a scene that finished loading
+  // Writes the running scene to `path` (atomic) and makes it the scene's file: no questions.
   bool save_scene(const std::string& path);
+  // Save (Ctrl+S): to the file the scene came from; a scene with no file asks for a path.
+  void save();
+  // Save as (Ctrl+Shift+S): asks for a path, and before overwriting any existing file.
+  void request_save_as();
+  // Quitting (Ctrl+Q, the window's close button) and opening another scene ask first when
+  // the running scene has unsaved changes.
+  void request_quit();
+  // Parameters and seed differ from the scene file's (or the scene has no file yet).
+  bool dirty() const;
+  // Every parameter back to the scene file's value, the seed too (one edit, undoable).
+  void revert_to_scene();
+  // Ctrl+Z / Ctrl+Shift+Z: parameter edits, as the log lists them.
+  bool undo();
+  bool redo();
   void take_screenshot();
   void start_recording(int frames);
   void export_metrics_csv(const std::string& path);
@@ -54,13 +79,17 @@ class App {
   // rolls every parameter back and reaches the log, and drain_events re-syncs the panel's
   // copy. An unknown name or a bad rational is refused here, in the log (false), and nothing
   // changes.
-  bool edit_params(std::span<const ParamEdit> edits);
+  // Every change is logged as "name: old -> new" and can be undone; `continues` merges it
+  // into the previous undo step (one drag of a slider is one step, not sixty). `before` names
+  // the old values when the panel's copy already shows the new ones (a widget moved it).
+  bool edit_params(std::span<const ParamEdit> edits, bool continues = false, std::span<const ParamEdit> before = {});
 
   // ---- state the panels read and edit --------------------------------------------------
   GlWindow& window;
   Session session;
   Options options;
-  std::string scene_path;              // path field of the scene panel
+  std::string scene_path;              // the Open field of the scene panel (never a save target)
+  std::string save_as_path;            // the Save-as dialog's field
   std::vector<std::string> recent;     // most recent first
   std::string load_error;              // shown in a dismissable panel while non-empty
   std::deque<LogLine> log_lines;
@@ -72,6 +101,12 @@ class App {
   int metrics_window = 2000;           // steps shown in the plots
   std::string metrics_csv_path = "out/metrics.csv";
   bool show_help = false, show_ui = true, quit = false;
+  // A question the app is asking (a modal dialog); the shortcuts wait while one is open.
+  enum class Dialog { None, SaveAs, ConfirmOverwrite, UnsavedQuit, UnsavedOpen };
+  Dialog dialog = Dialog::None;
+  std::string dialog_path;  // the file a ConfirmOverwrite or UnsavedOpen is about
+  float left_panel_w = 0, right_panel_w = 0;  // px; 0 = the default width (resizable)
+  float log_h = 0;                            // px of the metrics panel's log; 0 = default
   float fps = 0;
   float paced_speed = 120.0f;  // steps/s when "max speed" is off (the default: watchable)
   // The probe the metrics panel last saw (the probe_* parameters as text) and the last step
@@ -83,13 +118,22 @@ class App {
   int sim_threads = 1;  // OpenMP threads for the simulation; the rest render
 
  private:
-  void frame(bool with_ui);
+  // `interactive`: the loop's frame (dialogs, the hidden-panels hint), not a screenshot's.
+  void frame(bool with_ui, bool interactive = false);
+  void update_title();
+  struct ParamChange {
+    std::vector<ParamEdit> before, after;
+  };
+  bool apply_change(const std::vector<ParamEdit>& edits, const char* verb);
+  std::vector<ParamChange> undo_, redo_;
+  bool last_log_is_edit_ = false;  // the log's last line is the edit a drag is still making
+  std::string title_;
+  std::chrono::steady_clock::time_point last_frame_ = std::chrono::steady_clock::now();
   void handle_shortcuts();
   void handle_drops();
   void drain_events();
   void capture_if_requested();
   bool finish_open();        // the pending load is ready: swap it in or show its error
-  void draw_opening_notice(const ViewRect& rect);
   void apply_view_edits();
 
   std::vector<ParamEdit> view_edits_;  // reused every frame

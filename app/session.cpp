@@ -44,9 +44,26 @@ Session make_session_from(LoadedScene loaded) {
   s.view = std::move(loaded.view);
   s.params = system->params();
   s.perturbations = system->supported_perturbations();
+  s.file_params = scene_file_params(s.params, scene);
+  s.file_seed = scene.seed;
   s.runner = std::make_unique<SimRunner>(std::move(system));
   s.scene = std::move(scene);
   return s;
+}
+
+ParamSet scene_file_params(const ParamSet& declared, const Scene& scene) {
+  ParamSet out = declared;
+  for (const Param& p : declared.all()) out.reset_to_default(p.name);
+  if (!scene.params.is_object()) return out;
+  for (const auto& [name, value] : scene.params.items()) {
+    if (!out.find(name)) continue;
+    try {
+      out.set_json(name, value, "/params/" + name);
+    } catch (const std::exception&) {
+      // The loader validated the same value before the system ran: nothing new to report.
+    }
+  }
+  return out;
 }
 
 Scene current_scene(Session& session) {

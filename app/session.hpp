@@ -18,7 +18,16 @@ struct Session {
   ParamSet params;  // the panel edits this copy and posts each change to the runner
   std::vector<PerturbKind> perturbations;
   Scene scene;  // as loaded (source path, unknown keys kept for saving)
+  // What the scene file says (declared defaults, then the file's parameters, without any
+  // --set): "Revert to scene" goes back to it, and a difference is an unsaved change.
+  ParamSet file_params;
+  std::uint64_t file_seed = 0;
 };
+
+// The scene's own values for a system's parameters: `declared` reset to its defaults, then
+// the scene's "params" applied (keys the system does not have are skipped: the loader has
+// already warned about them).
+ParamSet scene_file_params(const ParamSet& declared, const Scene& scene);
 
 // Needs a current GL context (the view owns GL objects). Throws InputError naming the
 // JSON pointer and line:column of the first problem; builds nothing on failure.

@@ -9,6 +9,7 @@ class App;
 struct Shortcut {
   int key;  // GLFW key code
   bool ctrl;
+  bool shift;
   const char* label;   // as shown in the help: "Ctrl+S"
   const char* action;  // what it does
   void (*run)(App&);

@@ -22,7 +22,7 @@ if(OBS_BUILD_APP)
   add_dependencies(app_tests observatory)
   foreach(test_file ${OBS_APP_TESTS})
     get_filename_component(suite ${test_file} NAME_WE)
-    if(suite MATCHES "_support$")  # helpers for the suites, no test cases of their own
+    if(suite MATCHES "_support$|_driver$")  # helpers for the suites, no test cases of their own
       continue()
     endif()
     add_test(NAME app.${suite} COMMAND app_tests --source-file=*${suite}.cpp)

@@ -1,12 +1,17 @@
 #include "app.hpp"
+#include "input/ui_marks.hpp"
 #include "panels/panels.hpp"
 
 namespace obs {
 
-void draw_control_panel(App& app, ImVec2 pos, ImVec2 size) {
+float draw_control_panel(App& app, ImVec2 pos, ImVec2 size, float max_width) {
+  const float em = ImGui::GetFontSize();
+  // Full height always; the width is the person's (the right edge drags).
   ImGui::SetNextWindowPos(pos);
   ImGui::SetNextWindowSize(size);
-  ImGui::Begin("Observatory", nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse);
+  ImGui::SetNextWindowSizeConstraints({12 * em, size.y}, {max_width, size.y});
+  ImGui::Begin("Observatory", nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoCollapse);
+  const float width = ImGui::GetWindowWidth();
   run_section(app);
   if (ImGui::CollapsingHeader("Scene", ImGuiTreeNodeFlags_DefaultOpen)) scene_section(app);
   if (ImGui::CollapsingHeader("Parameters", ImGuiTreeNodeFlags_DefaultOpen)) params_section(app);
@@ -16,10 +21,13 @@ void draw_control_panel(App& app, ImVec2 pos, ImVec2 size) {
     app.session.view->settings_ui();
     ImGui::PopID();
   }
+  ui::mark("header/View");
   if (ImGui::CollapsingHeader("Record")) record_section(app);
+  ui::mark("header/Record");
   ImGui::Separator();
-  ImGui::TextDisabled("F1: keyboard help   Tab: hide panels");
+  ImGui::TextDisabled("F1: keys and mouse   Tab: hide panels");
   ImGui::End();
+  return width;
 }
 
 }  // namespace obs

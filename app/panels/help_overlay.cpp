@@ -22,6 +22,9 @@ void draw_help_overlay(App& app) {
     ImGui::EndTable();
   }
   ImGui::Separator();
+  ImGui::TextDisabled("Sliders: drag, or Ctrl+click (or double-click) to type a value; typed values are held to the range.");
+  ImGui::TextDisabled("R beside a parameter: back to the scene file's value. Edits are in the log, old -> new.");
+  ImGui::TextDisabled("The side panels' inner edges drag to resize them; so does the bar above the log.");
   ImGui::TextDisabled("Mouse over the view: wheel zooms, drag pans, double-click resets the camera.");
   ImGui::TextDisabled("Drop a scene .json onto the window to open it.");
   ImGui::End();

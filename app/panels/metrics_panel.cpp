@@ -11,12 +11,14 @@
 #include <imgui.h>
 #include <imgui_stdlib.h>
 
+#include <algorithm>
 #include <cinttypes>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "app.hpp"
+#include "input/ui_marks.hpp"
 #include "panels/panels.hpp"
 #include "panels/plot_widget.hpp"
 
@@ -45,13 +47,18 @@ std::string probe_target(const ParamSet& params, bool& has_params) {
 
 }  // namespace
 
-void draw_metrics_panel(App& app, ImVec2 pos, ImVec2 size) {
+float draw_metrics_panel(App& app, ImVec2 pos, ImVec2 size, float max_width) {
+  const float em = ImGui::GetFontSize();
+  // Full height, anchored to the right edge; the left edge drags to resize.
   ImGui::SetNextWindowPos(pos);
   ImGui::SetNextWindowSize(size);
-  ImGui::Begin("Metrics", nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse);
+  ImGui::SetNextWindowSizeConstraints({12 * em, size.y}, {max_width, size.y});
+  ImGui::Begin("Metrics", nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoScrollbar);
+  const float width = ImGui::GetWindowWidth();
 
-  ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 4);
-  ImGui::SliderInt("window", &app.metrics_window, 50, 65536, "%d steps", ImGuiSliderFlags_Logarithmic);
+  ImGui::SetNextItemWidth(-em * 4);
+  ImGui::SliderInt("window", &app.metrics_window, 50, 65536, "%d steps", ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp);
+  ui::mark("metrics/window");
 
   // Copy the window out under the lock, then draw without holding it.
   std::vector<std::string> names;
@@ -69,7 +76,16 @@ void draw_metrics_panel(App& app, ImVec2 pos, ImVec2 size) {
   });
   const std::uint64_t first = steps.empty() ? 0 : steps.front(), last = steps.empty() ? 0 : steps.back();
   ImGui::TextDisabled("steps %" PRIu64 " .. %" PRIu64, first, last);
-  const float plot_h = ImGui::GetFontSize() * 4.2f;
+  const float plot_h = em * 3.2f;
+
+  // The plots scroll in their own region; the CSV row and the log keep the bottom at a height
+  // the person drags (the bar between them), so the log is never squeezed to a sliver.
+  const float bottom_min = 4 * em, avail = ImGui::GetContentRegionAvail().y;
+  if (app.log_h <= 0) app.log_h = std::max(bottom_min, avail * 0.3f);
+  app.log_h = std::clamp(app.log_h, bottom_min, std::max(bottom_min, avail - 6 * em));
+  const float csv_row = ImGui::GetFrameHeightWithSpacing() + ImGui::GetStyle().ItemSpacing.y * 2;
+  const float splitter = em * 0.5f;
+  ImGui::BeginChild("plots", {0, std::max(2 * em, avail - app.log_h - csv_row - splitter)}, false);
 
   std::size_t probes = 0;
   for (const auto& name : names) probes += is_probe(name);
@@ -108,13 +124,26 @@ void draw_metrics_panel(App& app, ImVec2 pos, ImVec2 size) {
     for (std::size_t m = 0; m < names.size(); ++m) plot_series(names[m].c_str(), columns[m], plot_h);
   }
 
-  ImGui::Separator();
-  ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 7);
-  ImGui::InputText("##csv", &app.metrics_csv_path);
-  ImGui::SameLine();
-  if (ImGui::Button("Export CSV")) app.export_metrics_csv(app.metrics_csv_path);
+  ImGui::EndChild();
 
   ImGui::Separator();
+  ImGui::SetNextItemWidth(-em * 7);
+  ImGui::InputText("##csv", &app.metrics_csv_path);
+  ui::mark("metrics/csv path");
+  ImGui::SameLine();
+  if (ImGui::Button("Export CSV")) app.export_metrics_csv(app.metrics_csv_path);
+  ui::mark("metrics/export");
+
+  // The splitter: drag it up for a taller log.
+  ImGui::InvisibleButton("##log_splitter", {-1, splitter});
+  ui::mark("metrics/splitter");
+  if (ImGui::IsItemActive()) app.log_h -= ImGui::GetIO().MouseDelta.y;
+  if (ImGui::IsItemHovered() || ImGui::IsItemActive()) ImGui::SetMouseCursor(ImGuiMouseCursor_ResizeNS);
+  {
+    const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+    const float y = (a.y + b.y) * 0.5f;
+    ImGui::GetWindowDrawList()->AddLine({a.x + em, y}, {b.x - em, y}, ImGui::GetColorU32(ImGuiCol_Separator), 2.0f);
+  }
   ImGui::TextDisabled("Log");
   ImGui::BeginChild("log", {0, 0}, true);
   for (const auto& line : app.log_lines) {
@@ -127,7 +156,9 @@ void draw_metrics_panel(App& app, ImVec2 pos, ImVec2 size) {
   }
   if (ImGui::GetScrollY() >= ImGui::GetScrollMaxY()) ImGui::SetScrollHereY(1.0f);
   ImGui::EndChild();
+  ui::mark("metrics/log");
   ImGui::End();
+  return width;
 }
 
 }  // namespace obs

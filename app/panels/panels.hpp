@@ -9,10 +9,16 @@ namespace obs {
 class App;
 
 // Left column: run controls, scene, parameters, perturbations, view settings, recording.
-void draw_control_panel(App& app, ImVec2 pos, ImVec2 size);
+// The side panels are resizable by their inner edge: each returns the width it now has.
+float draw_control_panel(App& app, ImVec2 pos, ImVec2 size, float max_width);
 // Right column: the probe's plots pinned on top (when the system has one), the live metric
-// plots, CSV export, the event log.
-void draw_metrics_panel(App& app, ImVec2 pos, ImVec2 size);
+// plots, CSV export, the event log below them at a height the person can drag.
+float draw_metrics_panel(App& app, ImVec2 pos, ImVec2 size, float max_width);
+// The questions the app asks: Save as (and overwrite?), unsaved changes before quit or open.
+void draw_dialogs(App& app);
+// Over the view: "opening ..." and how to get hidden panels back. (Recording is shown in the
+// run section and the window title, never over the view: it would be in the recorded frames.)
+void draw_view_notices(App& app, const ViewRect& view, bool panels_hidden);
 // A load error, over the view, until dismissed.
 void draw_error_panel(App& app, const ViewRect& over);
 // F1: the keyboard table.

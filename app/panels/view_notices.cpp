@@ -1,0 +1,38 @@
+// Short notices drawn over the view on the foreground list: they are part of what the person
+// sees in the window, but a screenshot taken without the UI does not carry them.
+#include <imgui.h>
+
+#include <cstdio>
+
+#include "app.hpp"
+#include "panels/panels.hpp"
+
+namespace obs {
+namespace {
+
+void boxed_text(ImVec2 at, const char* text, ImU32 color) {
+  ImDrawList* dl = ImGui::GetForegroundDrawList();
+  const ImVec2 size = ImGui::CalcTextSize(text);
+  const float pad = ImGui::GetFontSize() * 0.5f;
+  dl->AddRectFilled({at.x - pad, at.y - pad}, {at.x + size.x + pad, at.y + size.y + pad}, IM_COL32(20, 22, 28, 225), pad * 0.5f);
+  dl->AddText(at, color, text);
+}
+
+}  // namespace
+
+void draw_view_notices(App& app, const ViewRect& view, bool panels_hidden) {
+  const float em = ImGui::GetFontSize();
+  char text[512];
+  // A quick open should not flash a notice.
+  if (app.opening() && app.opening_seconds() >= 0.15) {
+    std::snprintf(text, sizeof text, "opening %s ... %.1f s", app.opening_path().c_str(), app.opening_seconds());
+    const ImVec2 size = ImGui::CalcTextSize(text);
+    boxed_text({view.min.x + (view.width() - size.x) * 0.5f, view.min.y + view.height() * 0.45f}, text, IM_COL32(235, 235, 240, 255));
+  }
+  if (panels_hidden) {
+    const char* hint = "panels hidden: Tab shows them, F1 lists the keys";
+    boxed_text({view.min.x + em, view.max.y - 2 * em}, hint, IM_COL32(190, 195, 205, 255));
+  }
+}
+
+}  // namespace obs
