@@ -43,7 +43,14 @@ Program::Program(const std::string& vertex_name, const std::string& fragment_nam
 }
 
 Program::~Program() {
-  if (id_) glDeleteProgram(id_);
+  if (!id_) return;
+  // A program deleted while current stays alive until something else is bound; ImGui's
+  // renderer saves the current program and restores it after drawing, by then a dead name
+  // (GL_INVALID_VALUE from glUseProgram when a scene's view is replaced).
+  GLint current = 0;
+  glGetIntegerv(GL_CURRENT_PROGRAM, &current);
+  if (static_cast<GLuint>(current) == id_) glUseProgram(0);
+  glDeleteProgram(id_);
 }
 
 Program& Program::operator=(Program&& o) noexcept {

@@ -91,6 +91,12 @@ void SimRunner::sync() {
   done_cv_.wait(lock, [&] { return applied_ >= target || quit_; });
 }
 
+bool SimRunner::sync_for(std::chrono::milliseconds limit) {
+  std::unique_lock lock(mu_);
+  const std::uint64_t target = posted_;
+  return done_cv_.wait_for(lock, limit, [&] { return applied_ >= target || quit_; });
+}
+
 void SimRunner::inspect(const std::function<void(const System&)>& fn) {
   post([&fn](System& s) { fn(s); });
   sync();

@@ -4,6 +4,7 @@
 // render thread picks up the latest snapshot at display rate. A slow step never blocks
 // the render thread, which only ever takes short locks.
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -50,6 +51,9 @@ class SimRunner {
   void replace(std::unique_ptr<System> system);
   // Blocks until every posted edit so far has been applied (tests, scene save).
   void sync();
+  // The same with a limit: false if the simulation thread did not get there in time (a hung
+  // step); tests use it to fail with a message instead of hanging.
+  bool sync_for(std::chrono::milliseconds limit);
 
   std::shared_ptr<const Snapshot> snapshot();
   Status status() const;
