@@ -1,0 +1,180 @@
+// Every panel of every system, driven by synthetic mouse and keys through the frame loop: each
+// parameter widget is moved and then put back with R, the run controls, the perturbation
+// buttons, CSV export and picking in the cube view. After each action the engine's parameters
+// equal the panel's (an edit the engine refused is rolled back in both, and logged).
+#include <doctest/doctest.h>
+
+#include <GLFW/glfw3.h>
+
+#include <filesystem>
+#include <string>
+
+#include "app.hpp"
+#include "app_test_support.hpp"
+#include "platform/gl_window.hpp"
+#include "ui_driver.hpp"
+
+using namespace obs;
+
+namespace {
+
+namespace fs = std::filesystem;
+const std::string kScenes = std::string(OBS_SOURCE_DIR) + "/scenes/";
+
+struct Fixture {
+  explicit Fixture(const std::string& scene_name, const fs::path& dir)
+      : window(1280, 800, "panels", /*visible=*/false), app(window, make_session(load_scene(copy(scene_name, dir))), Options{}) {
+    app.session.runner->set_speed(0);
+    app.session.runner->set_playing(true);
+  }
+  static std::string copy(const std::string& name, const fs::path& dir) {
+    fs::copy_file(kScenes + name, dir / name, fs::copy_options::overwrite_existing);
+    return (dir / name).string();
+  }
+  GlWindow window;
+  App app;
+};
+
+// The parameter where the panel and the engine disagree, or "" when they agree.
+std::string disagreement(App& app) {
+  ParamSet engine;
+  app.session.runner->inspect([&](const System& s) { engine = s.params(); });
+  for (const Param& p : app.session.params.all()) {
+    const Param& e = engine.at(p.name);
+    if (p.type == ParamType::Rational ? p.text != e.text : p.value != e.value) return p.name + " panel " + p.value_text() + " engine " + e.value_text();
+  }
+  return "";
+}
+
+bool log_has(const App& app, const std::string& text) {
+  for (const auto& line : app.log_lines)
+    if (line.text.find(text) != std::string::npos) return true;
+  return false;
+}
+
+// Moves one parameter's widget as a person would: a checkbox clicked, another combo entry
+// chosen, a slider or drag pulled sideways, an exact rational retyped.
+void move_widget(test::UiDriver& ui, const Param& p) {
+  const std::string name = "param/" + p.name;
+  switch (p.type) {
+    case ParamType::Bool: ui.click(name); break;
+    case ParamType::Choice: {
+      ui.click(name);
+      const std::size_t next = (static_cast<std::size_t>(p.value) + 1) % p.choices.size();
+      ui.click(name + "/" + p.choices[next]);
+      break;
+    }
+    case ParamType::Rational: ui.type_into(name, p.text); break;
+    case ParamType::Int:
+    case ParamType::Real: ui.drag(name, 12); break;
+  }
+}
+
+void sweep_every_parameter(const std::string& scene) {
+  const auto dir = test::temp_dir("panels_sweep");
+  Fixture f(scene, dir);
+  test::UiDriver ui(f.app);
+  const std::vector<Param> params = f.app.session.params.all();
+  int moved = 0;
+  for (const Param& p : params) {
+    CAPTURE(p.name);
+    move_widget(ui, f.app.session.params.at(p.name));
+    ui.frames(2);
+    f.app.session.runner->sync();
+    ui.frames(1);  // a refusal reaches the log and the panel on the next frame
+    CHECK(disagreement(f.app) == "");
+    const Param& now = f.app.session.params.at(p.name);
+    moved += now.type == ParamType::Rational ? now.text != p.text : now.value != p.value;
+    ui.click("param/" + p.name + "/R");
+    ui.frames(2);
+    f.app.session.runner->sync();
+    ui.frames(1);
+    CHECK(disagreement(f.app) == "");
+  }
+  MESSAGE(scene << ": " << params.size() << " parameters, " << moved << " moved by their widget");
+  // Most widgets change their value (a few are refused by the engine or sit at a limit).
+  CHECK(moved * 2 > static_cast<int>(params.size()));
+  CHECK_FALSE(f.app.dirty());  // every R went back to the file's value
+}
+
+}  // namespace
+
+TEST_CASE("gui_panels: every kuramoto parameter widget moves and R puts it back") { sweep_every_parameter("default.json"); }
+TEST_CASE("gui_panels: every eqprop parameter widget moves and R puts it back") { sweep_every_parameter("eqprop_moons.json"); }
+TEST_CASE("gui_panels: every cube parameter widget moves and R puts it back") { sweep_every_parameter("cube_demo.json"); }
+TEST_CASE("gui_panels: every pump parameter widget moves and R puts it back") { sweep_every_parameter("pump_default.json"); }
+TEST_CASE("gui_panels: every resonance parameter widget moves and R puts it back") { sweep_every_parameter("resonance_two_groups.json"); }
+
+TEST_CASE("gui_panels: run controls, seed, perturbations and CSV export do what they say") {
+  const auto dir = test::temp_dir("panels_run");
+  for (const char* scene : {"default.json", "eqprop_moons.json", "cube_demo.json", "pump_default.json", "resonance_two_groups.json"}) {
+    CAPTURE(scene);
+    Fixture f(scene, dir);
+    test::UiDriver ui(f.app);
+    SimRunner& runner = *f.app.session.runner;
+    ui.click("run/play");
+    ui.frames(1);
+    CHECK_FALSE(runner.status().playing);
+    runner.sync();
+    const auto at = runner.status().step;
+    ui.click("run/step");
+    CHECK(ui.frames_until([&] { return runner.status().step == at + 1; }, 300));
+    ui.click("run/reset");
+    runner.sync();
+    ui.frames(1);
+    CHECK(runner.status().step == 0);
+    ui.type_into("run/seed", "42");
+    runner.sync();
+    ui.frames(1);
+    CHECK(runner.status().seed == 42);
+    ui.click("run/new seed");
+    runner.sync();
+    ui.frames(1);
+    CHECK(runner.status().seed == 43);
+    CHECK(f.app.dirty());  // the seed is part of the scene
+    ui.click("run/play");
+    ui.frames(3);
+    CHECK(runner.status().playing);
+
+    // Every perturbation the system offers: logged in the app, applied on the sim thread.
+    for (const char* button : {"perturb/noise", "perturb/ablate", "perturb/nan", "perturb/inf"}) {
+      if (!ui.exists(button)) continue;
+      const std::size_t lines = f.app.log_lines.size();
+      ui.click(button);
+      runner.sync();
+      ui.frames(2);
+      CHECK(f.app.log_lines.size() > lines);
+    }
+    // The faults leave the app running and stepping.
+    const auto before = runner.status().step;
+    CHECK(ui.frames_until([&] { return runner.status().step > before; }, 600));
+
+    f.app.metrics_csv_path = (dir / (std::string(scene) + ".csv")).string();
+    ui.click("metrics/export");
+    CHECK(fs::exists(f.app.metrics_csv_path));
+    CHECK(log_has(f.app, "metrics written to"));
+  }
+}
+
+TEST_CASE("gui_panels: a click in the cube view picks a neuron and makes it the probe; the log splitter drags") {
+  const auto dir = test::temp_dir("panels_pick");
+  Fixture f("cube_demo.json", dir);
+  test::UiDriver ui(f.app);
+  ui.frames(5);
+  // The view is the space between the panels; the cube sits in its middle.
+  const float left = f.app.left_panel_w, right = 1280 - f.app.right_panel_w;
+  ui.click_at({(left + right) * 0.5f, 400});
+  ui.frames(3);
+  f.app.session.runner->sync();
+  CHECK(f.app.session.params.integer("probe_x") >= 0);
+  CHECK(disagreement(f.app) == "");
+
+  const float log_before = f.app.log_h;
+  ui.drag("metrics/splitter", 0, -80);
+  CHECK(f.app.log_h > log_before + 40);
+  // The side panel's inner edge drags too.
+  const float panel_before = f.app.left_panel_w;
+  ui.drag_at({f.app.left_panel_w - 1, 400}, 60, 0);
+  ui.frames(2);
+  CHECK(f.app.left_panel_w > panel_before + 30);
+}
