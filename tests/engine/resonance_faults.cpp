@@ -69,7 +69,10 @@ TEST_CASE("noise and ablation on oscillators and carriers") {
   s->params_changed();
   s->perturb({obs::PerturbKind::Ablate, 0.1, 0.5});
   CHECK(metrics_of(*s)["M"] == 2);
-  for (const auto& o : dump_of(*s)["oscillators"])
+  // The dump is held in a named value: a range-for over a member of a temporary would iterate
+  // a destroyed object (the temporary dies before the loop body runs, before C++23).
+  const nlohmann::json after = dump_of(*s);
+  for (const auto& o : after["oscillators"])
     for (const auto& b : o["bonds"]) CHECK(b[0].get<int>() != 0);  // no bond to a dead carrier survives
 }
 
