@@ -289,14 +289,15 @@ int ResonanceSystem::add_oscillator(float phase, float omega, float A, float A0,
     bp_[i * d_ + j] = 0.0f;
   }
   if (int_phase_) inc_[i] = increment_for(omega);
-  set_phase(i, static_cast<float>(resonance::wrap(static_cast<double>(phase) - frame_angle_)));
+  set_phase(i, static_cast<double>(phase) - frame_angle_);
   ++n_live_;
   return static_cast<int>(i);
 }
 
-void ResonanceSystem::set_phase(std::size_t i, float phi) {
-  if (int_phase_) acc_[i] = resonance::accumulator_increment(phi);
-  phase_[i] = int_phase_ ? resonance::accumulator_phase(acc_[i]) : resonance::wrap(phi);
+void ResonanceSystem::set_phase(std::size_t i, double phi) {
+  const double r = resonance::reduce_phase(phi);
+  if (int_phase_) acc_[i] = resonance::accumulator_increment(r);
+  phase_[i] = int_phase_ ? resonance::accumulator_phase(acc_[i]) : resonance::wrap(static_cast<float>(r));
 }
 
 float ResonanceSystem::phase_of(std::size_t i) const { return phase_[i]; }
@@ -530,6 +531,18 @@ std::vector<PerturbKind> ResonanceSystem::supported_perturbations() const {
   return {PerturbKind::Noise, PerturbKind::Ablate, PerturbKind::InjectNaN, PerturbKind::InjectInf};
 }
 
+double ResonanceSystem::phase_kick(double amplitude) {
+  if (std::fabs(amplitude) > resonance::kUniformKick) return rng_.uniform(-kPi, kPi);
+  return amplitude * rng_.normal();
+}
+
+void ResonanceSystem::warn_if_uniform_kick(double amplitude) {
+  if (std::fabs(amplitude) > resonance::kUniformKick)
+    emit(Event::Level::Warning, "noise amplitude " + std::to_string(amplitude) + " rad is beyond " +
+                                    std::to_string(resonance::kUniformKick) +
+                                    " rad, where a wrapped Gaussian kick is uniform: the phases are randomised instead");
+}
+
 void ResonanceSystem::perturb(const Perturbation& p) {
   if (!std::isfinite(p.amplitude)) throw InputError("/perturb/amplitude", "expected a finite amplitude");
   if (perturb_carriers_) {
@@ -540,6 +553,7 @@ void ResonanceSystem::perturb(const Perturbation& p) {
       emit(Event::Level::Info, "no carriers to perturb");
       return;
     }
+    if (p.kind == PerturbKind::Noise) warn_if_uniform_kick(p.amplitude);
     const std::size_t n = p.kind == PerturbKind::Noise ? live.size() : pick_count(p.fraction, live.size());
     for (std::size_t j = 0; j < n; ++j) {  // partial Fisher-Yates: n distinct carriers
       const std::size_t r = j + static_cast<std::size_t>(rng_.below(live.size() - j));
@@ -547,7 +561,7 @@ void ResonanceSystem::perturb(const Perturbation& p) {
       const std::size_t k = live[j];
       switch (p.kind) {
         case PerturbKind::Noise: {
-          const auto c = std::polar(std::hypot(cre_[k], cim_[k]), std::atan2(cim_[k], cre_[k]) + p.amplitude * rng_.normal());
+          const auto c = std::polar(std::hypot(cre_[k], cim_[k]), std::atan2(cim_[k], cre_[k]) + phase_kick(p.amplitude));
           cre_[k] = c.real();
           cim_[k] = c.imag();
           break;
@@ -567,7 +581,8 @@ void ResonanceSystem::perturb(const Perturbation& p) {
     if (state_[i] == kAlive || state_[i] == kFrozen) live.push_back(static_cast<std::uint32_t>(i));
   if (live.empty()) return;
   if (p.kind == PerturbKind::Noise) {
-    for (auto i : live) set_phase(i, static_cast<float>(phase_[i] + p.amplitude * rng_.normal()));
+    warn_if_uniform_kick(p.amplitude);
+    for (auto i : live) set_phase(i, static_cast<double>(phase_[i]) + phase_kick(p.amplitude));
     emit(Event::Level::Info, "phase kick of amplitude " + std::to_string(p.amplitude) + " rad on " + std::to_string(live.size()) + " oscillators");
     return;
   }
