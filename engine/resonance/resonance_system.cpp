@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <numbers>
 
 #include "core/input_error.hpp"
@@ -537,10 +538,12 @@ double ResonanceSystem::phase_kick(double amplitude) {
 }
 
 void ResonanceSystem::warn_if_uniform_kick(double amplitude) {
-  if (std::fabs(amplitude) > resonance::kUniformKick)
-    emit(Event::Level::Warning, "noise amplitude " + std::to_string(amplitude) + " rad is beyond " +
-                                    std::to_string(resonance::kUniformKick) +
-                                    " rad, where a wrapped Gaussian kick is uniform: the phases are randomised instead");
+  if (!(std::fabs(amplitude) > resonance::kUniformKick)) return;
+  char text[200];  // %g: std::to_string would spell 1e300 out in 300 digits
+  std::snprintf(text, sizeof text,
+                "noise amplitude %.3g rad is beyond %.3g rad, where a wrapped Gaussian kick is uniform: the phases are randomised instead",
+                amplitude, resonance::kUniformKick);
+  emit(Event::Level::Warning, text);
 }
 
 void ResonanceSystem::perturb(const Perturbation& p) {
@@ -583,7 +586,9 @@ void ResonanceSystem::perturb(const Perturbation& p) {
   if (p.kind == PerturbKind::Noise) {
     warn_if_uniform_kick(p.amplitude);
     for (auto i : live) set_phase(i, static_cast<double>(phase_[i]) + phase_kick(p.amplitude));
-    emit(Event::Level::Info, "phase kick of amplitude " + std::to_string(p.amplitude) + " rad on " + std::to_string(live.size()) + " oscillators");
+    char text[120];
+    std::snprintf(text, sizeof text, "phase kick of amplitude %.3g rad on %zu oscillators", p.amplitude, live.size());
+    emit(Event::Level::Info, text);
     return;
   }
   const std::size_t n = pick_count(p.fraction, live.size());
