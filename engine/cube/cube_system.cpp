@@ -106,6 +106,7 @@ std::uint64_t CubeSystem::bytes_needed() const {
   bytes += 2 * cells * B * 4;                 // free and +beta copies of the states
   bytes += cube::readout_bytes(n, B, kMaxClasses) + 2 * kMaxClasses * B * 4;  // face readout and its copies
   bytes += 3 * cells * 4 + cells;             // power iteration, learning scratch, killed flags
+  bytes += cells * (2 * 4 * cube::kNeighbours + 4 + 4) + kMaxClasses * (n * n + 1) * 4 + n * n * 4;  // the kept learned state
   bytes += depth * n * n * (dim + 1) * 4;     // random projection
   bytes += examples * (dim * 4 + 1);          // the data set
   bytes += n * n * n * (4 * 3 + 1 + 4) + (n <= 32 ? n * n * n * 26 * 4 : 0);  // one snapshot
@@ -150,6 +151,14 @@ void CubeSystem::reset(std::uint64_t seed) {
   killed_.assign(c_.cells, 0);
   moved_.assign(c_.cells, 0u);
   plane_scratch_.assign(2 * uz(c_.P), 0.0);
+  kept_.w.assign(c_.w.size(), 0.0f);
+  kept_.loud.assign(c_.loud.size(), 0.0f);
+  kept_.bias.assign(c_.bias.size(), 0.0f);
+  kept_.mask.assign(c_.mask.size(), 0u);
+  kept_.ro_u.assign(c_.ro.u.size(), 0.0f);
+  kept_.ro_bias.assign(c_.ro.bias.size(), 0.0f);
+  kept_.ro_mu.assign(c_.ro.mu.size(), 0.0f);
+  refused_updates_ = 0;
   batch_idx_.assign(uz(B), 0);
   place_outputs();
   init_weights();
@@ -407,8 +416,16 @@ void CubeSystem::step() {
   if (batch_mode_) {
     const std::uint64_t start = batches_total_;
     const Stage s0 = stage_;
-    // One training batch (to its weight update), or one test batch.
-    while (true) {
+    // One training batch (to its weight update), or one test batch. Every phase ends within its
+    // step limit, so a batch takes at most a free and two nudged phases; the bound is the
+    // backstop that keeps step() finite should a phase ever fail to end.
+    const std::int64_t most = static_cast<std::int64_t>(free_steps_) + 2 * static_cast<std::int64_t>(nudge_steps_) + 3;
+    for (std::int64_t k = 0;; ++k) {
+      if (k == most) {
+        emit(Event::Level::Error, "a batch did not finish within " + std::to_string(most) +
+                                      " relaxation steps (free_steps + 2 nudge_steps): step ended early");
+        break;
+      }
       relax_once();
       if (s0 == Stage::Eval ? (stage_ != Stage::Eval || phase_step_ == 0) : batches_total_ != start) break;
     }
@@ -449,10 +466,11 @@ void CubeSystem::relax_once() {
     emit(Event::Level::Error, "non-finite field met inside the relaxation; " + std::to_string(bad) +
                                   " neuron state(s) reset to 0");
     cube::mark_all(c_, relax_t_);
-    return;
   }
+  // The step limit holds after a quarantine too: a fault that recurs every step (a non-finite
+  // bias) must not keep the phase, and a batch-mode step, relaxing forever.
   const int limit = stage_ == Stage::Free || stage_ == Stage::Eval ? free_steps_ : nudge_steps_;
-  if (last_.max_ds <= tol_ || phase_step_ >= limit) end_phase();
+  if ((!last_.nonfinite && last_.max_ds <= tol_) || phase_step_ >= limit) end_phase();
 }
 
 void CubeSystem::end_phase() {
@@ -522,7 +540,55 @@ void CubeSystem::end_phase() {
   }
 }
 
+bool CubeSystem::learned_state_finite() const {
+  auto finite = [](const auto& v) {
+    for (float x : v)
+      if (!std::isfinite(x)) return false;
+    return true;
+  };
+  return std::isfinite(lipschitz_) && finite(c_.w) && finite(c_.bias) && finite(c_.loud) && finite(c_.ro.u) &&
+         finite(c_.ro.bias) && finite(c_.ro.mu);
+}
+
 void CubeSystem::learn() {
+  // Kept before the update: copies into storage sized at reset, so nothing allocates.
+  std::copy(c_.w.begin(), c_.w.end(), kept_.w.begin());
+  std::copy(c_.loud.begin(), c_.loud.end(), kept_.loud.begin());
+  std::copy(c_.bias.begin(), c_.bias.end(), kept_.bias.begin());
+  std::copy(c_.mask.begin(), c_.mask.end(), kept_.mask.begin());
+  std::copy(c_.ro.u.begin(), c_.ro.u.end(), kept_.ro_u.begin());
+  std::copy(c_.ro.bias.begin(), c_.ro.bias.end(), kept_.ro_bias.begin());
+  std::copy(c_.ro.mu.begin(), c_.ro.mu.end(), kept_.ro_mu.begin());
+  kept_.scale_ff = scale_ff_;
+  kept_.lipschitz = lipschitz_;
+  kept_.synapses = synapses_;
+  const std::uint64_t flips_before = flips_;
+  update_weights();
+  if (learned_state_finite()) return;
+  // A non-finite update (an overflow: the face readout's linear units are unbounded, and a large
+  // lr makes their biases diverge) is refused whole: a NaN weight would reach every state of the
+  // next relaxation, which could then never settle.
+  std::copy(kept_.w.begin(), kept_.w.end(), c_.w.begin());
+  std::copy(kept_.loud.begin(), kept_.loud.end(), c_.loud.begin());
+  std::copy(kept_.bias.begin(), kept_.bias.end(), c_.bias.begin());
+  std::copy(kept_.mask.begin(), kept_.mask.end(), c_.mask.begin());
+  std::copy(kept_.ro_u.begin(), kept_.ro_u.end(), c_.ro.u.begin());
+  std::copy(kept_.ro_bias.begin(), kept_.ro_bias.end(), c_.ro.bias.begin());
+  std::copy(kept_.ro_mu.begin(), kept_.ro_mu.end(), c_.ro.mu.begin());
+  std::fill(c_.grad.begin(), c_.grad.end(), 0.0f);  // no estimate survives from a refused update
+  scale_ff_ = kept_.scale_ff;
+  lipschitz_ = kept_.lipschitz;
+  synapses_ = kept_.synapses;
+  flips_ = flips_before;
+  c_.recount();
+  c_.weights_changed();
+  ++refused_updates_;
+  emit(Event::Level::Error, "weight update of batch " + std::to_string(batches_total_ + 1) +
+                                " turned non-finite (NaN/Inf; lower lr): refused, the previous weights kept (" +
+                                std::to_string(refused_updates_) + " refused so far)");
+}
+
+void CubeSystem::update_weights() {
   cube::LearnConfig cfg;
   cfg.lr = lr_;
   const bool symmetric = stage_ == Stage::NudgeMinus;

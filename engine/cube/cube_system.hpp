@@ -69,6 +69,10 @@ class CubeSystem final : public System {
   void relax_once();
   void end_phase();
   void learn();
+  // Whether every learned quantity (weights, biases, the readout's couplings, biases and offsets,
+  // the Lipschitz estimate) is finite: an update that breaks this is refused.
+  bool learned_state_finite() const;
+  void update_weights();  // the update itself (learn() keeps the state before it)
   void project(int iterations);
   void revive_killed();
   void count_predictions(std::uint64_t& correct, std::uint64_t& seen, std::size_t valid) const;
@@ -99,6 +103,16 @@ class CubeSystem final : public System {
   std::vector<std::uint8_t> killed_;     // cells: killed by ablation (healable)
   std::vector<std::uint32_t> moved_;     // cells: learning scratch (pairs stepped by the current update)
   std::vector<double> plane_scratch_;    // 2 (n + 2): per-plane loudness means
+  // The learned state before the current update, so a non-finite update can be refused and the
+  // previous weights kept (sized at reset: the copies allocate nothing in the steady state).
+  struct LearnedState {
+    std::vector<float> w, loud, bias, ro_u, ro_bias, ro_mu;
+    std::vector<std::uint32_t> mask;
+    float scale_ff = 0;
+    double lipschitz = 0;
+    std::uint64_t synapses = 0;
+  } kept_;
+  std::uint64_t refused_updates_ = 0;
   std::size_t batch_valid_ = 0;          // examples of the batch that count (the last test batch is padded)
 
   Stage stage_ = Stage::Free;

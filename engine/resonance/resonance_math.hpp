@@ -30,6 +30,18 @@ inline float fast_exp_neg(float x) {
 // Shortest signed angle, in [-pi, pi].
 inline float wrap(float p) { return p - 6.28318530717958648f * __builtin_rintf(p * 0.159154943091895336f); }
 inline double wrap(double p) { return p - kTwoPi * std::nearbyint(p / kTwoPi); }
+// The same reduction, exact for every finite p: wrap() subtracts a rounded multiple of 2 pi, whose
+// rounding error grows with |p| (at 1e20 rad the result is thousands of radians off and no longer a
+// phase), while the IEEE remainder is computed without rounding. For phases from outside the
+// kernel (a noise kick), where |p| is not bounded by one step's increment.
+inline double reduce_phase(double p) { return std::remainder(p, kTwoPi); }
+// A wrapped phase lies in [-pi, pi]; anything else (NaN included) has lost its meaning, and the
+// float sin/cos of the kernel turns it into NaN. Compared with a margin for float rounding.
+inline bool phase_in_range(float p) { return std::fabs(p) <= 3.5f; }
+// A Gaussian kick this wide, wrapped onto the circle, is uniform: its first Fourier mode has
+// weight exp(-sigma^2 / 2) < 1e-34. A wider kick is drawn as a uniform phase instead, which
+// never needs the huge intermediate values (1e300 * N(0, 1) may overflow).
+inline constexpr double kUniformKick = 2 * kTwoPi;
 
 // Eq. 4: the half-cycle gate G(psi) = [cos psi >= 0].
 inline bool gate_open(double psi) { return std::cos(psi) >= 0; }

@@ -88,7 +88,9 @@ void ResonanceSystem::sweep() {
       const std::uint8_t st = state[i];
       if (st != kAlive && st != kFrozen) continue;
       const float phi = phase[i], A = amp[i], w = omega[i];
-      if (!std::isfinite(phi) || !std::isfinite(A) || !std::isfinite(w)) {
+      // A finite phase outside [-pi, pi] is caught too: the float sin/cos below turns it into
+      // NaN, which would reach R and every bonded carrier (and a frozen oscillator keeps it).
+      if (!resonance::phase_in_range(phi) || !std::isfinite(A) || !std::isfinite(w)) {
         flag[i] = 1;  // quarantined after the sweep; it contributed nothing
         bad += 1;
         continue;
@@ -153,6 +155,13 @@ void ResonanceSystem::sweep() {
       } else {
         phase[i] = resonance::wrap(phi + dt * (w - Om + v));
       }
+      if (!resonance::phase_in_range(phase[i])) {
+        // The increment was non-finite or beyond float resolution (a runaway coupling): the
+        // oscillator is quarantined now, before its phase reaches R or, next step, a carrier.
+        flag[i] = 1;
+        bad += 1;
+        continue;
+      }
       // R of the phases after the step (as the kuramoto system reports it).
       kuramoto::fast_sincos(phase[i], s, c);
       rc += c;
@@ -211,7 +220,7 @@ void ResonanceSystem::handle_flagged() {
   }
   if (caught) {
     quarantined_osc_ += caught;
-    emit(Event::Level::Warning, "non-finite phase, amplitude or frequency (NaN/Inf) in " + std::to_string(caught) +
+    emit(Event::Level::Warning, "non-finite phase, amplitude or frequency (NaN/Inf), or a phase beyond float resolution, in " + std::to_string(caught) +
                                     " oscillator(s): quarantined (bonds cut) before reaching any carrier");
   }
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <numbers>
 
 #include "core/input_error.hpp"
@@ -289,14 +290,15 @@ int ResonanceSystem::add_oscillator(float phase, float omega, float A, float A0,
     bp_[i * d_ + j] = 0.0f;
   }
   if (int_phase_) inc_[i] = increment_for(omega);
-  set_phase(i, static_cast<float>(resonance::wrap(static_cast<double>(phase) - frame_angle_)));
+  set_phase(i, static_cast<double>(phase) - frame_angle_);
   ++n_live_;
   return static_cast<int>(i);
 }
 
-void ResonanceSystem::set_phase(std::size_t i, float phi) {
-  if (int_phase_) acc_[i] = resonance::accumulator_increment(phi);
-  phase_[i] = int_phase_ ? resonance::accumulator_phase(acc_[i]) : resonance::wrap(phi);
+void ResonanceSystem::set_phase(std::size_t i, double phi) {
+  const double r = resonance::reduce_phase(phi);
+  if (int_phase_) acc_[i] = resonance::accumulator_increment(r);
+  phase_[i] = int_phase_ ? resonance::accumulator_phase(acc_[i]) : resonance::wrap(static_cast<float>(r));
 }
 
 float ResonanceSystem::phase_of(std::size_t i) const { return phase_[i]; }
@@ -530,6 +532,20 @@ std::vector<PerturbKind> ResonanceSystem::supported_perturbations() const {
   return {PerturbKind::Noise, PerturbKind::Ablate, PerturbKind::InjectNaN, PerturbKind::InjectInf};
 }
 
+double ResonanceSystem::phase_kick(double amplitude) {
+  if (std::fabs(amplitude) > resonance::kUniformKick) return rng_.uniform(-kPi, kPi);
+  return amplitude * rng_.normal();
+}
+
+void ResonanceSystem::warn_if_uniform_kick(double amplitude) {
+  if (!(std::fabs(amplitude) > resonance::kUniformKick)) return;
+  char text[200];  // %g: std::to_string would spell 1e300 out in 300 digits
+  std::snprintf(text, sizeof text,
+                "noise amplitude %.3g rad is beyond %.3g rad, where a wrapped Gaussian kick is uniform: the phases are randomised instead",
+                amplitude, resonance::kUniformKick);
+  emit(Event::Level::Warning, text);
+}
+
 void ResonanceSystem::perturb(const Perturbation& p) {
   if (!std::isfinite(p.amplitude)) throw InputError("/perturb/amplitude", "expected a finite amplitude");
   if (perturb_carriers_) {
@@ -540,6 +556,7 @@ void ResonanceSystem::perturb(const Perturbation& p) {
       emit(Event::Level::Info, "no carriers to perturb");
       return;
     }
+    if (p.kind == PerturbKind::Noise) warn_if_uniform_kick(p.amplitude);
     const std::size_t n = p.kind == PerturbKind::Noise ? live.size() : pick_count(p.fraction, live.size());
     for (std::size_t j = 0; j < n; ++j) {  // partial Fisher-Yates: n distinct carriers
       const std::size_t r = j + static_cast<std::size_t>(rng_.below(live.size() - j));
@@ -547,7 +564,7 @@ void ResonanceSystem::perturb(const Perturbation& p) {
       const std::size_t k = live[j];
       switch (p.kind) {
         case PerturbKind::Noise: {
-          const auto c = std::polar(std::hypot(cre_[k], cim_[k]), std::atan2(cim_[k], cre_[k]) + p.amplitude * rng_.normal());
+          const auto c = std::polar(std::hypot(cre_[k], cim_[k]), std::atan2(cim_[k], cre_[k]) + phase_kick(p.amplitude));
           cre_[k] = c.real();
           cim_[k] = c.imag();
           break;
@@ -567,8 +584,11 @@ void ResonanceSystem::perturb(const Perturbation& p) {
     if (state_[i] == kAlive || state_[i] == kFrozen) live.push_back(static_cast<std::uint32_t>(i));
   if (live.empty()) return;
   if (p.kind == PerturbKind::Noise) {
-    for (auto i : live) set_phase(i, static_cast<float>(phase_[i] + p.amplitude * rng_.normal()));
-    emit(Event::Level::Info, "phase kick of amplitude " + std::to_string(p.amplitude) + " rad on " + std::to_string(live.size()) + " oscillators");
+    warn_if_uniform_kick(p.amplitude);
+    for (auto i : live) set_phase(i, static_cast<double>(phase_[i]) + phase_kick(p.amplitude));
+    char text[120];
+    std::snprintf(text, sizeof text, "phase kick of amplitude %.3g rad on %zu oscillators", p.amplitude, live.size());
+    emit(Event::Level::Info, text);
     return;
   }
   const std::size_t n = pick_count(p.fraction, live.size());

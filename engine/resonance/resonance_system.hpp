@@ -83,12 +83,15 @@ class ResonanceSystem final : public System {
   // resonance_system.cpp
   void init_population();
   int add_oscillator(float phase, float omega, float A, float A0, float drive, std::uint64_t drive_until, int group);
-  void set_phase(std::size_t i, float phi);
+  void set_phase(std::size_t i, double phi);  // any finite phi: reduced exactly to [-pi, pi]
   float phase_of(std::size_t i) const;  // in the rotating frame when one is used
   std::uint64_t increment_for(float omega) const;
   void check_carriers_finite();
   void update_global_metrics();
   std::size_t pick_count(double fraction, std::size_t n) const;
+  // A noise kick's angle: Gaussian, or uniform beyond resonance::kUniformKick (then reported).
+  double phase_kick(double amplitude);
+  void warn_if_uniform_kick(double amplitude);
 
   static constexpr int F = 10;  // per-carrier partial sums, see sweep()
 

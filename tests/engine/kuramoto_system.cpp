@@ -40,17 +40,62 @@ struct AllocationProbe {
 };
 }  // namespace
 
-__attribute__((weak)) void* operator new(std::size_t n) {
+// Every form of the global operators is replaced, all on malloc/free: a form left out is the
+// runtime's (under ASan, its own allocator), and memory from one allocator handed to the other
+// is an alloc-dealloc mismatch. std::stable_sort's temporary buffer is one: it takes
+// new(nothrow) and gives it back through plain delete.
+namespace {
+void probe_record(std::size_t n) {
   if (g_probe_armed.load(std::memory_order_relaxed)) {
     std::size_t prev = g_probe_largest.load(std::memory_order_relaxed);
     while (n > prev && !g_probe_largest.compare_exchange_weak(prev, n)) {
     }
   }
-  if (void* p = std::malloc(n ? n : 1)) return p;
+}
+void* probe_malloc(std::size_t n) noexcept {
+  probe_record(n);
+  return std::malloc(n ? n : 1);
+}
+void* probe_aligned(std::size_t n, std::align_val_t a) noexcept {
+  probe_record(n);
+  const auto align = static_cast<std::size_t>(a);
+  // aligned_alloc wants a size that is a multiple of the alignment.
+  return std::aligned_alloc(align, ((n ? n : 1) + align - 1) / align * align);
+}
+}  // namespace
+
+__attribute__((weak)) void* operator new(std::size_t n) {
+  if (void* p = probe_malloc(n)) return p;
   throw std::bad_alloc();
 }
+__attribute__((weak)) void* operator new[](std::size_t n) {
+  if (void* p = probe_malloc(n)) return p;
+  throw std::bad_alloc();
+}
+__attribute__((weak)) void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return probe_malloc(n); }
+__attribute__((weak)) void* operator new[](std::size_t n, const std::nothrow_t&) noexcept { return probe_malloc(n); }
+__attribute__((weak)) void* operator new(std::size_t n, std::align_val_t a) {
+  if (void* p = probe_aligned(n, a)) return p;
+  throw std::bad_alloc();
+}
+__attribute__((weak)) void* operator new[](std::size_t n, std::align_val_t a) {
+  if (void* p = probe_aligned(n, a)) return p;
+  throw std::bad_alloc();
+}
+__attribute__((weak)) void* operator new(std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept { return probe_aligned(n, a); }
+__attribute__((weak)) void* operator new[](std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept { return probe_aligned(n, a); }
 __attribute__((weak)) void operator delete(void* p) noexcept { std::free(p); }
+__attribute__((weak)) void operator delete[](void* p) noexcept { std::free(p); }
 __attribute__((weak)) void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+__attribute__((weak)) void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+__attribute__((weak)) void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+__attribute__((weak)) void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
+__attribute__((weak)) void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
+__attribute__((weak)) void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
+__attribute__((weak)) void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+__attribute__((weak)) void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+__attribute__((weak)) void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept { std::free(p); }
+__attribute__((weak)) void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept { std::free(p); }
 
 namespace {
 
