@@ -29,8 +29,9 @@ Watch, steer and record learning systems live. Without --headless a window opens
   --steps N               headless: simulation steps to run (default 0)
   --set NAME=VALUE        override a parameter (repeatable); validated like the scene
   --seed S                override the scene's seed
-  --metrics OUT.csv       write every metric at every step (header: step,<metrics>)
-  --dump-state OUT.json   write the full final state as JSON
+  --metrics OUT.csv       write every metric at every step (header: step,<metrics>);
+                          - writes to standard output
+  --dump-state OUT.json   write the full final state as JSON (- for standard output)
   --screenshot OUT.png    headless: render the main view offscreen after the run;
                           GUI: capture the window when it quits (see --frames)
   --size WxH              window / screenshot size in pixels (default 1280x800)
@@ -50,14 +51,21 @@ Options parse_command_line(int argc, char** argv) {
     if (i + 1 >= argc) throw InputError(flag, "expects a value");
     return argv[++i];
   };
+  // An empty path (an unset shell variable: --metrics "$OUT") would otherwise mean "no output"
+  // and the run would end with nothing written and exit 0.
+  auto path = [&](int& i, const std::string& flag) -> std::string {
+    std::string p = value(i, flag);
+    if (p.empty()) throw InputError(flag, "expects a file path (or - for standard output), got an empty string");
+    return p;
+  };
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--headless") o.headless = true;
     else if (a == "--steps") o.steps = parse_int(a, value(i, a), 0, 1'000'000'000'000);
     else if (a == "--seed") o.seed = static_cast<std::uint64_t>(parse_int(a, value(i, a), 0, INT64_MAX));
-    else if (a == "--metrics") o.metrics_csv = value(i, a);
-    else if (a == "--dump-state") o.dump_state = value(i, a);
-    else if (a == "--screenshot") o.screenshot = value(i, a);
+    else if (a == "--metrics") o.metrics_csv = path(i, a);
+    else if (a == "--dump-state") o.dump_state = path(i, a);
+    else if (a == "--screenshot") o.screenshot = path(i, a);
     else if (a == "--frames") o.frames = static_cast<int>(parse_int(a, value(i, a), 1, 100'000'000));
     else if (a == "--no-ui") o.screenshot_ui = false;
     else if (a == "--list-systems") o.list_systems = true;
@@ -74,7 +82,9 @@ Options parse_command_line(int argc, char** argv) {
       if (x == std::string::npos) throw InputError("--size", "expected WIDTHxHEIGHT, got \"" + s + "\"");
       o.width = static_cast<int>(parse_int("--size", s.substr(0, x), 64, 8192));
       o.height = static_cast<int>(parse_int("--size", s.substr(x + 1), 64, 8192));
-    } else if (!a.empty() && a[0] == '-') {
+    } else if (a.empty()) {
+      throw InputError("SCENE.json", "expects a file path, got an empty string");
+    } else if (a[0] == '-') {
       throw InputError(a, "unknown option (see --help)");
     } else if (o.scene.empty()) {
       o.scene = a;
@@ -88,6 +98,8 @@ Options parse_command_line(int argc, char** argv) {
     if (!o.dump_state.empty()) throw InputError("--dump-state", "needs --headless");
     if (o.steps != 0) throw InputError("--steps", "needs --headless (use --frames to end a windowed run)");
   }
+  if (o.metrics_csv == "-" && o.dump_state == "-")
+    throw InputError("--dump-state", "standard output already carries --metrics; give one of them a file");
   return o;
 }
 
@@ -98,7 +110,8 @@ int exit_code_of(const std::function<int()>& body) {
     std::fprintf(stderr, "observatory: %s\n", e.what());
     return 2;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "observatory: %s\n", e.what());
+    // Runtime errors name paths, which may hold any byte; keep the message on one line.
+    std::fprintf(stderr, "observatory: %s\n", escape_control(e.what()).c_str());
     return 1;
   }
 }

@@ -1,6 +1,8 @@
 #include "headless.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <functional>
 #include <cinttypes>
 #include <cstdio>
 #include <filesystem>
@@ -26,12 +28,36 @@ void print_events(System& s) {
   }
 }
 
-void make_parent(const std::string& path) {
-  const auto parent = std::filesystem::path(path).parent_path();
-  if (parent.empty()) return;
-  std::error_code ec;
-  std::filesystem::create_directories(parent, ec);
-  if (ec) throw std::runtime_error("cannot write " + path + ": cannot create " + parent.string() + ": " + ec.message());
+// Writes one output: "-" is standard output, anything else a file (atomically when it is one).
+void write_output(const std::string& path, const std::function<void(std::ostream&)>& write) {
+  if (path == "-") write_to_stdout(write);
+  else write_file_atomically(path, write);
+}
+
+// "metrics: PATH" on stdout, except when stdout carries the data itself.
+void report(const char* what, const std::string& path) {
+  if (path != "-") std::printf("%s: %s\n", what, escape_control(path).c_str());
+}
+
+// Every output is checked before the first step, so a bad --dump-state path does not cost the
+// whole run; and temporary files left by earlier runs that were killed are pointed out (not
+// removed: the person may want what is in them).
+void check_outputs(const Options& o) {
+  std::vector<std::string> folders;
+  for (const std::string* path : {&o.metrics_csv, &o.dump_state, &o.screenshot}) {
+    if (path->empty() || *path == "-") continue;
+    check_writable(*path);
+    const std::string folder = output_folder(*path);
+    if (std::find(folders.begin(), folders.end(), folder) != folders.end()) continue;
+    folders.push_back(folder);
+    const auto stale = stale_temp_files(folder);
+    if (stale.empty()) continue;
+    std::string names;
+    for (std::size_t i = 0; i < stale.size() && i < 3; ++i) names += (i ? ", " : "") + stale[i];
+    if (stale.size() > 3) names += ", ...";
+    std::fprintf(stderr, "observatory: warning: %s holds %zu temporary file%s left by an interrupted run (%s); not removed\n",
+                 escape_control(folder).c_str(), stale.size(), stale.size() == 1 ? "" : "s", escape_control(names).c_str());
+  }
 }
 
 void run_steps(System& system, std::int64_t steps, std::ostream* csv) {
@@ -45,6 +71,8 @@ void run_steps(System& system, std::int64_t steps, std::ostream* csv) {
   const auto start = Clock::now();
   auto last_report = start;
   for (std::int64_t i = 0; i < steps; ++i) {
+    // A failed write (a full disk) ends the run here; the writer's caller reports why.
+    if (csv && !*csv) return;
     system.step();
     if (csv) {
       system.metrics(row.data());
@@ -76,27 +104,26 @@ int run_headless(const Options& o) {
     make_scene_view(scene);  // a bad "view" block is bad input even when nothing is drawn
     for (const auto& w : scene.warnings) std::fprintf(stderr, "observatory: warning: %s\n", w.c_str());
 
+    check_outputs(o);
+
     if (!o.metrics_csv.empty()) {
-      make_parent(o.metrics_csv);
-      // The CSV appears whole at the end (temp + rename), never half-written.
-      write_file_atomically(o.metrics_csv, [&](std::ostream& out) { run_steps(*system, o.steps, &out); });
-      std::printf("metrics: %s\n", o.metrics_csv.c_str());
+      // A CSV file appears whole at the end (temp + rename), never half-written.
+      write_output(o.metrics_csv, [&](std::ostream& out) { run_steps(*system, o.steps, &out); });
+      report("metrics", o.metrics_csv);
     } else {
       run_steps(*system, o.steps, nullptr);
     }
     if (!o.dump_state.empty()) {
       nlohmann::json state;
       system->dump(state);
-      make_parent(o.dump_state);
-      write_file_atomically(o.dump_state, [&](std::ostream& out) { out << state.dump() << '\n'; });
-      std::printf("state: %s\n", o.dump_state.c_str());
+      write_output(o.dump_state, [&](std::ostream& out) { out << state.dump() << '\n'; });
+      report("state", o.dump_state);
     }
     if (!o.screenshot.empty()) {
       GlWindow window(o.width, o.height, "observatory (offscreen)", /*visible=*/false);
       App app(window, make_session_for(std::move(system), scene), o);
-      make_parent(o.screenshot);
       gfx::write_png(o.screenshot, app.render(/*with_ui=*/false));
-      std::printf("screenshot: %s\n", o.screenshot.c_str());
+      report("screenshot", o.screenshot);
     }
     return 0;
   });

@@ -3,6 +3,7 @@
 
 #include "app.hpp"
 #include "cli.hpp"
+#include "core/atomic_file.hpp"
 #include "core/input_error.hpp"
 #include "core/registry.hpp"
 #include "headless.hpp"
@@ -11,6 +12,8 @@
 
 int main(int argc, char** argv) {
   using namespace obs;
+  // Ctrl+C or a kill during a save or a headless run must not leave NAME.tmp.PID files behind.
+  remove_temp_files_on_signals();
   Options options;
   try {
     options = parse_command_line(argc, argv);

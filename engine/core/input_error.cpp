@@ -2,6 +2,30 @@
 
 namespace obs {
 
+std::string escape_control(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x20 && c != 0x7f) {
+      out.push_back(ch);
+      continue;
+    }
+    switch (c) {
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      default: {
+        static constexpr char kHex[] = "0123456789abcdef";
+        out += "\\x";
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 15]);
+      }
+    }
+  }
+  return out;
+}
+
 InputError::InputError(std::string pointer, std::string message, SourcePos pos, std::string source)
     : std::runtime_error(format(source, pos, pointer, message)),
       pointer_(std::move(pointer)),
@@ -18,11 +42,11 @@ std::string InputError::format(const std::string& source, SourcePos pos, const s
   // "file:line:col: /pointer: message", leaving out the parts that are unknown.
   std::string out;
   out.reserve(source.size() + pointer.size() + message.size() + 32);
-  if (!source.empty()) out.append(source).push_back(':');
+  if (!source.empty()) out.append(escape_control(source)).push_back(':');
   if (pos.line > 0) out.append(std::to_string(pos.line)).append(1, ':').append(std::to_string(pos.column)).push_back(':');
   if (!out.empty()) out.push_back(' ');
-  if (!pointer.empty()) out.append(pointer).append(": ");
-  out.append(message);
+  if (!pointer.empty()) out.append(escape_control(pointer)).append(": ");
+  out.append(escape_control(message));
   return out;
 }
 

@@ -3,6 +3,7 @@
 // Every one names *where*: a JSON pointer, and a line:column when the text is known.
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace obs {
 
@@ -10,6 +11,12 @@ struct SourcePos {
   int line = 0;    // 1-based; 0 = unknown
   int column = 0;  // 1-based
 };
+
+// `text` with every control character (and DEL) written as a visible escape: \n, \t, \r, or
+// \xHH. Messages echo names from files and the command line, and a raw newline or terminal
+// escape in one would split the promised one-line message or repaint the user's terminal.
+// Bytes from 0x80 up pass unchanged, so UTF-8 names read as written.
+std::string escape_control(std::string_view text);
 
 class InputError : public std::runtime_error {
  public:
@@ -20,6 +27,8 @@ class InputError : public std::runtime_error {
   const std::string& source() const { return source_; }
   SourcePos pos() const { return pos_; }
 
+  // what() is "source:line:col: pointer: message" with escape_control applied to each part;
+  // pointer(), message() and source() stay as given.
   // The same error seen from a containing document: adds the file name and position.
   InputError located(std::string source, SourcePos pos) const;
 

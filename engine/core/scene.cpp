@@ -1,6 +1,7 @@
 #include "core/scene.hpp"
 
-#include <cstdio>
+#include <charconv>
+#include <cmath>
 #include <memory>
 #include <sstream>
 
@@ -12,10 +13,39 @@
 namespace obs {
 namespace {
 
-// "MAJOR.MINOR" -> comparable pair; false when malformed.
-bool parse_version(const std::string& s, int& major, int& minor) {
-  char tail = 0;
-  return std::sscanf(s.c_str(), "%d.%d%c", &major, &minor, &tail) == 2 && major >= 0 && minor >= 0;
+// "MAJOR.MINOR" as two digit strings without leading zeros; false when malformed. The parts
+// stay text so that no component can overflow: "4294967296.1" once wrapped to 0.1 through an
+// int and was accepted as older than this build.
+struct Version {
+  std::string major, minor;
+};
+bool parse_version(const std::string& s, Version& v) {
+  const auto dot = s.find('.');
+  if (dot == std::string::npos || dot == 0 || dot + 1 == s.size()) return false;
+  for (std::size_t i = 0; i < s.size(); ++i)
+    if (i != dot && (s[i] < '0' || s[i] > '9')) return false;
+  auto trim = [](std::string d) {
+    const auto nz = d.find_first_not_of('0');
+    return nz == std::string::npos ? std::string("0") : d.substr(nz);
+  };
+  v = {trim(s.substr(0, dot)), trim(s.substr(dot + 1))};
+  return true;
+}
+// Numeric order of two digit strings without leading zeros: the longer is larger.
+int compare_digits(const std::string& a, const std::string& b) {
+  if (a.size() != b.size()) return a.size() < b.size() ? -1 : 1;
+  return a.compare(b) < 0 ? -1 : a == b ? 0 : 1;
+}
+bool newer_than(const Version& a, const Version& b) {
+  const int major = compare_digits(a.major, b.major);
+  return major > 0 || (major == 0 && compare_digits(a.minor, b.minor) > 0);
+}
+
+// "source:line:col: pointer: text", one line whatever the file's keys hold.
+std::string located_warning(const std::string& source, SourcePos pos, const std::string& pointer,
+                            const std::string& text) {
+  return escape_control(source + ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column) + ": " + pointer +
+                        ": " + text);
 }
 
 std::string got(const nlohmann::json& v) {
@@ -64,6 +94,25 @@ void check_depth(const std::string& text, const std::string& source) {
   }
 }
 
+// The views keep their settings in floats; put into JSON they widen to doubles and print as
+// 0.3499999940395355 for the 0.35 that was typed. A value that is exactly a float is written
+// as the shortest decimal that reads back as that float, which is what the person typed (and
+// loads back to the same float). Parameters are doubles and already print shortest.
+void shorten_float_values(nlohmann::json& j) {
+  if (j.is_structured()) {
+    for (auto& v : j) shorten_float_values(v);
+    return;
+  }
+  if (!j.is_number_float()) return;
+  const double d = j.get<double>();
+  const float f = static_cast<float>(d);
+  if (!std::isfinite(d) || static_cast<double>(f) != d) return;
+  char buf[32];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, f);
+  double shortest = d;
+  if (ec == std::errc() && std::from_chars(buf, end, shortest).ec == std::errc()) j = shortest;
+}
+
 }  // namespace
 
 Scene parse_scene(const std::string& text, const std::string& source) {
@@ -101,17 +150,18 @@ Scene parse_scene(const std::string& text, const std::string& source) {
       if (!value.is_string() || value.get<std::string>() != kSceneFormat)
         at.fail(ptr, std::string("expected \"") + kSceneFormat + "\", got " + got(value));
     } else if (key == "version" || key == "minVersion") {
-      int major = 0, minor = 0, our_major = 0, our_minor = 0;
-      if (!value.is_string() || !parse_version(value.get<std::string>(), major, minor))
+      Version v, ours;
+      if (!value.is_string() || !parse_version(value.get<std::string>(), v))
         at.fail(ptr, "expected a version string \"MAJOR.MINOR\", got " + got(value));
-      parse_version(kSceneVersion, our_major, our_minor);
-      const bool newer = major > our_major || (major == our_major && minor > our_minor);
+      parse_version(kSceneVersion, ours);
+      const bool newer = newer_than(v, ours);
       if (key == "minVersion" && newer)
         at.fail(ptr, "this scene needs a reader of version " + value.get<std::string>() +
                          " or newer; this build reads " + kSceneVersion);
       if (key == "version" && newer)
-        scene.warnings.push_back(source + ": scene version " + value.get<std::string>() +
-                                 " is newer than " + kSceneVersion + "; reading what this build understands");
+        scene.warnings.push_back(escape_control(source + ": scene version " + value.get<std::string>() +
+                                                " is newer than " + kSceneVersion +
+                                                "; reading what this build understands"));
     } else if (key == "system") {
       if (!value.is_string()) at.fail(ptr, "expected a system id string, got " + got(value));
       scene.system = value.get<std::string>();
@@ -135,8 +185,7 @@ Scene parse_scene(const std::string& text, const std::string& source) {
     } else {
       scene.extra[key] = value;
       const SourcePos pos = at.position(ptr);
-      scene.warnings.push_back(source + ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column) +
-                               ": " + ptr + ": unknown key kept as is");
+      scene.warnings.push_back(located_warning(source, pos, ptr, "unknown key kept as is"));
     }
   }
   scene.text = text;
@@ -153,7 +202,8 @@ Scene load_scene(const std::string& path) {
   return parse_scene(text, path);
 }
 
-std::unique_ptr<System> instantiate(Scene& scene, const std::vector<ParamOverride>& overrides) {
+std::unique_ptr<System> instantiate(Scene& scene, const std::vector<ParamOverride>& overrides,
+                                    std::uint64_t byte_limit) {
   const Located at{scene, scene.text.empty() ? nullptr : &scene.text, nullptr};
   auto system = make_system(scene.system);
   if (!system) at.fail("/system", "unknown system \"" + scene.system + "\"");
@@ -162,9 +212,8 @@ std::unique_ptr<System> instantiate(Scene& scene, const std::vector<ParamOverrid
       const std::string ptr = child_pointer("/params", name);
       if (!system->params().find(name)) {
         const SourcePos pos = at.position(ptr);
-        scene.warnings.push_back(scene.source + ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column) +
-                                 ": " + ptr + ": " + scene.system + " has no parameter \"" + name +
-                                 "\"; ignored");
+        scene.warnings.push_back(located_warning(scene.source, pos, ptr,
+                                                 scene.system + " has no parameter \"" + name + "\"; ignored"));
         continue;
       }
       system->params().set_json(name, value, ptr);
@@ -182,6 +231,9 @@ std::unique_ptr<System> instantiate(Scene& scene, const std::vector<ParamOverrid
       throw e.located("--set " + o.name + "=" + o.value, {});
     }
   }
+  if (byte_limit != 0 && system->bytes_needed() > byte_limit)
+    at.fail("/params", "the state needs " + std::to_string(system->bytes_needed()) + " bytes; this run allows " +
+                           std::to_string(byte_limit));
   try {
     system->reset(scene.seed);
   } catch (const InputError& e) {
@@ -196,6 +248,7 @@ Scene capture_scene(const System& system, const nlohmann::json& view, const nloh
   s.seed = system.seed();
   s.params = system.params().to_json();
   s.view = view;
+  shorten_float_values(s.view);
   s.extra = extra;
   return s;
 }

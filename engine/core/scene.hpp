@@ -42,8 +42,11 @@ struct ParamOverride {
 // Builds the scene's system through the registry, applies and validates every parameter
 // (the scene's, then the overrides), and resets it once with the scene's seed. Unknown
 // scene parameters become warnings in `scene`; an unknown override is an error.
+// `byte_limit` (0: none beyond the system's own memory budget) refuses, before reset allocates
+// anything, a state larger than the caller wants to pay for: the fuzzer's size guard.
 // Throws InputError (pointer and line:column when the scene came from text).
-std::unique_ptr<System> instantiate(Scene& scene, const std::vector<ParamOverride>& overrides = {});
+std::unique_ptr<System> instantiate(Scene& scene, const std::vector<ParamOverride>& overrides = {},
+                                    std::uint64_t byte_limit = 0);
 
 // The scene that reproduces `system` from its start: its kind, seed and current parameters.
 Scene capture_scene(const System& system, const nlohmann::json& view = nlohmann::json::object(),

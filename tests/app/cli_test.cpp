@@ -3,7 +3,21 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "app_test_support.hpp"
 
@@ -154,4 +168,179 @@ TEST_CASE("cli: a headless training run prints the engine's progress line per ep
   const auto dump = nlohmann::json::parse(read_text(state));
   CHECK(dump.at("system") == "eqprop");
   CHECK(dump.dump().find("weights") != std::string::npos);
+}
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::size_t count_lines(const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')); }
+
+std::vector<std::string> names_in(const fs::path& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : fs::directory_iterator(dir)) out.push_back(e.path().filename().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("cli: control characters in a scene are echoed as escapes; the error stays one line") {
+  const auto dir = temp_dir("cli_ctl");
+  const auto path = dir / "ctl.json";
+  write_text(path, "{\"system\": \"kura\\nmoto\\u001b[2J\"}");
+  const auto r = run_observatory("--headless " + quoted(path.string()));
+  INFO(r.output);
+  CHECK(r.exit_code == 2);
+  CHECK(count_lines(r.output) == 1);
+  CHECK(r.output.find("unknown system \"kura\\nmoto\\x1b[2J\"") != std::string::npos);
+  CHECK(r.output.find('\x1b') == std::string::npos);
+}
+
+TEST_CASE("cli: a minVersion past 2^32 is refused, not wrapped around and run") {
+  const auto dir = temp_dir("cli_version");
+  const auto path = dir / "future.json";
+  write_text(path, R"({"format": "observatory-scene", "version": "1.0", "minVersion": "4294967296.1", "system": "kuramoto"})");
+  const auto r = run_observatory("--headless --steps 1 " + quoted(path.string()));
+  INFO(r.output);
+  CHECK(r.exit_code == 2);
+  CHECK(r.output.find("/minVersion: this scene needs a reader of version 4294967296.1") != std::string::npos);
+}
+
+TEST_CASE("cli: a scene that is a directory or a FIFO is refused for what it is") {
+  const auto dir = temp_dir("cli_kinds");
+  expect_bad_input("--headless " + quoted(dir.string()), {"is a directory"});
+  const auto fifo = dir / "scene.json";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  expect_bad_input("--headless " + quoted(fifo.string()), {"scene.json", "is a FIFO, not a regular file"});
+  expect_bad_input("--headless /dev/zero", {"/dev/zero", "64 MiB"});
+  expect_bad_input("''", {"empty string"});
+}
+
+TEST_CASE("cli: empty output paths are bad input, and only one output may take standard output") {
+  expect_bad_input("--headless --metrics ''", {"--metrics", "empty string"});
+  expect_bad_input("--headless --dump-state ''", {"--dump-state", "empty string"});
+  expect_bad_input("--headless --screenshot ''", {"--screenshot", "empty string"});
+  expect_bad_input("--headless --metrics - --dump-state -", {"standard output"});
+}
+
+TEST_CASE("cli: - writes metrics or the state dump to standard output") {
+  auto r = run_observatory("--headless --steps 3 --set N=20 --metrics - 2>/dev/null");
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  CHECK(r.output.rfind("step,r,psi,mean_freq,active,quarantined\n0,", 0) == 0);
+  CHECK(count_lines(r.output) == 5);  // header, the initial row and three steps; no "metrics: -"
+  r = run_observatory("--headless --steps 2 --set N=20 --dump-state - 2>/dev/null");
+  CHECK(r.exit_code == 0);
+  CHECK(nlohmann::json::parse(r.output).at("step") == 2);
+}
+
+TEST_CASE("cli: outputs through a symlink keep the link; a FIFO is written, not replaced") {
+  const auto dir = temp_dir("cli_special");
+  const auto real = dir / "real.csv", link = dir / "link.csv";
+  write_text(real, "old");
+  fs::create_symlink(real, link);
+  auto r = run_observatory("--headless --steps 2 --set N=20 --metrics " + quoted(link.string()));
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK(fs::is_symlink(fs::symlink_status(link)));
+  CHECK(read_text(real).rfind("step,", 0) == 0);
+  CHECK(names_in(dir) == std::vector<std::string>{"link.csv", "real.csv"});
+
+  const auto fifo = dir / "state.fifo";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  std::string received;
+  std::thread reader([&] { received = read_text(fifo); });
+  r = run_observatory("--headless --steps 2 --set N=20 --dump-state " + quoted(fifo.string()));
+  reader.join();
+  CHECK(r.exit_code == 0);
+  CHECK(nlohmann::json::parse(received).at("step") == 2);
+  struct stat st {};
+  REQUIRE(::lstat(fifo.c_str(), &st) == 0);
+  CHECK(S_ISFIFO(st.st_mode));
+}
+
+TEST_CASE("cli: a full disk is a runtime failure that says so (exit 1), and the device stays a device") {
+  struct stat before {};
+  if (::stat("/dev/full", &before) != 0 || !S_ISCHR(before.st_mode)) return;
+  for (const char* flag : {"--dump-state", "--metrics"}) {
+    const auto r = run_observatory(std::string("--headless --steps 2 --set N=20 ") + flag + " /dev/full");
+    INFO(r.output);
+    CHECK(r.exit_code == 1);
+    CHECK(r.output.find("cannot write /dev/full: no space left on device") != std::string::npos);
+    struct stat after {};
+    REQUIRE(::stat("/dev/full", &after) == 0);
+    CHECK(S_ISCHR(after.st_mode));
+  }
+}
+
+TEST_CASE("cli: output paths are checked before the first step") {
+  const auto dir = temp_dir("cli_precheck");
+  const auto csv = dir / "m.csv";
+  fs::create_directories(dir / "adir");
+  // Were the check left to the end, the metrics file would be written and every step run first.
+  auto r = run_observatory("--headless --steps 20000000 --set N=2 --metrics " + quoted(csv.string()) + " --dump-state " +
+                           quoted((dir / "adir").string()));
+  INFO(r.output);
+  CHECK(r.exit_code == 1);
+  CHECK(r.output.find("adir: is a directory") != std::string::npos);
+  CHECK_FALSE(fs::exists(csv));
+  CHECK(r.output.find("step ") == std::string::npos);  // no progress line: no step was run
+  // A missing folder is made before the run; a folder that cannot be made fails at once.
+  r = run_observatory("--headless --steps 1 --set N=2 --metrics " + quoted((dir / "new" / "m.csv").string()));
+  CHECK(r.exit_code == 0);
+  CHECK(fs::exists(dir / "new" / "m.csv"));
+  r = run_observatory("--headless --steps 20000000 --set N=2 --dump-state /proc/no/such/dir/s.json");
+  CHECK(r.exit_code == 1);
+  CHECK(r.output.find("s.json") != std::string::npos);
+}
+
+TEST_CASE("cli: stale temporary files in an output folder are mentioned and left alone") {
+  const auto dir = temp_dir("cli_stale");
+  const auto stale = dir / "m.csv.tmp.999999999";  // above any pid: its process is gone
+  write_text(stale, "half a csv");
+  const auto r = run_observatory("--headless --steps 1 --set N=2 --metrics " + quoted((dir / "m.csv").string()));
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  CHECK(r.output.find("warning: ") != std::string::npos);
+  CHECK(r.output.find("m.csv.tmp.999999999") != std::string::npos);
+  CHECK(read_text(stale) == "half a csv");
+}
+
+TEST_CASE("cli: SIGINT or SIGTERM during a headless run removes the temporary output file") {
+  for (const int sig : {SIGTERM, SIGINT}) {
+    CAPTURE(sig);
+    const auto dir = temp_dir("cli_signal");
+    const std::string csv = (dir / "m.csv").string();
+    std::vector<std::string> args = {OBS_BINARY, "--headless", "--steps", "1000000000", "--set", "N=2", "--metrics", csv};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    // A fresh signal disposition: the test runner may ignore SIGINT, and an ignored signal
+    // is inherited across exec.
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    sigset_t defaults;
+    sigemptyset(&defaults);
+    sigaddset(&defaults, SIGINT);
+    sigaddset(&defaults, SIGTERM);
+    posix_spawnattr_setsigdefault(&attr, &defaults);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
+    pid_t pid = 0;
+    REQUIRE(posix_spawn(&pid, OBS_BINARY, nullptr, &attr, argv.data(), environ) == 0);
+    posix_spawnattr_destroy(&attr);
+    const std::string tmp = "m.csv.tmp." + std::to_string(pid);
+    bool seen = false;
+    for (int i = 0; i < 400 && !seen; ++i) {
+      seen = fs::exists(dir / tmp);
+      if (!seen) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    CHECK(seen);
+    ::kill(pid, sig);
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    CHECK(WIFSIGNALED(status));
+    if (WIFSIGNALED(status)) CHECK(WTERMSIG(status) == sig);
+    CHECK(names_in(dir).empty());
+  }
 }

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <string>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/input_error.hpp"
@@ -299,4 +300,130 @@ TEST_CASE("core: JsonLocator maps pointers to positions, including arrays and es
   CHECK(obs::pointer_token("a/b~c") == "a~1b~0c");
   const auto p = obs::position_of_offset("ab\ncd", 4);
   CHECK((p.line == 2 && p.column == 2));
+}
+
+namespace {
+
+bool has_raw_control(const std::string& s) {
+  for (const unsigned char c : s)
+    if (c < 0x20 || c == 0x7f) return true;
+  return false;
+}
+
+std::string error_of(const std::string& text) {
+  try {
+    obs::Scene scene = obs::parse_scene(text, "ctl.json");
+    auto system = obs::instantiate(scene);
+  } catch (const obs::InputError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+}  // namespace
+
+TEST_CASE("core: control characters from the file are echoed as visible escapes, on one line") {
+  // A newline in the system name, a tab and an ESC in a parameter's key: each would split the
+  // one-line message or drive the terminal if echoed raw.
+  const std::string sys = error_of("{\"system\": \"kura\\nmoto\"}");
+  CAPTURE(sys);
+  CHECK_FALSE(has_raw_control(sys));
+  CHECK(contains(sys, "unknown system \"kura\\nmoto\""));
+
+  const std::string key = error_of("{\"params\": {\"N\\t\\u001b[2J\": \"x\", \"K\": \"strong\"}}");
+  CAPTURE(key);
+  CHECK_FALSE(has_raw_control(key));
+  CHECK(contains(key, "/params/K"));
+
+  // Warnings carry keys too: an unknown key and an unknown parameter with control characters.
+  obs::Scene scene = obs::parse_scene("{\"odd\\nkey\": 1, \"params\": {\"bad\\u001bname\": 1}}", "w\tarn.json");
+  auto system = obs::instantiate(scene);
+  REQUIRE(scene.warnings.size() == 2);
+  for (const auto& w : scene.warnings) {
+    CAPTURE(w);
+    CHECK_FALSE(has_raw_control(w));
+  }
+  CHECK(contains(scene.warnings[0], "w\\tarn.json:1:"));
+  CHECK(contains(scene.warnings[0], "/odd\\nkey"));
+  CHECK(contains(scene.warnings[1], "bad\\x1bname"));
+
+  // The error keeps the raw pointer for code that compares it; only what() is escaped.
+  try {
+    obs::parse_scene("{\"view\": {\"a\\nb\": [1, ]}}", "v.json");
+    FAIL("no error");
+  } catch (const obs::InputError& e) {
+    CHECK(e.pointer() == "/view/a\nb/1");
+    CHECK(contains(e.what(), "/view/a\\nb/1"));
+  }
+  CHECK(obs::escape_control("caf\xC3\xA9 \x7f\r") == "caf\xC3\xA9 \\x7f\\r");  // UTF-8 passes
+}
+
+TEST_CASE("core: a minVersion component past 32 bits is newer, not wrapped around") {
+  // 4294967296 = 2^32 once wrapped to 0 through an int, and the scene was accepted.
+  expect_error("{\"minVersion\": \"4294967296.1\"}", {"/minVersion", 1, 16, 16, "needs a reader of version 4294967296.1"});
+  expect_error("{\"minVersion\": \"1.18446744073709551617\"}", {"/minVersion", 1, 16, 16, "this build reads 1.0"});
+  expect_error("{\"minVersion\": \"99999999999999999999999999.0\"}", {"/minVersion", 1, 16, 16, "needs a reader"});
+  expect_error("{\"minVersion\": \"-1.0\"}", {"/minVersion", 1, 16, 16, "MAJOR.MINOR"});
+  expect_error("{\"minVersion\": \" 1.0\"}", {"/minVersion", 1, 16, 16, "MAJOR.MINOR"});
+  // Leading zeros compare by value; a huge version alone is a warning.
+  CHECK(obs::parse_scene("{\"minVersion\": \"0001.0000\"}").warnings.empty());
+  CHECK(obs::parse_scene("{\"minVersion\": \"00000000000000000000000.9\"}").warnings.empty());
+  CHECK(obs::parse_scene("{\"version\": \"4294967296.0\"}").warnings.size() == 1);
+}
+
+TEST_CASE("core: scene files that are directories, FIFOs or oversized are refused for what they are") {
+  const auto dir = std::filesystem::temp_directory_path() / ("obs_scene_kinds_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto load_error = [](const std::string& path) -> std::string {
+    try {
+      obs::load_scene(path);
+    } catch (const obs::InputError& e) {
+      return e.what();
+    }
+    return "(no error)";
+  };
+  CHECK(contains(load_error(dir.string()), "is a directory"));
+  const std::string fifo = (dir / "scene.fifo").string();
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  CHECK(contains(load_error(fifo), "is a FIFO, not a regular file"));  // and it did not block
+  CHECK(contains(load_error("/dev/zero"), "64 MiB"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("core: saved numbers are the shortest decimals, as typed, for resonance and kuramoto scenes") {
+  // The views keep their settings in floats (ring_spread 0.35f); widened to double they were
+  // saved as 0.3499999940395355. Parameters are doubles (engines may cast them to float
+  // internally) and must come back exactly as typed.
+  const std::string dir = std::string(OBS_SOURCE_DIR) + "/scenes/";
+  for (const char* name : {"default.json", "resonance_stream.json"}) {
+    CAPTURE(name);
+    obs::Scene scene = obs::load_scene(dir + name);
+    auto system = obs::instantiate(scene);
+    // What a view's save() hands over: float settings put into JSON.
+    nlohmann::json view = {{"ring_spread", 0.35f}, {"zoom", 1.1f}, {"pan", {0.1f, -0.3f}}, {"max_points", 100000}};
+    const std::string text = obs::scene_to_text(obs::capture_scene(*system, view, scene.extra));
+    CAPTURE(text);
+    CHECK(contains(text, "\"ring_spread\": 0.35,"));
+    CHECK(contains(text, "\"zoom\": 1.1\n"));
+    CHECK(contains(text, "0.1,"));
+    CHECK(contains(text, "-0.3\n"));
+    CHECK(contains(text, "\"max_points\": 100000,"));
+    // Every parameter the file wrote is saved as the same number, spelt shortest (a Real the
+    // file wrote as 15 is saved as 15.0).
+    const auto saved = nlohmann::json::parse(text);
+    for (auto& [key, value] : scene.params.items()) {
+      CAPTURE(key);
+      if (!value.is_number()) continue;
+      CHECK(saved["params"][key].get<double>() == value.get<double>());
+      const std::string spelt = saved["params"][key].dump();
+      CHECK(spelt.size() <= nlohmann::json(value.get<double>()).dump().size());
+    }
+    // And the view loads back to the very floats the view held.
+    CHECK(saved["view"]["ring_spread"].get<float>() == 0.35f);
+    CHECK(saved["view"]["pan"][1].get<float>() == -0.3f);
+    obs::Scene again = obs::parse_scene(text, "again.json");
+    auto twin = obs::instantiate(again);
+    CHECK(twin->params().to_json() == system->params().to_json());
+    CHECK(twin->state_hash() == system->state_hash());
+  }
 }
