@@ -78,6 +78,7 @@ App::App(GlWindow& w, Session s, Options o) : window(w), session(std::move(s)), 
 void App::log(Event::Level level, std::string text) {
   std::uint64_t step = session.runner ? session.runner->status().step : 0;
   log_lines.push_back({level, step, std::move(text)});
+  last_log_is_edit_ = false;  // edit_params sets it again after logging an edit
   while (log_lines.size() > 500) log_lines.pop_front();
 }
 
@@ -120,7 +121,11 @@ bool App::edit_params(std::span<const ParamEdit> edits, bool continues, std::spa
     if (!text.empty()) text += ", ";
     text += now.name + ": " + (was ? was->value_text() : std::string("?")) + " -> " + now.value_text();
   }
-  const bool merge = continues && !undo_.empty() && last_log_is_edit_ && !log_lines.empty();
+  // Only the same parameters' drag merges (a view's probe edit may have come in between).
+  auto same_names = [&](const std::vector<ParamEdit>& a) {
+    return a.size() == posted.size() && std::equal(a.begin(), a.end(), posted.begin(), [](const ParamEdit& x, const ParamEdit& y) { return x.name == y.name; });
+  };
+  const bool merge = continues && !undo_.empty() && last_log_is_edit_ && !log_lines.empty() && same_names(undo_.back().after);
   if (merge) {
     ParamChange& last = undo_.back();
     last.after = posted;
@@ -380,6 +385,7 @@ void App::drain_events() {
   for (auto& e : session.runner->take_events()) {
     failed |= e.level == Event::Level::Error;
     log_lines.push_back({e.level, e.step, std::move(e.text)});
+    last_log_is_edit_ = false;  // a drag's line is no longer the last one: it must not be rewritten
   }
   // A refused edit was rolled back in the engine; the panel's copy must follow, or it would
   // show (and Save would write) a value the simulation is not using.
