@@ -108,7 +108,7 @@ TEST_CASE("gui_panels: every resonance parameter widget moves and R puts it back
 
 TEST_CASE("gui_panels: run controls, seed, perturbations and CSV export do what they say") {
   const auto dir = test::temp_dir("panels_run");
-  for (const char* scene : {"default.json", "eqprop_moons.json", "cube_demo.json", "pump_default.json", "resonance_two_groups.json"}) {
+  for (const std::string scene : {"default.json", "eqprop_moons.json", "cube_demo.json", "pump_default.json", "resonance_two_groups.json"}) {
     CAPTURE(scene);
     Fixture f(scene, dir);
     test::UiDriver ui(f.app);
@@ -116,6 +116,9 @@ TEST_CASE("gui_panels: run controls, seed, perturbations and CSV export do what 
     ui.click("run/play");
     ui.frames(1);
     CHECK_FALSE(runner.status().playing);
+    // A step already under way when Pause was pressed still lands: an edit posted now runs
+    // after it, so once it has run the count is still.
+    runner.post([](System&) {});
     runner.sync();
     const auto at = runner.status().step;
     ui.click("run/step");
@@ -150,7 +153,7 @@ TEST_CASE("gui_panels: run controls, seed, perturbations and CSV export do what 
     const auto before = runner.status().step;
     CHECK(ui.frames_until([&] { return runner.status().step > before; }, 600));
 
-    f.app.metrics_csv_path = (dir / (std::string(scene) + ".csv")).string();
+    f.app.metrics_csv_path = (dir / (scene + ".csv")).string();
     ui.click("metrics/export");
     CHECK(fs::exists(f.app.metrics_csv_path));
     CHECK(log_has(f.app, "metrics written to"));
