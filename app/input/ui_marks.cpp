@@ -14,7 +14,6 @@ std::map<std::string, Mark, std::less<>> g_marks;
 }  // namespace
 
 void set_marks_enabled(bool on) { g_enabled = on; }
-bool marks_enabled() { return g_enabled; }
 
 void begin_marks_frame() {
   if (!g_enabled) return;

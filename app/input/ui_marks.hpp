@@ -21,7 +21,6 @@ struct Mark {
 };
 
 void set_marks_enabled(bool on);
-bool marks_enabled();
 // The frame loop calls this before the panels draw.
 void begin_marks_frame();
 // Names the item just submitted (ImGui's "last item").

@@ -64,15 +64,6 @@ void UiDriver::click_at(ImVec2 at, int button) {
 void UiDriver::click(const std::string& name, int button) { click_at(find(name).centre(), button); }
 
 
-void UiDriver::double_click(const std::string& name) {
-  const ImVec2 at = find(name).centre();
-  move_to(at);
-  press();
-  release();
-  press();
-  release();
-}
-
 void UiDriver::drag_at(ImVec2 from, float dx, float dy, int steps, int button) {
   move_to(from);
   press(button);

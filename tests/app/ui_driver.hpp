@@ -42,7 +42,6 @@ class UiDriver {
   void release(int button = 0);
   void click_at(ImVec2 at, int button = 0);
   void click(const std::string& name, int button = 0);
-  void double_click(const std::string& name);
   // Press on the widget's centre, move by (dx, dy) over `steps` frames, release.
   void drag(const std::string& name, float dx, float dy = 0, int steps = 6);
   void drag_at(ImVec2 from, float dx, float dy, int steps = 6, int button = 0);
