@@ -83,7 +83,7 @@ void run_steps(System& system, std::int64_t steps, std::ostream* csv) {
     if (now - last_report > std::chrono::seconds(2)) {
       last_report = now;
       const double rate = static_cast<double>(i + 1) / std::chrono::duration<double>(now - start).count();
-      std::fprintf(stderr, "step %" PRId64 "/%" PRId64 " (%.0f%%), %.0f steps/s\n", i + 1, steps, 100.0 * static_cast<double>(i + 1) / static_cast<double>(steps), rate);
+      std::fprintf(stderr, rate >= 10 ? "step %" PRId64 "/%" PRId64 " (%.0f%%), %.0f steps/s\n" : "step %" PRId64 "/%" PRId64 " (%.0f%%), %.2f steps/s\n", i + 1, steps, 100.0 * static_cast<double>(i + 1) / static_cast<double>(steps), rate);
     }
   }
 }

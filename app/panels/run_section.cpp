@@ -22,7 +22,14 @@ void run_section(App& app) {
   SimRunner& runner = *app.session.runner;
   const SimRunner::Status st = runner.status();
   ImGui::Text("%s   step %" PRIu64, st.kind.c_str(), st.step);
-  ImGui::Text("%.0f steps/s   %.0f fps", st.steps_per_second, app.fps);
+  // Slow systems (eqprop with 200 layers takes seconds per step) read as a fraction, not "0",
+  // and a step that has run for over half a second shows its time instead of the rate. On the
+  // same line: a line that came and went would move every widget below it under the mouse.
+  if (st.step_running_seconds > 0.5)
+    ImGui::Text("this step %.1f s, last %.1f s   %.0f fps", st.step_running_seconds, st.last_step_seconds, app.fps);
+  else
+    ImGui::Text(st.steps_per_second >= 10 || st.steps_per_second == 0 ? "%.0f steps/s   %.0f fps" : "%.2f steps/s   %.0f fps",
+                st.steps_per_second, app.fps);
   if (app.recording_left > 0) {
     ImGui::SameLine();
     ImGui::TextColored({1.0f, 0.3f, 0.3f, 1}, "REC");
@@ -55,7 +62,10 @@ void run_section(App& app) {
                        ImGuiSliderFlags_AlwaysClamp))
     runner.set_worker_threads(app.sim_threads);
   ui::mark("run/sim threads");
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Threads the engine uses inside a step. The window needs a core too:\non a 2-core machine, 1 keeps the view smooth.");
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("Threads the engine may use inside a step. The window needs a core too: on a 2-core\n"
+                      "machine, 1 keeps the view smooth. Above 1, each parallel loop times itself and\n"
+                      "drops back to one thread while the other core is busy.");
 
   std::uint64_t seed = st.seed;
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 9);

@@ -28,11 +28,25 @@ struct Flow {
   }
 };
 
+// "784-512-10"; a run of three or more equal layers is written once with its count
+// ("784-512Ã" "200-10"), so a deep net's title fits the view.
 std::string architecture(const std::vector<int>& sizes) {
   std::string a;
-  for (std::size_t i = 0; i < sizes.size(); ++i) {
+  for (std::size_t i = 0; i < sizes.size();) {
+    std::size_t j = i;
+    while (j < sizes.size() && sizes[j] == sizes[i]) ++j;
     if (i) a.push_back('-');
     a.append(std::to_string(sizes[i]));
+    if (j - i >= 3) {
+      a.append("\xc3\x97");  // U+00D7 multiplication sign
+      a.append(std::to_string(j - i));
+    } else {
+      for (std::size_t k = i + 1; k < j; ++k) {
+        a.push_back('-');
+        a.append(std::to_string(sizes[k]));
+      }
+    }
+    i = j;
   }
   return a;
 }

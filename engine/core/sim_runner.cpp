@@ -116,7 +116,9 @@ std::shared_ptr<const Snapshot> SimRunner::snapshot() {
 
 SimRunner::Status SimRunner::status() const {
   std::lock_guard lock(mu_);
-  return status_;
+  Status s = status_;
+  if (in_step_) s.step_running_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - step_began_).count();
+  return s;
 }
 
 std::vector<Event> SimRunner::take_events() {
@@ -195,6 +197,8 @@ void SimRunner::loop() {
     const bool stepping = playing_ || pending_steps_ > 0;
     if (stepping && (speed <= 0 || Clock::now() >= next_tick)) {
       if (pending_steps_ > 0 && !playing_) --pending_steps_;
+      in_step_ = true;
+      step_began_ = Clock::now();
       lock.unlock();
       bool failed = false;
       std::string failure;
@@ -206,6 +210,8 @@ void SimRunner::loop() {
         failure = e.what();
       }
       lock.lock();
+      in_step_ = false;
+      status_.last_step_seconds = std::chrono::duration<double>(Clock::now() - step_began_).count();
       if (failed) {
         playing_ = status_.playing = false;
         pending_steps_ = 0;

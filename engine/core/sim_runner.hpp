@@ -26,6 +26,9 @@ class SimRunner {
     std::uint64_t step = 0;
     std::uint64_t seed = 0;
     double steps_per_second = 0;  // measured over the last second
+    // Seconds the step under way has taken so far (0 between steps), and the last step's
+    // duration: a step of seconds (eqprop with 200 layers) shows its progress by these.
+    double step_running_seconds = 0, last_step_seconds = 0;
     bool playing = false;
   };
 
@@ -38,9 +41,11 @@ class SimRunner {
   void step_once(int n = 1);
   void set_speed(double steps_per_second);  // 0 = as fast as it goes
   double speed() const { return speed_.load(); }
-  // OpenMP threads the engine may use inside a step (applies to the simulation thread only).
-  // A GUI leaves cores to the renderer: OpenMP's idle workers spin, and on a small machine
-  // they starve Mesa's software rasteriser.
+  // OpenMP threads the engine may use inside a step (applies to the simulation thread only):
+  // the cap each parallel loop's adaptive team chooses under (core/adaptive_team.hpp). The GUI
+  // asks for one by default and leaves the other cores to the renderer: OpenMP's idle workers
+  // spin for a while after each loop, and on a small machine they starve Mesa's software
+  // rasteriser, which no loop's own timing would notice.
   void set_worker_threads(int n);
   int worker_threads() const { return worker_threads_.load(); }
 
@@ -83,6 +88,8 @@ class SimRunner {
   std::shared_ptr<const Snapshot> snapshot_;
   std::vector<Event> events_;
   Status status_;
+  std::chrono::steady_clock::time_point step_began_{};  // of the step under way (under mu_)
+  bool in_step_ = false;
   std::atomic<bool> snapshot_wanted_{true};
   std::atomic<double> speed_{0};
   std::atomic<int> worker_threads_{0};  // 0 = OpenMP's default

@@ -61,7 +61,7 @@ void Cube::weights_changed() {
   if (B != 1) return;
   constexpr std::size_t stride = static_cast<std::size_t>(kNeighbours) * kSegment;
   wrow.resize(static_cast<std::size_t>(n) * n * segs * stride);
-#pragma omp parallel for schedule(static) if (n >= 12)
+#pragma omp parallel for schedule(static) num_threads(AdaptiveTeam::size_like(relax_team, n >= 12))
   for (int z = 0; z < n; ++z)
     for (int y = 0; y < n; ++y)
       for (int g = 0; g < segs; ++g) {

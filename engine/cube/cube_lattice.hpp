@@ -23,6 +23,7 @@
 #include <new>
 #include <vector>
 
+#include "core/adaptive_team.hpp"
 #include "cube/cube_snapshot.hpp"
 
 namespace obs::cube {
@@ -95,6 +96,10 @@ struct Cube {
   std::vector<std::uint32_t> block_free; // free neurons in it
   std::uint64_t dense_macs = 0;          // sum of block_macs: one dense update, one example
   std::uint64_t free_neurons = 0;
+  // Threads of the relaxation, chosen by timing it (core/adaptive_team.hpp); the cube's other
+  // parallel loops (learning, spectral norm, row copy) run once per batch, too rarely to time,
+  // and follow it. Scheduling state, not part of the model.
+  mutable AdaptiveTeam relax_team;
 
   std::size_t idx(int x, int y, int z) const {
     return (static_cast<std::size_t>(z + 1) * P + static_cast<std::size_t>(y + 1)) * P + static_cast<std::size_t>(x + 1);

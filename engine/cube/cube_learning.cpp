@@ -22,7 +22,7 @@ bool eqprop_update(Cube& c, const float* a, const float* cs, const LearnConfig& 
   // Pass 1, parallel over planes: gradients of every possible pair (written to both copies;
   // the copy in a neighbouring plane is written only by this pair's owner, p), weight steps
   // of live synapses, bias steps. Growth waits for pass 2, which keeps the budget in order.
-#pragma omp parallel for schedule(dynamic, 1) reduction(+ : flips, pruned_t) if (c.n >= 12)
+#pragma omp parallel for schedule(dynamic, 1) reduction(+ : flips, pruned_t) num_threads(AdaptiveTeam::size_like(c.relax_team, c.n >= 12))
   for (int z = 0; z < c.n; ++z) {
     for (int y = 0; y < c.n; ++y)
       for (int x = 0; x < c.n; ++x) {
@@ -68,7 +68,7 @@ bool eqprop_update(Cube& c, const float* a, const float* cs, const LearnConfig& 
       }
   }
   if (cfg.ternary && pruned_t > 0) {
-#pragma omp parallel for schedule(static) if (c.n >= 12)
+#pragma omp parallel for schedule(static) num_threads(AdaptiveTeam::size_like(c.relax_team, c.n >= 12))
     for (std::size_t p = 0; p < c.cells; ++p) {
       std::uint32_t m = 0;
       for (int d = 0; d < kNeighbours; ++d)
@@ -161,7 +161,7 @@ double lipschitz_estimate(const Cube& c, std::vector<float>& v, std::vector<floa
   double ratio = 0;
   std::vector<double> partial(static_cast<std::size_t>(c.n));
   for (int it = 0; it < iterations; ++it) {
-#pragma omp parallel for schedule(static) if (c.n >= 12)
+#pragma omp parallel for schedule(static) num_threads(AdaptiveTeam::size_like(c.relax_team, c.n >= 12))
     for (int z = 0; z < c.n; ++z) {
       double acc = 0;
       const bool face = units > 0 && z == c.n - 1;
@@ -209,7 +209,7 @@ double lipschitz_estimate(const Cube& c, std::vector<float>& v, std::vector<floa
 
 void scale_recurrent(Cube& c, float f) {
   for (float& x : c.ro.u) x *= f;  // the face readout's coupling is part of the operator
-#pragma omp parallel for schedule(static) if (c.n >= 12)
+#pragma omp parallel for schedule(static) num_threads(AdaptiveTeam::size_like(c.relax_team, c.n >= 12))
   for (int z = 0; z < c.n; ++z)
     for (int y = 0; y < c.n; ++y)
       for (int x = 0; x < c.n; ++x) {

@@ -356,12 +356,14 @@ void relax_step(Cube& c, std::int64_t t, bool lazy, float tol, std::vector<Relax
         }
     partial[static_cast<std::size_t>(z)] = st;
   };
-#pragma omp parallel if (c.n >= kParallelMinSide)
+  // The team is timed per neuron updated: the lazy engine's work shrinks as the cube settles.
+  AdaptiveTeam::Run team(c.relax_team, c.n >= kParallelMinSide);
+#pragma omp parallel num_threads(team.size())
   for (int pz = 0; pz < 2; ++pz) {
     const int z0 = c.depth + ((c.depth & 1) != pz ? 1 : 0);
     const int planes = z0 < c.n ? (c.n - z0 + 1) / 2 : 0;
     // The implicit barrier at the end of this loop keeps the parities apart: odd planes read even ones.
-#pragma omp for schedule(dynamic, 1)
+#pragma omp for schedule(static)
     for (int k = 0; k < planes; ++k) plane(z0 + 2 * k);
   }
   out = RelaxStats{};
@@ -375,6 +377,7 @@ void relax_step(Cube& c, std::int64_t t, bool lazy, float tol, std::vector<Relax
     out.macs += st.macs;
     out.nonfinite |= st.nonfinite;
   }
+  team.work(static_cast<double>(out.updated) + 1.0);
   out.macs *= static_cast<std::uint64_t>(c.B);
   out.dense_macs = c.dense_macs * static_cast<std::uint64_t>(c.B);
   // The readout units: one more block of the sweep, after every plane (its count goes to both

@@ -102,7 +102,8 @@ void KuramotoSystem::euler_pass() {
   float* phase = phase_.data();
   const float* omega = omega_.data();
   double* partial = partial_.data();
-#pragma omp parallel for schedule(static) if (blocks >= kParallelMinBlocks)
+  const AdaptiveTeam::Run team(euler_team_, blocks >= kParallelMinBlocks);
+#pragma omp parallel for schedule(static) num_threads(team.size())
   for (std::size_t b = 0; b < blocks; ++b) {
     const std::size_t lo = b * kBlock, hi = std::min(n_moving_, lo + kBlock);
     float ac = 0, as = 0, av = 0;
@@ -138,7 +139,8 @@ void KuramotoSystem::rk4_pass(int stage) {
   float* k_last = k_last_.data();
   float* k_sum = k_sum_.data();
   double* partial = partial_.data();
-#pragma omp parallel for schedule(static) if (blocks >= kParallelMinBlocks)
+  const AdaptiveTeam::Run team(rk4_team_, blocks >= kParallelMinBlocks);
+#pragma omp parallel for schedule(static) num_threads(team.size())
   for (std::size_t b = 0; b < blocks; ++b) {
     const std::size_t lo = b * kBlock, hi = std::min(n_moving_, lo + kBlock);
     float ac = 0, as = 0, av = 0;

@@ -11,6 +11,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/adaptive_team.hpp"
 #include "core/rng.hpp"
 #include "core/system.hpp"
 #include "kuramoto/frequencies.hpp"
@@ -69,6 +70,7 @@ class KuramotoSystem final : public System {
   std::vector<float> phase_, omega_;
   std::vector<float> k_last_, k_sum_;  // RK4 stage scratch
   std::vector<double> partial_;        // per-block (cos, sin, velocity) sums, fixed order
+  AdaptiveTeam euler_team_, rk4_team_;  // threads per sweep, chosen by timing (the RK4 stages cost alike)
   std::size_t n_ = 0, n_moving_ = 0, n_active_ = 0;
   double frozen_c_ = 0, frozen_s_ = 0;
   double sum_c_ = 0, sum_s_ = 0, sum_v_ = 0;  // over moving oscillators, of the last pass

@@ -76,7 +76,8 @@ void ResonanceSystem::sweep() {
   float* part = part_.data();
   double* blk = blk_.data();
 
-#pragma omp parallel for schedule(static) if (blocks >= 2)
+  const AdaptiveTeam::Run team(sweep_team_, blocks >= 2);
+#pragma omp parallel for schedule(static) num_threads(team.size())
   for (std::size_t b = 0; b < blocks; ++b) {
     float* acc_k = part + b * mcap * F;
     std::fill(acc_k, acc_k + kh * F, 0.0f);

@@ -13,6 +13,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/adaptive_team.hpp"
 #include "core/rng.hpp"
 #include "core/system.hpp"
 #include "resonance/resonance_snapshot.hpp"
@@ -134,6 +135,7 @@ class ResonanceSystem final : public System {
 
   // Sweep partials: per block, per carrier slot, F floats; plus per-block scalars.
   std::vector<float> part_;
+  AdaptiveTeam sweep_team_;  // threads of the sweep, chosen by timing it
   std::vector<double> blk_;  // per block: R cos/sin, unbound A cos/sin/sum, apex A/index, bad, retire, snaps, stream cos/sin/count
   std::vector<double> sums_;  // reduced carrier sums, mcap x F
 

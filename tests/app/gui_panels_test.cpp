@@ -59,9 +59,8 @@ void move_widget(test::UiDriver& ui, const Param& p) {
   switch (p.type) {
     case ParamType::Bool: ui.click(name); break;
     case ParamType::Choice: {
-      ui.click(name);
       const std::size_t next = (static_cast<std::size_t>(p.value) + 1) % p.choices.size();
-      ui.click(name + "/" + p.choices[next]);
+      ui.choose(name, p.choices[next]);
       break;
     }
     case ParamType::Rational: ui.type_into(name, p.text); break;

@@ -64,6 +64,19 @@ void UiDriver::click_at(ImVec2 at, int button) {
 void UiDriver::click(const std::string& name, int button) { click_at(find(name).centre(), button); }
 
 
+void UiDriver::choose(const std::string& combo, const std::string& choice) {
+  const std::string entry = combo + "/" + choice;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    click(combo);
+    if (frames_until([&] { return exists(entry); }, 5)) {
+      click(entry);
+      return;
+    }
+    key(GLFW_KEY_ESCAPE);  // whatever did open closes again
+  }
+  find(entry);  // throws, naming the entry
+}
+
 void UiDriver::drag_at(ImVec2 from, float dx, float dy, int steps, int button) {
   move_to(from);
   press(button);

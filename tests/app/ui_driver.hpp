@@ -49,6 +49,10 @@ class UiDriver {
   // A key press and release (one frame each) with modifiers held around it.
   void key(int glfw_key, std::initializer_list<int> modifiers = {});
   void type(const std::string& utf8);
+  // Opens a combo and clicks one of its entries (marked "<combo>/<choice>"). A person whose
+  // click landed while the panel was still moving (a restart re-lays it) clicks again: so does
+  // this, up to three times, before it reports the entry missing.
+  void choose(const std::string& combo, const std::string& choice);
   // Ctrl+click a slider (or click a text field), select all, type, Enter.
   void type_into(const std::string& name, const std::string& text);
 

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_systems.hpp"
 #include "core/rng.hpp"
 #include "core/scene.hpp"
 #include "cube/cube_relax.hpp"
@@ -26,21 +27,9 @@
 
 namespace {
 
-std::unique_ptr<obs::CubeSystem> make_cube(std::int64_t n, std::int64_t batch, const std::string& engine) {
-  obs::Scene scene;
-  scene.system = "cube";
-  scene.seed = 7;
-  // A free phase long enough never to end inside the measurement: the states keep relaxing
-  // from a fresh batch, which is what the lazy engine has to cope with.
-  scene.params = {{"n", n},         {"batch", batch},      {"engine", engine}, {"train_size", std::max<std::int64_t>(batch, 64)},
-                  {"test_size", 0}, {"free_steps", 100000}, {"tol", 1e-4}};
-  auto sys = obs::instantiate(scene);
-  return std::unique_ptr<obs::CubeSystem>(static_cast<obs::CubeSystem*>(sys.release()));
-}
-
 void run(benchmark::State& state, const std::string& engine) {
   const std::int64_t n = state.range(0), batch = state.range(1);
-  auto sys = make_cube(n, batch, engine);
+  auto sys = obs::bench::cube(n, batch, engine);
   double updated = 0, dense = 0;
   const double per_step = static_cast<double>(sys->lattice().free_neurons) * static_cast<double>(batch);
   for (auto _ : state) {

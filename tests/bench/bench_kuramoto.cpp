@@ -1,5 +1,5 @@
 // Kuramoto step throughput, in oscillator-updates per second (items_per_second).
-// The system is built the way the app builds it: a Scene through obs::instantiate.
+// The system is built the way the app builds it (bench_systems.hpp).
 //
 //   build-*/obs_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 //
@@ -10,23 +10,13 @@
 #include <memory>
 #include <string>
 
-#include "core/scene.hpp"
-#include "core/system.hpp"
+#include "bench_systems.hpp"
 
 namespace {
 
-std::unique_ptr<obs::System> make_kuramoto(std::int64_t n, const std::string& integrator) {
-  obs::Scene scene;
-  scene.system = "kuramoto";
-  scene.seed = 7;
-  // Just above K_c = 2 gamma = 1: a partially locked state, the regime people watch.
-  scene.params = {{"N", n}, {"integrator", integrator}, {"K", 1.5}, {"gamma", 0.5}, {"dt", 0.01}};
-  return obs::instantiate(scene);
-}
-
 void run(benchmark::State& state, const std::string& integrator) {
   const std::int64_t n = state.range(0);
-  auto system = make_kuramoto(n, integrator);
+  auto system = obs::bench::kuramoto(n, integrator);
   for (int i = 0; i < 20; ++i) system->step();  // warm caches and the OpenMP pool
   for (auto _ : state) {
     system->step();

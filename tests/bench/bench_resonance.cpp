@@ -14,26 +14,13 @@
 #include <memory>
 #include <vector>
 
-#include "core/scene.hpp"
-#include "core/system.hpp"
+#include "bench_systems.hpp"
 
 namespace {
 
-std::unique_ptr<obs::System> make_resonance(std::int64_t n) {
-  obs::Scene scene;
-  scene.system = "resonance";
-  scene.seed = 7;
-  // lambda_P = 0: bonds are still updated every step (Eq. 13) but none decays away, so the
-  // benchmark keeps exactly 4 bonds per oscillator for its whole run.
-  scene.params = {{"init", "random"}, {"N", n},           {"M0", 16},          {"M_max", 32},
-                  {"d_max", 4},       {"bonds_init", 4},  {"lambda_P", 0.0},   {"measure_every", 0},
-                  {"genesis", false}, {"mitosis", false}, {"dissolution", false}};
-  return obs::instantiate(scene);
-}
-
 void BM_ResonanceStep(benchmark::State& state) {
   const std::int64_t n = state.range(0);
-  auto system = make_resonance(n);
+  auto system = obs::bench::resonance(n);
   for (int i = 0; i < 10; ++i) system->step();
   for (auto _ : state) {
     system->step();
