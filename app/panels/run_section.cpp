@@ -25,8 +25,10 @@ void run_section(App& app) {
   // Slow systems (eqprop with 200 layers takes seconds per step) read as a fraction, not "0",
   // and a step that has run for over half a second shows its time instead of the rate. On the
   // same line: a line that came and went would move every widget below it under the mouse.
-  if (st.step_running_seconds > 0.5)
+  if (st.step_running_seconds > 0.5 && st.last_step_seconds > 0)
     ImGui::Text("this step %.1f s, last %.1f s   %.0f fps", st.step_running_seconds, st.last_step_seconds, app.fps);
+  else if (st.step_running_seconds > 0.5)  // the first step of a run: no last one yet
+    ImGui::Text("this step %.1f s   %.0f fps", st.step_running_seconds, app.fps);
   else
     ImGui::Text(st.steps_per_second >= 10 || st.steps_per_second == 0 ? "%.0f steps/s   %.0f fps" : "%.2f steps/s   %.0f fps",
                 st.steps_per_second, app.fps);
