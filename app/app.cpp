@@ -48,7 +48,7 @@ std::string next_numbered(const std::string& dir, const char* stem) {
 // parameter goes back to `old`, the old state is rebuilt, and the error reaches the log.
 void finish_edit(System& s, const ParamSet& old, bool restart) {
   if (!restart) {
-    s.params_changed();
+    s.apply_params();
     return;
   }
   try {
@@ -310,13 +310,15 @@ double App::opening_seconds() const {
 
 bool App::save_scene(const std::string& path) {
   try {
-    Scene s = current_scene(session);
+    ParamSet written;
+    Scene s = current_scene(session, &written);
     if (const auto parent = std::filesystem::path(path).parent_path(); !parent.empty())
       std::filesystem::create_directories(parent);
     obs::save_scene(path, s);
     session.scene.source = path;
     // What was written is now the scene file: nothing is unsaved until the next edit.
-    session.runner->inspect([&](const System& sys) { session.file_params = sys.params(); session.file_seed = sys.seed(); });
+    session.file_params = std::move(written);
+    session.file_seed = s.seed;
     save_as_path = path;
     update_title();
     std::erase(recent, path);
@@ -381,16 +383,23 @@ void App::export_metrics_csv(const std::string& path) {
 }
 
 void App::drain_events() {
-  bool failed = false;
   for (auto& e : session.runner->take_events()) {
-    failed |= e.level == Event::Level::Error;
     log_lines.push_back({e.level, e.step, std::move(e.text)});
     last_log_is_edit_ = false;  // a drag's line is no longer the last one: it must not be rewritten
   }
-  // A refused edit was rolled back in the engine; the panel's copy must follow, or it would
-  // show (and Save would write) a value the simulation is not using.
-  if (failed) session.runner->inspect([this](const System& s) { session.params = s.params(); });
   while (log_lines.size() > 500) log_lines.pop_front();
+  adopt_engine_params();
+}
+
+void App::adopt_engine_params() {
+  // Once the engine has applied every queued edit, the panel's copy follows what it runs: a
+  // refused edit was rolled back there and must not stay on screen (or be saved). Read from
+  // the runner's published copy: the window never waits for a step.
+  if (session.runner->params_version() == adopted_params_version_) return;
+  SimRunner::ParamsRecord record = session.runner->params_record();
+  if (!record.current) return;  // edits still queued: the panel is ahead of the engine, as it should be
+  session.params = std::move(record.params);
+  adopted_params_version_ = record.version;
 }
 
 void App::handle_shortcuts() {

@@ -127,11 +127,13 @@ class App {
   bool apply_change(const std::vector<ParamEdit>& edits, const char* verb);
   std::vector<ParamChange> undo_, redo_;
   bool last_log_is_edit_ = false;  // the log's last line is the edit a drag is still making
+  std::uint64_t adopted_params_version_ = 0;  // the runner's published parameters last taken (adopt_engine_params)
   std::string title_;
   std::chrono::steady_clock::time_point last_frame_ = std::chrono::steady_clock::now();
   void handle_shortcuts();
   void handle_drops();
   void drain_events();
+  void adopt_engine_params();
   void capture_if_requested();
   bool finish_open();        // the pending load is ready: swap it in or show its error
   void apply_view_edits();

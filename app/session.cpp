@@ -66,9 +66,14 @@ ParamSet scene_file_params(const ParamSet& declared, const Scene& scene) {
   return out;
 }
 
-Scene current_scene(Session& session) {
-  Scene out;
-  session.runner->inspect([&](const System& sys) { out = capture_scene(sys, session.view->save(), session.scene.extra); });
+Scene current_scene(Session& session, ParamSet* params) {
+  SimRunner::ParamsRecord record = session.runner->params_record();
+  if (!record.current) {
+    session.runner->sync();  // an edit is queued: what it leaves is what gets saved
+    record = session.runner->params_record();
+  }
+  Scene out = capture_scene(session.runner->status().kind, record.seed, record.params, session.view->save(), session.scene.extra);
+  if (params) *params = std::move(record.params);
   out.source = session.scene.source;
   out.description = session.scene.description;
   return out;

@@ -49,8 +49,9 @@ struct LoadedScene {
 LoadedScene load_scene_parts(const std::string& path);
 Session make_session_from(LoadedScene loaded);
 
-// The scene file's text for the running session: current parameters, seed, view state,
-// and the unknown keys the file came with.
-Scene current_scene(Session& session);
+// The scene file's text for the running session: the engine's current parameters and seed (as
+// the runner published them; it waits only while an edit is still queued), the view state, and
+// the unknown keys the file came with. `params`, if given, receives the parameters written.
+Scene current_scene(Session& session, ParamSet* params = nullptr);
 
 }  // namespace obs

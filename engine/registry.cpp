@@ -1,5 +1,10 @@
-// One line per system: kind, one-line summary, factory.
+// One line per system: kind, one-line summary, factory; and building a system from a scene,
+// the one step of loading a scene that needs to know every engine.
 #include "core/registry.hpp"
+
+#include "core/input_error.hpp"
+#include "core/json_locator.hpp"
+#include "core/scene.hpp"
 
 #include "cube/cube_system.hpp"
 #include "eqprop/eqprop_system.hpp"
@@ -24,6 +29,70 @@ std::unique_ptr<System> make_system(const std::string& kind) {
   for (const auto& e : system_registry())
     if (e.kind == kind) return e.make();
   return nullptr;
+}
+
+std::unique_ptr<System> instantiate(Scene& scene, const std::vector<ParamOverride>& overrides,
+                                    std::uint64_t byte_limit) {
+  const SceneLocator at(scene);
+  auto system = make_system(scene.system);
+  if (!system) {
+    std::string known;
+    for (const auto& e : system_registry()) known += (known.empty() ? "" : ", ") + e.kind;
+    at.fail("/system", "unknown system \"" + scene.system + "\"; expected one of: " + known);
+  }
+  try {
+    for (auto& [key, given] : scene.params.items()) {
+      const std::string ptr = child_pointer("/params", key);
+      std::string name = key;
+      nlohmann::json value = given;
+      if (const std::string* now = system->params().current_name(key)) {
+        // A key an older scene version spelled otherwise; the current spelling wins if both are given.
+        const bool both = scene.params.contains(*now);
+        scene.warnings.push_back(at.warning(ptr, "renamed to \"" + *now + "\" in scene version 1.1; " +
+                                                     (both ? "ignored, the file also gives " + *now : "read as " + *now)));
+        if (both) continue;
+        name = *now;
+      }
+      const Param* param = system->params().find(name);
+      if (!param) {
+        scene.warnings.push_back(at.warning(ptr, scene.system + " has no parameter \"" + name + "\"; ignored"));
+        continue;
+      }
+      if (value.is_string())
+        for (const auto& [old, now] : param->former_choices)
+          if (value.get<std::string>() == old) {
+            scene.warnings.push_back(at.warning(ptr, "\"" + old + "\" is spelled \"" + now + "\" since scene version 1.1; read as \"" + now + "\""));
+            value = now;
+          }
+      system->params().set_json(name, value, ptr);
+    }
+  } catch (const InputError& e) {
+    at.rethrow(e);
+  }
+  for (const auto& o : overrides) {
+    std::string name = o.name;
+    if (const std::string* now = system->params().current_name(name)) {
+      scene.warnings.push_back("--set " + o.name + ": renamed to " + *now + " in scene version 1.1; read as " + *now);
+      name = *now;
+    }
+    const std::string ptr = child_pointer("/params", name);
+    if (!system->params().find(name))
+      throw InputError(ptr, scene.system + " has no parameter \"" + o.name + "\"", {}, "--set");
+    try {
+      system->params().set_text(name, o.value, ptr);
+    } catch (const InputError& e) {
+      throw e.located("--set " + o.name + "=" + o.value, {});
+    }
+  }
+  if (byte_limit != 0 && system->bytes_needed() > byte_limit)
+    at.fail("/params", "the state needs " + std::to_string(system->bytes_needed()) + " bytes; this run allows " +
+                           std::to_string(byte_limit));
+  try {
+    system->reset(scene.seed);
+  } catch (const InputError& e) {
+    at.rethrow(e);
+  }
+  return system;
 }
 
 }  // namespace obs

@@ -135,16 +135,15 @@ void CarrierWheelView::place_wheels(const ResonanceSnapshot& s, const ViewRect& 
   }
 }
 
-void CarrierWheelView::overlay(const Snapshot& base, ImDrawList* dl, const ViewRect& rect) {
-  const auto* s = dynamic_cast<const ResonanceSnapshot*>(&base);
-  if (!s) return;
+void CarrierWheelView::overlay_snapshot(const ResonanceSnapshot& typed, ImDrawList* dl, const ViewRect& rect) {
+  const auto* s = &typed;
   const auto t_start = std::chrono::steady_clock::now();
   const float em = ImGui::GetFontSize();
   rect_ = rect;
   const Panels p = arrange(rect);
   place_wheels(*s, p.wheels);
   animator_.update(*s, slots_, ImGui::GetTime());
-  laid_out_ = &base;
+  laid_out_ = &typed;
   laid_out_step_ = s->step;
   ring_max_ = 0;
   for (const auto& c : s->carriers)
@@ -276,10 +275,10 @@ void CarrierWheelView::draw_wheel_labels(const ResonanceSnapshot& s, ImDrawList*
   }
 }
 
-void CarrierWheelView::draw(const Snapshot& base, int width_px, int height_px) {
-  const auto* s = dynamic_cast<const ResonanceSnapshot*>(&base);
+void CarrierWheelView::draw_snapshot(const ResonanceSnapshot& typed, int width_px, int height_px) {
+  const auto* s = &typed;
   // Geometry follows the layout overlay() made this frame for this snapshot.
-  if (!s || laid_out_ != &base || laid_out_step_ != s->step || width_px <= 0 || height_px <= 0) return;
+  if (laid_out_ != &typed || laid_out_step_ != s->step || width_px <= 0 || height_px <= 0) return;
   const auto t_start = std::chrono::steady_clock::now();
   if (!lines_) lines_ = std::make_unique<gfx::LineBatch>();
   lines_->clear();
@@ -366,9 +365,8 @@ void CarrierWheelView::handle_mouse(const ImGuiIO& /*io*/, const ViewRect& /*rec
   }
 }
 
-void CarrierWheelView::windows(const Snapshot& base, const ViewRect& rect) {
-  const auto* s = dynamic_cast<const ResonanceSnapshot*>(&base);
-  if (!s) return;
+void CarrierWheelView::windows_snapshot(const ResonanceSnapshot& typed, const ViewRect& rect) {
+  const auto* s = &typed;
   if (clicked_ && presence_hit_.row >= 0 && presence_hit_.carrier < s->carriers.size()) {
     selected_ = s->carriers[presence_hit_.carrier].id;
     inspector_open_ = true;

@@ -15,21 +15,23 @@
 
 namespace obs {
 
-class CarrierWheelView final : public View {
+class CarrierWheelView final : public SnapshotView<resonance::ResonanceSnapshot> {
  public:
   CarrierWheelView() = default;  // no GL here: views are also built to validate scenes headless
   ~CarrierWheelView() override = default;
 
   std::string_view name() const override { return "carrier phase wheels"; }
-  void draw(const Snapshot& snap, int width_px, int height_px) override;
-  void overlay(const Snapshot& snap, ImDrawList* dl, const ViewRect& rect) override;
   void handle_mouse(const ImGuiIO& io, const ViewRect& rect) override;
   void settings_ui() override;
-  void windows(const Snapshot& snap, const ViewRect& rect) override;
   nlohmann::json save() const override;
   void load(const nlohmann::json& view) override;
 
   enum class Layout { Auto, Wide, Stacked };
+
+ protected:
+  void draw_snapshot(const resonance::ResonanceSnapshot& snap, int width_px, int height_px) override;
+  void overlay_snapshot(const resonance::ResonanceSnapshot& snap, ImDrawList* dl, const ViewRect& rect) override;
+  void windows_snapshot(const resonance::ResonanceSnapshot& snap, const ViewRect& rect) override;
 
  private:
   struct Panels {  // absolute ImGui coordinates; zero-area when hidden

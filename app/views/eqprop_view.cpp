@@ -63,7 +63,7 @@ ImU32 div(float t) { return pal::diverging(t); }
 
 }  // namespace
 
-void EqPropView::draw(const Snapshot&, int, int) {
+void EqPropView::draw_snapshot(const eqprop::EqPropSnapshot&, int, int) {
   // Everything is drawn in overlay(): a few thousand coloured cells are cheaper as ImGui
   // rectangles than as a texture upload per frame, and they appear in every screenshot.
 }
@@ -103,9 +103,8 @@ void EqPropView::advance(float dt) {
 
 int EqPropView::frame() const { return std::clamp(static_cast<int>(playhead_), 0, std::max(0, ch_.frames() - 1)); }
 
-void EqPropView::overlay(const Snapshot& base, ImDrawList* dl, const ViewRect& rect) {
-  const auto* s = dynamic_cast<const eqprop::EqPropSnapshot*>(&base);
-  if (!s) return;
+void EqPropView::overlay_snapshot(const eqprop::EqPropSnapshot& typed, ImDrawList* dl, const ViewRect& rect) {
+  const auto* s = &typed;
   ingest(*s);
   advance(ImGui::GetIO().DeltaTime);
   const float em = ImGui::GetFontSize(), pad = em * 0.8f;
@@ -582,8 +581,7 @@ void EqPropView::handle_mouse(const ImGuiIO& io, const ViewRect&) {
   playing_ = false;
 }
 
-void EqPropView::windows(const Snapshot& base, const ViewRect&) {
-  if (!dynamic_cast<const eqprop::EqPropSnapshot*>(&base)) return;
+void EqPropView::windows_snapshot(const eqprop::EqPropSnapshot&, const ViewRect&) {
   // Transport buttons in the timeline's left block (the overlay leaves room for them).
   const float em = ImGui::GetFontSize();
   transport_shown_ = true;

@@ -8,23 +8,26 @@
 #include <cstdint>
 #include <vector>
 
+#include "eqprop/eqprop_snapshot.hpp"
 #include "views/channel_frames.hpp"
 #include "views/view.hpp"
 
 namespace obs {
 
-class EqPropView final : public View {
+class EqPropView final : public SnapshotView<eqprop::EqPropSnapshot> {
  public:
   enum class Mode { Composite, Channels, Both };
 
   std::string_view name() const override { return "R/G/B channels"; }
-  void draw(const Snapshot& snap, int width_px, int height_px) override;
-  void overlay(const Snapshot& snap, ImDrawList* dl, const ViewRect& rect) override;
   void handle_mouse(const ImGuiIO& io, const ViewRect& rect) override;
   void settings_ui() override;
-  void windows(const Snapshot& snap, const ViewRect& rect) override;
   nlohmann::json save() const override;
   void load(const nlohmann::json& view) override;
+
+ protected:
+  void draw_snapshot(const eqprop::EqPropSnapshot& snap, int width_px, int height_px) override;
+  void overlay_snapshot(const eqprop::EqPropSnapshot& snap, ImDrawList* dl, const ViewRect& rect) override;
+  void windows_snapshot(const eqprop::EqPropSnapshot& snap, const ViewRect& rect) override;
 
  private:
   // One drawn heatmap, remembered for hover picking.

@@ -153,7 +153,7 @@ void NeuralCubeView::rebuild(const CubeSnapshot& s) {
         }
         const float a = s.activation[u], v = s.velocity[u], b = s.nudge[u];
         if (!finite3(a, v, b)) {  // a quarantined value: loud magenta, never hidden
-          points_.push_back({{p, base}, {255, 0, 255, 255}});
+          points_.push_back({{p, base}, {gfx::kNonFiniteRgba[0], gfx::kNonFiniteRgba[1], gfx::kNonFiniteRgba[2], 255}});
           shown_[u] = 1;
           continue;
         }
@@ -260,9 +260,9 @@ void NeuralCubeView::build_lines(const CubeSnapshot& s) {
         }
 }
 
-void NeuralCubeView::draw(const Snapshot& base, int width_px, int height_px) {
-  const auto* s = dynamic_cast<const CubeSnapshot*>(&base);
-  if (!s || !consistent(*s)) return;
+void NeuralCubeView::draw_snapshot(const CubeSnapshot& typed, int width_px, int height_px) {
+  const auto* s = &typed;
+  if (!consistent(*s)) return;
   if (!cloud_) {
     cloud_ = std::make_unique<CubePointCloud>();
     lines_ = std::make_unique<CubeLines>();
@@ -279,9 +279,9 @@ void NeuralCubeView::draw(const Snapshot& base, int width_px, int height_px) {
     probe_sent_ = kUnsynced;
   }
   ingest(*s);
-  if (dirty_ || built_snap_ != &base || built_step_ != s->step) {
+  if (dirty_ || built_snap_ != &typed || built_step_ != s->step) {
     rebuild(*s);
-    built_snap_ = &base;
+    built_snap_ = &typed;
     built_step_ = s->step;
     dirty_ = false;
   }
@@ -363,7 +363,7 @@ void NeuralCubeView::draw_io(const CubeSnapshot& s, ImDrawList* dl, ImVec2 at, f
         const float v = s.input[static_cast<std::size_t>(r * s.input_cols + c)];
         const auto g = std::isfinite(v) ? to_byte(hi > lo ? (v - lo) / (hi - lo) : 0.0f) : 0;
         const ImVec2 p{at.x + cell * static_cast<float>(c), at.y + cell * static_cast<float>(r)};
-        dl->AddRectFilled(p, {p.x + cell, p.y + cell}, std::isfinite(v) ? IM_COL32(g, g, g, 255) : IM_COL32(255, 0, 255, 255));
+        dl->AddRectFilled(p, {p.x + cell, p.y + cell}, std::isfinite(v) ? IM_COL32(g, g, g, 255) : IM_COL32(gfx::kNonFiniteRgba[0], gfx::kNonFiniteRgba[1], gfx::kNonFiniteRgba[2], 255));
       }
     dl->AddRect({at.x - 1, at.y - 1}, {at.x + cell * static_cast<float>(s.input_cols) + 1, at.y + cell * static_cast<float>(s.input_rows) + 1},
                 IM_COL32(90, 200, 200, 200));
@@ -395,11 +395,11 @@ void NeuralCubeView::draw_io(const CubeSnapshot& s, ImDrawList* dl, ImVec2 at, f
   dl->AddText({at.x, at.y + row * static_cast<float>(k) + em * 0.3f}, IM_COL32(150, 155, 170, 255), "gold: predicted, green box: label");
 }
 
-void NeuralCubeView::overlay(const Snapshot& base, ImDrawList* dl, const ViewRect& rect) {
-  const auto* s = dynamic_cast<const CubeSnapshot*>(&base);
+void NeuralCubeView::overlay_snapshot(const CubeSnapshot& typed, ImDrawList* dl, const ViewRect& rect) {
+  const auto* s = &typed;
   const float em = ImGui::GetFontSize();
-  if (!s || !consistent(*s)) {
-    if (s) dl->AddText({rect.min.x + em, rect.min.y + em}, IM_COL32(255, 110, 100, 255), "cube snapshot arrays do not match n: not drawn");
+  if (!consistent(*s)) {
+    dl->AddText({rect.min.x + em, rect.min.y + em}, IM_COL32(255, 110, 100, 255), "cube snapshot arrays do not match n: not drawn");
     return;
   }
   ingest(*s);
@@ -490,9 +490,9 @@ void NeuralCubeView::neuron_details(const CubeSnapshot& s, int i) const {
   }
 }
 
-void NeuralCubeView::windows(const Snapshot& base, const ViewRect& rect) {
-  const auto* s = dynamic_cast<const CubeSnapshot*>(&base);
-  if (!s || !consistent(*s)) return;
+void NeuralCubeView::windows_snapshot(const CubeSnapshot& typed, const ViewRect& rect) {
+  const auto* s = &typed;
+  if (!consistent(*s)) return;
   const int cells = s->n * s->n * s->n;
   if (hovered_ >= 0 && hovered_ < cells && hovered_frame_ == ImGui::GetFrameCount()) {
     ImGui::BeginTooltip();

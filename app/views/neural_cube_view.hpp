@@ -14,23 +14,17 @@
 #include "views/cube_view_lattice.hpp"
 #include "views/cube_lines.hpp"
 #include "views/cube_point_cloud.hpp"
+#include "cube/cube_snapshot.hpp"
 #include "views/view.hpp"
 
 namespace obs {
 
-namespace cube {
-struct CubeSnapshot;
-}
-
-class NeuralCubeView final : public View {
+class NeuralCubeView final : public SnapshotView<cube::CubeSnapshot> {
  public:
   NeuralCubeView();  // no GL here: views are also built to validate scenes headless
   std::string_view name() const override { return "neural cube"; }
-  void draw(const Snapshot& snap, int width_px, int height_px) override;
-  void overlay(const Snapshot& snap, ImDrawList* dl, const ViewRect& rect) override;
   void handle_mouse(const ImGuiIO& io, const ViewRect& rect) override;
   void settings_ui() override;
-  void windows(const Snapshot& snap, const ViewRect& rect) override;
   void reset_camera() override;
   void take_param_edits(const ParamSet& params, std::vector<ParamEdit>& out) override;
   nlohmann::json save() const override;
@@ -38,6 +32,11 @@ class NeuralCubeView final : public View {
 
   enum class ColorBy { Channels, Activation, Velocity, Nudge };
   enum class Style { Glow, Spheres };
+
+ protected:
+  void draw_snapshot(const cube::CubeSnapshot& snap, int width_px, int height_px) override;
+  void overlay_snapshot(const cube::CubeSnapshot& snap, ImDrawList* dl, const ViewRect& rect) override;
+  void windows_snapshot(const cube::CubeSnapshot& snap, const ViewRect& rect) override;
 
  private:
   struct Slab {

@@ -68,9 +68,8 @@ ImVec2 PhaseWheelView::to_screen(float x, float y, const ViewRect& rect) const {
   return {rect.min.x + (cx * 0.5f + 0.5f) * rect.width(), rect.min.y + (0.5f - cy * 0.5f) * rect.height()};
 }
 
-void PhaseWheelView::draw(const Snapshot& base, int width_px, int height_px) {
-  const auto* snap = dynamic_cast<const KuramotoSnapshot*>(&base);
-  if (!snap) return;
+void PhaseWheelView::draw_snapshot(const KuramotoSnapshot& typed, int width_px, int height_px) {
+  const auto* snap = &typed;
   if (!vao_) create_gl();
   // Upload only when the simulation has produced a new snapshot.
   const std::size_t stride = draw_stride(snap->phase.size());
@@ -136,9 +135,8 @@ void PhaseWheelView::draw(const Snapshot& base, int width_px, int height_px) {
   glDisable(GL_BLEND);
 }
 
-void PhaseWheelView::overlay(const Snapshot& base, ImDrawList* dl, const ViewRect& rect) {
-  const auto* snap = dynamic_cast<const KuramotoSnapshot*>(&base);
-  if (!snap) return;
+void PhaseWheelView::overlay_snapshot(const KuramotoSnapshot& typed, ImDrawList* dl, const ViewRect& rect) {
+  const auto* snap = &typed;
   const float em = ImGui::GetFontSize();
   char buf[160];
   std::snprintf(buf, sizeof buf, "r = %.4f   psi = %+.3f rad   K = %.3g (K_c = %.3g)   N = %zu%s", snap->r, snap->psi, snap->K,

@@ -8,23 +8,26 @@
 #include "gfx/colormap.hpp"
 #include "gfx/line_batch.hpp"
 #include "gfx/shader.hpp"
+#include "kuramoto/kuramoto_system.hpp"
 #include "views/view.hpp"
 
 namespace obs {
 
-class PhaseWheelView final : public View {
+class PhaseWheelView final : public SnapshotView<KuramotoSnapshot> {
  public:
   PhaseWheelView() = default;  // no GL here: views are also built to validate scenes headless
   ~PhaseWheelView() override;
 
   std::string_view name() const override { return "phase wheel"; }
-  void draw(const Snapshot& snap, int width_px, int height_px) override;
-  void overlay(const Snapshot& snap, ImDrawList* dl, const ViewRect& rect) override;
   void handle_mouse(const ImGuiIO& io, const ViewRect& rect) override;
   void settings_ui() override;
   void reset_camera() override;
   nlohmann::json save() const override;
   void load(const nlohmann::json& view) override;
+
+ protected:
+  void draw_snapshot(const KuramotoSnapshot& snap, int width_px, int height_px) override;
+  void overlay_snapshot(const KuramotoSnapshot& snap, ImDrawList* dl, const ViewRect& rect) override;
 
  private:
   // View units per pixel-independent clip unit: the unit circle fits with a margin at zoom 1.

@@ -61,6 +61,27 @@ class View {
   virtual void load(const nlohmann::json& /*view*/) {}
 };
 
+// A view of one system's snapshot type S: the cast from Snapshot happens here, once, and the
+// typed hooks are called only with a snapshot of that type.
+template <class S>
+class SnapshotView : public View {
+ public:
+  void draw(const Snapshot& snap, int width_px, int height_px) final {
+    if (const S* s = dynamic_cast<const S*>(&snap)) draw_snapshot(*s, width_px, height_px);
+  }
+  void overlay(const Snapshot& snap, ImDrawList* dl, const ViewRect& rect) final {
+    if (const S* s = dynamic_cast<const S*>(&snap)) overlay_snapshot(*s, dl, rect);
+  }
+  void windows(const Snapshot& snap, const ViewRect& rect) final {
+    if (const S* s = dynamic_cast<const S*>(&snap)) windows_snapshot(*s, rect);
+  }
+
+ protected:
+  virtual void draw_snapshot(const S& snap, int width_px, int height_px) = 0;
+  virtual void overlay_snapshot(const S& /*snap*/, ImDrawList* /*dl*/, const ViewRect& /*rect*/) {}
+  virtual void windows_snapshot(const S& /*snap*/, const ViewRect& /*rect*/) {}
+};
+
 // The main view for a system kind (app-side registry, one line per system).
 std::unique_ptr<View> make_view(std::string_view system_kind);
 

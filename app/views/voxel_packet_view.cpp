@@ -115,9 +115,9 @@ float VoxelPacketView::walker_progress(const PumpSnapshot& s) {
   return static_cast<float>(std::clamp(std::chrono::duration<double>(now - anim_start_).count() / step_interval_, 0.0, 1.0));
 }
 
-void VoxelPacketView::draw(const Snapshot& base, int width_px, int height_px) {
-  const auto* s = dynamic_cast<const PumpSnapshot*>(&base);
-  if (!s || !s->info) return;
+void VoxelPacketView::draw_snapshot(const PumpSnapshot& typed, int width_px, int height_px) {
+  const auto* s = &typed;
+  if (!s->info) return;
   if (!boxes_) {
     boxes_ = std::make_unique<gfx::InstancedMesh>(gfx::MeshShape::Box);
     pyramids_ = std::make_unique<gfx::InstancedMesh>(gfx::MeshShape::Pyramid);
@@ -198,9 +198,9 @@ void VoxelPacketView::draw(const Snapshot& base, int width_px, int height_px) {
   glDisable(GL_BLEND);
 }
 
-void VoxelPacketView::overlay(const Snapshot& base, ImDrawList* dl, const ViewRect& rect) {
-  const auto* s = dynamic_cast<const PumpSnapshot*>(&base);
-  if (!s || !s->info) return;
+void VoxelPacketView::overlay_snapshot(const PumpSnapshot& typed, ImDrawList* dl, const ViewRect& rect) {
+  const auto* s = &typed;
+  if (!s->info) return;
   const auto& info = *s->info;
   const float em = ImGui::GetFontSize();
   ImVec2 at{rect.min.x + em * 0.6f, rect.min.y + em * 0.5f};
@@ -264,8 +264,8 @@ void VoxelPacketView::settings_ui() {
   ImGui::TextDisabled("drag: orbit, right-drag: pan, wheel: zoom,\nclick a voxel: inspect it");
 }
 
-void VoxelPacketView::windows(const Snapshot& base, const ViewRect& rect) {
-  const auto* s = dynamic_cast<const PumpSnapshot*>(&base);
+void VoxelPacketView::windows_snapshot(const PumpSnapshot& typed, const ViewRect& rect) {
+  const auto* s = &typed;
   if (!s || !s->info || selected_ < 0 || selected_ >= 64) return;
   const auto& info = *s->info;
   const auto& row = info.rows[static_cast<std::size_t>(selected_)];

@@ -10,24 +10,25 @@
 
 #include "gfx/instanced_mesh.hpp"
 #include "gfx/orbit_camera.hpp"
+#include "pump/pump_snapshot.hpp"
 #include "views/view.hpp"
 
 namespace obs {
 
-struct PumpSnapshot;
-
-class VoxelPacketView final : public View {
+class VoxelPacketView final : public SnapshotView<PumpSnapshot> {
  public:
   VoxelPacketView();
   std::string_view name() const override { return "voxel packet"; }
-  void draw(const Snapshot& snap, int width_px, int height_px) override;
-  void overlay(const Snapshot& snap, ImDrawList* dl, const ViewRect& rect) override;
   void handle_mouse(const ImGuiIO& io, const ViewRect& rect) override;
   void settings_ui() override;
-  void windows(const Snapshot& snap, const ViewRect& rect) override;
   void reset_camera() override;
   nlohmann::json save() const override;
   void load(const nlohmann::json& view) override;
+
+ protected:
+  void draw_snapshot(const PumpSnapshot& snap, int width_px, int height_px) override;
+  void overlay_snapshot(const PumpSnapshot& snap, ImDrawList* dl, const ViewRect& rect) override;
+  void windows_snapshot(const PumpSnapshot& snap, const ViewRect& rect) override;
 
  private:
   enum class ColorBy { Pi, P };

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -13,10 +14,22 @@
 namespace obs {
 namespace {
 
+// As a person reads it: ten significant digits.
 std::string number_text(double v) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.10g", v);
   return buf;
+}
+
+// The shortest text that reads back as the same double (2 pi is 6.283185307179586).
+std::string exact_number_text(double v) {
+  char buf[64];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  if (ec != std::errc()) {
+    std::snprintf(buf, sizeof buf, "%.17g", v);
+    return buf;
+  }
+  return std::string(buf, end);
 }
 
 std::string json_text(const nlohmann::json& v) {
@@ -38,20 +51,20 @@ std::string Param::range_text() const {
   }
 }
 
-std::string Param::value_text() const {
+std::string Param::value_text(Digits digits) const {
   switch (type) {
     case ParamType::Bool: return value != 0 ? "true" : "false";
     case ParamType::Choice: return choices.at(static_cast<std::size_t>(value));
     case ParamType::Rational: return text;
-    default: return number_text(value);
+    default: return digits == Digits::Exact ? exact_number_text(value) : number_text(value);
   }
 }
 
-std::string Param::default_text() const {
+std::string Param::default_text(Digits digits) const {
   Param d = *this;
   d.value = def;
   d.text = def_text;
-  return d.value_text();
+  return d.value_text(digits);
 }
 
 Param& ParamSet::add(Param p) {
@@ -101,6 +114,17 @@ Param& ParamSet::add_rational(std::string name, std::string def, double min, dou
   p.type = ParamType::Rational;
   p.text = p.def_text = def;
   return p;
+}
+
+void ParamSet::add_former_name(std::string former, std::string current) {
+  if (find(former) || !find(current)) throw std::logic_error("bad rename " + former + " -> " + current);
+  former_names_.emplace_back(std::move(former), std::move(current));
+}
+
+const std::string* ParamSet::current_name(const std::string& former) const {
+  for (const auto& [old, now] : former_names_)
+    if (old == former) return &now;
+  return nullptr;
 }
 
 const Param* ParamSet::find(const std::string& name) const {

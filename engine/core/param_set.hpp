@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace obs {
@@ -29,11 +30,17 @@ struct Param {
   Param& group(std::string g) { group_ = std::move(g); return *this; }
   Param& restart(bool r = true) { restart_ = r; return *this; }
   Param& log_scale(bool l = true) { log_ = l; return *this; }
+  // A choice's spelling in an older scene version, still read (with a warning) as `now`.
+  Param& formerly(std::string old_choice, std::string now) { former_choices.emplace_back(std::move(old_choice), std::move(now)); return *this; }
+  std::vector<std::pair<std::string, std::string>> former_choices;  // (old spelling, current)
 
   bool is_default() const { return type == ParamType::Rational ? text == def_text : value == def; }
   std::string range_text() const;  // "[0, 50]" or "one of: a, b"
-  std::string value_text() const;    // the value as a person would write it
-  std::string default_text() const;  // the default, likewise
+  // The value as a person would write it (ten significant digits), or Exact: the shortest text
+  // that reads back as the same value (what --set needs to reproduce it).
+  enum class Digits { Readable, Exact };
+  std::string value_text(Digits digits = Digits::Readable) const;
+  std::string default_text(Digits digits = Digits::Readable) const;  // the default, likewise
 };
 
 class ParamSet {
@@ -44,6 +51,10 @@ class ParamSet {
   Param& add_choice(std::string name, std::string def, std::vector<std::string> choices);
   // An exact rational written as a string "p/q" (or "p"); min/max bound its value.
   Param& add_rational(std::string name, std::string def, double min, double max);
+
+  // A parameter's name in an older scene version, still read (with a warning) as `current`.
+  void add_former_name(std::string former, std::string current);
+  const std::string* current_name(const std::string& former) const;  // null if never renamed
 
   const std::vector<Param>& all() const { return params_; }
   // For a UI mirror that edits values in place; declarations must not change through it.
@@ -72,6 +83,7 @@ class ParamSet {
   Param& add(Param p);
   Param& at_mut(const std::string& name);
   std::vector<Param> params_;
+  std::vector<std::pair<std::string, std::string>> former_names_;  // (former, current)
 };
 
 // Exact-rational syntax check shared by the ParamSet and engines that parse fractions:

@@ -8,7 +8,6 @@
 #include "core/atomic_file.hpp"
 #include "core/input_error.hpp"
 #include "core/json_locator.hpp"
-#include "core/registry.hpp"
 
 namespace obs {
 namespace {
@@ -41,35 +40,10 @@ bool newer_than(const Version& a, const Version& b) {
   return major > 0 || (major == 0 && compare_digits(a.minor, b.minor) > 0);
 }
 
-// "source:line:col: pointer: text", one line whatever the file's keys hold.
-std::string located_warning(const std::string& source, SourcePos pos, const std::string& pointer,
-                            const std::string& text) {
-  return escape_control(source + ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column) + ": " + pointer +
-                        ": " + text);
-}
-
 std::string got(const nlohmann::json& v) {
   const std::string s = v.dump();
   return s.size() > 60 ? s.substr(0, 57) + "..." : s;
 }
-
-// Errors from the envelope and parameters gain the file name and the value's position.
-struct Located {
-  const Scene& scene;
-  const std::string* text;  // null when the scene was not parsed from text
-  [[noreturn]] void fail(const std::string& pointer, const std::string& message) const {
-    rethrow(InputError(pointer, message));
-  }
-  [[noreturn]] void rethrow(const InputError& e) const { throw e.located(scene.source, position(e.pointer())); }
-  // One scan of the text, made on first need and reused: a file with thousands of unknown
-  // keys must not be rescanned per key.
-  SourcePos position(const std::string& pointer) const {
-    if (!text) return {};
-    if (!locator) locator = std::make_unique<JsonLocator>(*text);
-    return locator->find(pointer);
-  }
-  mutable std::unique_ptr<JsonLocator> locator;
-};
 
 // Deeper nesting than any scene needs is refused before anything recurses over it (the
 // copies, dumps and the locator all recurse once per level; 10^5 levels overflow the stack).
@@ -115,6 +89,25 @@ void shorten_float_values(nlohmann::json& j) {
 
 }  // namespace
 
+SceneLocator::SceneLocator(const Scene& scene) : scene_(scene) {}
+SceneLocator::~SceneLocator() = default;
+
+void SceneLocator::fail(const std::string& pointer, const std::string& message) const { rethrow(InputError(pointer, message)); }
+
+void SceneLocator::rethrow(const InputError& e) const { throw e.located(scene_.source, position(e.pointer())); }
+
+SourcePos SceneLocator::position(const std::string& pointer) const {
+  if (scene_.text.empty()) return {};
+  if (!locator_) locator_ = std::make_unique<JsonLocator>(scene_.text);
+  return locator_->find(pointer);
+}
+
+std::string SceneLocator::warning(const std::string& pointer, const std::string& text) const {
+  const SourcePos pos = position(pointer);
+  return escape_control(scene_.source + ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column) + ": " + pointer +
+                        ": " + text);
+}
+
 Scene parse_scene(const std::string& text, const std::string& source) {
   Scene scene;
   scene.source = source;
@@ -141,7 +134,8 @@ Scene parse_scene(const std::string& text, const std::string& source) {
     throw InputError(pointer, "number " + token + " is out of range; expected a finite number",
                      locator.find(pointer), source);
   }
-  const Located at{scene, &text, nullptr};
+  scene.text = text;
+  const SceneLocator at(scene);
   if (!doc.is_object()) at.fail("", "expected a JSON object (a scene), got " + got(doc));
 
   for (auto& [key, value] : doc.items()) {
@@ -163,13 +157,9 @@ Scene parse_scene(const std::string& text, const std::string& source) {
                                                 " is newer than " + kSceneVersion +
                                                 "; reading what this build understands"));
     } else if (key == "system") {
+      // Whether a system of that kind exists is the registry's to say (instantiate).
       if (!value.is_string()) at.fail(ptr, "expected a system id string, got " + got(value));
       scene.system = value.get<std::string>();
-      if (!make_system(scene.system)) {
-        std::string known;
-        for (const auto& e : system_registry()) known += (known.empty() ? "" : ", ") + e.kind;
-        at.fail(ptr, "unknown system \"" + scene.system + "\"; expected one of: " + known);
-      }
     } else if (key == "seed") {
       if (!value.is_number_unsigned()) at.fail(ptr, "expected a non-negative integer seed, got " + got(value));
       scene.seed = value.get<std::uint64_t>();
@@ -184,11 +174,9 @@ Scene parse_scene(const std::string& text, const std::string& source) {
       scene.view = value;
     } else {
       scene.extra[key] = value;
-      const SourcePos pos = at.position(ptr);
-      scene.warnings.push_back(located_warning(source, pos, ptr, "unknown key kept as is"));
+      scene.warnings.push_back(at.warning(ptr, "unknown key kept as is"));
     }
   }
-  scene.text = text;
   return scene;
 }
 
@@ -202,51 +190,16 @@ Scene load_scene(const std::string& path) {
   return parse_scene(text, path);
 }
 
-std::unique_ptr<System> instantiate(Scene& scene, const std::vector<ParamOverride>& overrides,
-                                    std::uint64_t byte_limit) {
-  const Located at{scene, scene.text.empty() ? nullptr : &scene.text, nullptr};
-  auto system = make_system(scene.system);
-  if (!system) at.fail("/system", "unknown system \"" + scene.system + "\"");
-  try {
-    for (auto& [name, value] : scene.params.items()) {
-      const std::string ptr = child_pointer("/params", name);
-      if (!system->params().find(name)) {
-        const SourcePos pos = at.position(ptr);
-        scene.warnings.push_back(located_warning(scene.source, pos, ptr,
-                                                 scene.system + " has no parameter \"" + name + "\"; ignored"));
-        continue;
-      }
-      system->params().set_json(name, value, ptr);
-    }
-  } catch (const InputError& e) {
-    at.rethrow(e);
-  }
-  for (const auto& o : overrides) {
-    const std::string ptr = child_pointer("/params", o.name);
-    if (!system->params().find(o.name))
-      throw InputError(ptr, scene.system + " has no parameter \"" + o.name + "\"", {}, "--set");
-    try {
-      system->params().set_text(o.name, o.value, ptr);
-    } catch (const InputError& e) {
-      throw e.located("--set " + o.name + "=" + o.value, {});
-    }
-  }
-  if (byte_limit != 0 && system->bytes_needed() > byte_limit)
-    at.fail("/params", "the state needs " + std::to_string(system->bytes_needed()) + " bytes; this run allows " +
-                           std::to_string(byte_limit));
-  try {
-    system->reset(scene.seed);
-  } catch (const InputError& e) {
-    at.rethrow(e);
-  }
-  return system;
+Scene capture_scene(const System& system, const nlohmann::json& view, const nlohmann::json& extra) {
+  return capture_scene(std::string(system.kind()), system.seed(), system.params(), view, extra);
 }
 
-Scene capture_scene(const System& system, const nlohmann::json& view, const nlohmann::json& extra) {
+Scene capture_scene(std::string kind, std::uint64_t seed, const ParamSet& params, const nlohmann::json& view,
+                    const nlohmann::json& extra) {
   Scene s;
-  s.system = std::string(system.kind());
-  s.seed = system.seed();
-  s.params = system.params().to_json();
+  s.system = std::move(kind);
+  s.seed = seed;
+  s.params = params.to_json();
   s.view = view;
   shorten_float_values(s.view);
   s.extra = extra;

@@ -19,6 +19,7 @@ SimRunner::SimRunner(std::unique_ptr<System> system, std::size_t history_rows)
   status_.step = system_->steps();
   snapshot_ = system_->snapshot();
   record_metrics();
+  publish_params_locked();  // no thread yet: nothing to lock against
   thread_ = std::thread([this] { loop(); });
 }
 
@@ -102,6 +103,24 @@ void SimRunner::inspect(const std::function<void(const System&)>& fn) {
   sync();
 }
 
+std::uint64_t SimRunner::params_version() const {
+  std::lock_guard lock(mu_);
+  return params_.version;
+}
+
+SimRunner::ParamsRecord SimRunner::params_record() const {
+  std::lock_guard lock(mu_);
+  ParamsRecord r = params_;
+  r.current = queue_.empty() && applied_ == posted_;
+  return r;
+}
+
+void SimRunner::publish_params_locked() {
+  ++params_.version;
+  params_.seed = system_->seed();
+  params_.params = system_->params();
+}
+
 std::shared_ptr<const Snapshot> SimRunner::snapshot() {
   {
     // Set under the lock: set outside it, the store can fall between the loop's predicate
@@ -175,18 +194,23 @@ void SimRunner::loop() {
       auto edit = std::move(queue_.front());
       queue_.pop_front();
       lock.unlock();
+      std::string failure;
+      bool failed = false;
       try {
         const std::uint64_t before = system_->steps();
         edit(*system_);
         // A reset starts a new history at the new run's step 0 (an edit at step 0 re-records it).
         if (system_->steps() < before || system_->steps() == 0) record_metrics();
       } catch (const std::exception& e) {
-        lock.lock();
-        events_.push_back({Event::Level::Error, system_->steps(), e.what()});
-        lock.unlock();
+        failed = true;
+        failure = e.what();
       }
       lock.lock();
+      // The error and the parameters it left are published together: whoever reads the one
+      // finds the other (the App adopts the rolled-back values in the frame that logs why).
+      if (failed) events_.push_back({Event::Level::Error, system_->steps(), std::move(failure)});
       ++applied_;
+      publish_params_locked();
       dirty_ = true;
       status_.kind = std::string(system_->kind());
       status_.seed = system_->seed();

@@ -32,6 +32,15 @@ class SimRunner {
     bool playing = false;
   };
 
+  // The engine's parameters and seed as of the last edit the simulation thread applied, so the
+  // window can follow them (a refused edit rolled back, a reset) without ever waiting for a step.
+  struct ParamsRecord {
+    std::uint64_t version = 0;  // moves with every applied edit (edit, rollback, reset, replace)
+    bool current = false;       // no edit was queued when it was read: this is what the engine runs
+    std::uint64_t seed = 0;
+    ParamSet params;
+  };
+
   explicit SimRunner(std::unique_ptr<System> system, std::size_t history_rows = 1 << 16);
   ~SimRunner();
   SimRunner(const SimRunner&) = delete;
@@ -52,6 +61,9 @@ class SimRunner {
   // Runs `edit` on the simulation thread between two steps. Exceptions it throws become
   // error events; the system keeps running.
   void post(std::function<void(System&)> edit);
+  // Cheap: compare with the last version adopted before asking for the record (a copy).
+  std::uint64_t params_version() const;
+  ParamsRecord params_record() const;
   // Swaps in a new system (a loaded scene); metric history starts again.
   void replace(std::unique_ptr<System> system);
   // Blocks until every posted edit so far has been applied (tests, scene save).
@@ -72,6 +84,7 @@ class SimRunner {
   void loop();
   void publish_locked_snapshot();
   void record_metrics();
+  void publish_params_locked();  // after an applied edit, under mu_
 
   std::unique_ptr<System> system_;  // touched only by the simulation thread after start
   std::size_t history_rows_;
@@ -88,6 +101,7 @@ class SimRunner {
   std::shared_ptr<const Snapshot> snapshot_;
   std::vector<Event> events_;
   Status status_;
+  ParamsRecord params_;  // `current` is decided when read
   std::chrono::steady_clock::time_point step_began_{};  // of the step under way (under mu_)
   bool in_step_ = false;
   std::atomic<bool> snapshot_wanted_{true};

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
@@ -20,6 +22,12 @@ std::string_view perturb_kind_name(PerturbKind k) {
   return "?";
 }
 
+std::size_t units_hit(double fraction, std::size_t n) {
+  if (n == 0) return 0;
+  const auto k = static_cast<std::size_t>(std::llround(std::clamp(fraction, 0.0, 1.0) * static_cast<double>(n)));
+  return std::clamp<std::size_t>(k, 1, n);
+}
+
 std::uint64_t memory_budget_bytes() {
   const long pages = sysconf(_SC_PHYS_PAGES);
   const long page = sysconf(_SC_PAGE_SIZE);
@@ -36,6 +44,38 @@ void System::check_memory_budget() const {
                   static_cast<double>(need) / (1 << 30), static_cast<double>(budget) / (1 << 30));
     throw InputError("/params", buf);
   }
+}
+
+void System::reset(std::uint64_t seed) {
+  check_params();
+  check_memory_budget();
+  bindings_.apply(params_, /*with_restart=*/true);
+  seed_ = seed;
+  step_ = 0;
+  restart();
+}
+
+void System::apply_params() {
+  bindings_.apply(params_, /*with_restart=*/false);
+  params_changed();
+}
+
+Param& System::param(bool& field, std::string name, bool def) {
+  Param& p = params_.add_bool(std::move(name), def);
+  bindings_.bind(params_.all().size() - 1, field);
+  return p;
+}
+
+Param& System::param(std::string& field, std::string name, std::string def, std::vector<std::string> choices) {
+  Param& p = params_.add_choice(std::move(name), std::move(def), std::move(choices));
+  bindings_.bind(params_.all().size() - 1, field);
+  return p;
+}
+
+Param& System::rational_param(std::string& field, std::string name, std::string def, double min, double max) {
+  Param& p = params_.add_rational(std::move(name), std::move(def), min, max);
+  bindings_.bind(params_.all().size() - 1, field);
+  return p;
 }
 
 void System::dump_header(nlohmann::json& out) const {

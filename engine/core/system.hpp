@@ -7,9 +7,12 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "core/metric_table.hpp"
+#include "core/param_binding.hpp"
 #include "core/param_set.hpp"
 
 namespace obs {
@@ -32,6 +35,9 @@ struct Perturbation {
 };
 
 std::string_view perturb_kind_name(PerturbKind k);
+// How many of n units a perturbation of `fraction` hits: the nearest count, at least one (a
+// fraction too small to round to a unit still hits one) and at most n; 0 only when n is 0.
+std::size_t units_hit(double fraction, std::size_t n);
 
 // Something that happened inside a step that a person should hear about
 // (a NaN quarantined, a unit ablated). Drained by the runner into the UI log.
@@ -55,17 +61,21 @@ class System {
   // reset() refuses (InputError) when this exceeds memory_budget_bytes().
   virtual std::uint64_t bytes_needed() const = 0;
 
-  // Deterministic: same parameters + seed => bit-identical state at every step.
-  virtual void reset(std::uint64_t seed) = 0;
-  // A non-restart parameter changed: re-read cached values. Never allocates state.
-  virtual void params_changed() {}
+  // Deterministic: same parameters + seed => bit-identical state at every step. Checks the
+  // parameters (check_params, the memory budget) before anything changes, then writes every
+  // bound field and rebuilds the state (restart).
+  void reset(std::uint64_t seed);
+  // After an edit of parameters that are not `restart`: writes their bound fields, then lets
+  // the engine redo what it derives from them (params_changed). Never allocates state.
+  void apply_params();
   // One tick; no allocation in the steady state.
   virtual void step() = 0;
 
   virtual std::shared_ptr<const Snapshot> snapshot() const = 0;
-  virtual const std::vector<std::string>& metric_names() const = 0;
+  const std::vector<std::string>& metric_names() const { return metrics_.names(); }
   // Writes metric_names().size() values describing the current state.
-  virtual void metrics(double* out) const = 0;
+  void metrics(double* out) const { metrics_.write(out); }
+  const MetricTable& metric_table() const { return metrics_; }
 
   virtual std::vector<PerturbKind> supported_perturbations() const = 0;
   virtual void perturb(const Perturbation& p) = 0;
@@ -79,6 +89,38 @@ class System {
   std::vector<Event> drain_events() { return std::exchange(events_, {}); }
 
  protected:
+  // Declares a parameter bound to `field` (one line per parameter):
+  //   param(K_, "K", 1.2, 0, 50).unit("rad/s").help("coupling strength").group("Coupling");
+  // Reals bind to double or float fields, integers to any integral field, a Bool to bool, a
+  // Choice to an enum (the choice's index is the enumerator) or to a std::string (its spelling).
+  template <class F>
+  Param& param(F& field, std::string name, double def, double min, double max) {
+    Param& p = std::is_integral_v<F> ? params_.add_int(std::move(name), static_cast<std::int64_t>(def), static_cast<std::int64_t>(min), static_cast<std::int64_t>(max))
+                                     : params_.add_real(std::move(name), def, min, max);
+    bindings_.bind(params_.all().size() - 1, field);
+    return p;
+  }
+  Param& param(bool& field, std::string name, bool def);
+  template <class E>
+    requires std::is_enum_v<E>
+  Param& param(E& field, std::string name, E def, std::vector<std::string> choices) {
+    Param& p = params_.add_choice(std::move(name), choices.at(static_cast<std::size_t>(def)), choices);
+    bindings_.bind(params_.all().size() - 1, field);
+    return p;
+  }
+  Param& param(std::string& field, std::string name, std::string def, std::vector<std::string> choices);
+  Param& rational_param(std::string& field, std::string name, std::string def, double min, double max);
+
+  // Refuses parameters that are each in range but wrong together (InputError naming the
+  // pointer), before reset() changes anything. Reads the ParamSet: the fields still hold the
+  // values the running state was built with.
+  virtual void check_params() const {}
+  // Rebuilds the state from the bound fields; seed_ is set and step_ is 0.
+  virtual void restart() = 0;
+  // A parameter that is not `restart` changed and its field was written: redo what is derived
+  // from it. Never allocates state.
+  virtual void params_changed() {}
+
   // Throws InputError("/params", ...) when bytes_needed() is beyond the budget.
   void check_memory_budget() const;
   void emit(Event::Level level, std::string text) { events_.push_back({level, step_, std::move(text)}); }
@@ -86,10 +128,12 @@ class System {
   void dump_header(nlohmann::json& out) const;
 
   ParamSet params_;
+  MetricTable metrics_;
   std::uint64_t step_ = 0;
   std::uint64_t seed_ = 1;
 
  private:
+  ParamBindings bindings_;
   std::vector<Event> events_;
 };
 

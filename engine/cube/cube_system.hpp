@@ -18,6 +18,7 @@
 
 #include "core/rng.hpp"
 #include "core/system.hpp"
+#include "learn/beta_mode.hpp"
 #include "cube/cube_lattice.hpp"
 #include "cube/cube_relax.hpp"
 #include "cube/cube_snapshot.hpp"
@@ -31,12 +32,8 @@ class CubeSystem final : public System {
 
   std::string_view kind() const override { return "cube"; }
   std::uint64_t bytes_needed() const override;
-  void reset(std::uint64_t seed) override;
-  void params_changed() override;
   void step() override;
   std::shared_ptr<const Snapshot> snapshot() const override;
-  const std::vector<std::string>& metric_names() const override;
-  void metrics(double* out) const override;
   std::vector<PerturbKind> supported_perturbations() const override;
   void perturb(const Perturbation& p) override;
   void dump(nlohmann::json& out) const override;
@@ -61,6 +58,17 @@ class CubeSystem final : public System {
   int finish_phase();
 
  private:
+  enum class Engine { Dense, Lazy };
+  enum class Projection { Auto, Random };
+  enum class Weights { Float, Ternary };
+  enum class Readout { Neuron, Face };
+  enum class AblateShape { Random, Sphere };
+  enum class StepMode { Relaxation, Batch };
+
+  void check_params() const override;
+  void restart() override;
+  void params_changed() override;
+  double alive_fraction() const;  // of the neurons outside the input slab
   void build_data();
   void place_outputs();
   void init_weights();
@@ -81,12 +89,24 @@ class CubeSystem final : public System {
   // Activation, velocity and nudge of the probed neuron in the showcased example (NaN: no probe).
   std::array<double, 3> probe_channels() const;
 
-  // Cached parameters.
-  bool lazy_ = true, ternary_ = false, plasticity_ = false, heal_ = false, batch_mode_ = false, face_readout_ = false;
-  float tol_ = 1e-4f, beta_ = 0.5f, lr_ = 0.05f, target_L_ = 0.95f;
+  // Parameters (bound in the constructor).
+  int n_ = 16, batch_size_ = 32, input_depth_ = 1, show_ = 0;
+  Engine engine_{};
+  std::string dataset_;
+  std::size_t train_size_ = 0, test_size_ = 0;
+  double data_noise_ = 0, projection_gain_ = 0, projection_smoothing_ = 0;
+  Projection projection_{};
   int free_steps_ = 60, nudge_steps_ = 30, plasticity_every_ = 5;
-  std::string beta_mode_ = "symmetric";
+  float tol_ = 1e-4f, beta_ = 0.5f, lr_ = 0.05f, overrelax_ = 1, target_L_ = 0.95f, grow_ratio_ = 0, prune_ratio_ = 0;
+  learn::BetaMode beta_mode_{};
+  Weights weights_{};
+  double weight_mean_ = 0, weight_spread_ = 0, input_weight_ = 0, bias_init_ = 0, init_density_ = 0, synapse_budget_ = 0;
+  Readout readout_{};
+  bool plasticity_ = false, heal_ = false;
+  AblateShape ablate_shape_{};
+  double ablate_centre_[3] = {0.5, 0.5, 0.5};
   int probe_[3] = {-1, -1, -1};
+  StepMode step_mode_{};
 
   cube::Cube c_;
   data::Split data_;

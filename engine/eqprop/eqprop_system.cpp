@@ -8,6 +8,8 @@
 
 #include "core/input_error.hpp"
 #include "core/state_hash.hpp"
+#include "learn/data_source.hpp"
+#include "learn/epoch_order.hpp"
 
 namespace obs {
 namespace {
@@ -15,9 +17,6 @@ namespace {
 using eqprop::Mat;
 using eqprop::Vec;
 
-constexpr int kMapRes = 64;
-constexpr double kMapLo = -1.5, kMapHi = 1.5;  // the decision map covers [-1.5, 1.5]^2
-constexpr std::size_t kMaxPoints = 600;         // training points shown over the map
 constexpr int kEvalChunks = 4;                  // the test set is evaluated over this many steps
 constexpr int kFashionTrain = 60000, kFashionTest = 10000;
 
@@ -46,54 +45,74 @@ nlohmann::json matrix_json(const Mat& m) {
 }  // namespace
 
 EqPropSystem::EqPropSystem() {
-  params_.add_choice("dataset", "moons", {"moons", "spirals", "patterns", "fashion-mnist"}).restart()
+  param(dataset_, "dataset", std::string("moons"), learn::dataset_choices()).restart()
       .help("training data: 2-D moons or spirals, 8x8 pattern images, or Fashion-MNIST (Debian package dataset-fashion-mnist)").group("Data");
-  params_.add_int("n_train", 1000, 0, 10'000'000).restart().log_scale()
+  param(train_size_, "train_size", 1000, 0, 10'000'000).restart().log_scale()
       .help("training examples (Fashion-MNIST: at most 60000, 0 = all)").group("Data");
-  params_.add_int("n_test", 500, 0, 10'000'000).restart().log_scale()
+  param(test_size_, "test_size", 500, 0, 10'000'000).restart().log_scale()
       .help("test examples (Fashion-MNIST: at most 10000, 0 = all)").group("Data");
-  params_.add_real("data_noise", 0.1, 0, 10).restart().help("noise of the synthetic sets (point jitter, pixel noise)").group("Data");
-  params_.add_int("spiral_arms", 2, 2, 16).restart().help("spirals: number of arms (= classes)").group("Data");
+  param(data_noise_, "data_noise", 0.1, 0, 10).restart().help("noise of the synthetic sets (point jitter, pixel noise)").group("Data");
+  param(spiral_arms_, "spiral_arms", 2, 2, 16).restart().help("spirals: number of arms (= classes)").group("Data");
 
-  params_.add_int("hidden_layers", 1, 1, 200).restart().help("number of hidden layers").group("Network");
-  params_.add_int("hidden_units", 64, 1, 1'000'000).restart().log_scale().help("units per hidden layer").group("Network");
-  params_.add_choice("activation", "hard-sigmoid", {"hard-sigmoid", "tanh"}).restart()
+  param(hidden_layers_, "hidden_layers", 1, 1, 200).restart().help("number of hidden layers").group("Network");
+  param(hidden_units_, "hidden_units", 64, 1, 1'000'000).restart().log_scale().help("units per hidden layer").group("Network");
+  param(activation_, "activation", eqprop::Activation::HardSigmoid, {"hard-sigmoid", "tanh"}).restart()
       .help("rho: hard-sigmoid clip(x, 0, 1) or tanh; both 1-Lipschitz").group("Network");
-  params_.add_choice("output", "linear", {"linear", "activation"}).restart()
+  param(output_, "output", Output::Linear, {"linear", "activation"}).restart()
       .help("output layer: linear (no dead outputs under the squared error) or the hidden activation").group("Network");
-  params_.add_real("init_gain", 1.0, 0.01, 10).restart().help("scale of the Glorot-uniform initial weights").group("Network");
+  param(init_gain_, "init_gain", 1.0, 0.01, 10).restart().help("scale of the Glorot-uniform initial weights").group("Network");
 
-  params_.add_choice("algorithm", "eqprop", {"eqprop", "backprop"}).restart()
+  param(algorithm_, "algorithm", Algorithm::EqProp, {"eqprop", "backprop"}).restart()
       .help("eqprop: two-phase equilibrium propagation; backprop: the same layers as a feed-forward net, for comparison").group("Learning");
-  params_.add_real("beta", 0.5, 1e-4, 0.95).log_scale().help("nudging strength (below 1 so that -beta keeps the energy convex)").group("Learning");
-  params_.add_choice("beta_mode", "symmetric", {"symmetric", "random-sign", "fixed"})
-      .help("symmetric: +beta and -beta phases (O(beta^2) bias); random-sign: one phase, sign drawn per batch; fixed: +beta").group("Learning");
-  params_.add_int("free_steps", 30, 1, 10000).help("free phase: most sweeps (T)").group("Learning");
-  params_.add_int("nudged_steps", 10, 1, 10000).help("nudged phase: most sweeps").group("Learning");
-  params_.add_real("tol", 1e-4, 1e-9, 1).log_scale().help("a phase stops once max |ds| of a sweep is below this").group("Learning");
-  params_.add_int("batch", 50, 1, 100000).restart().help("mini-batch size; one step trains one batch").group("Learning");
-  params_.add_real("lr_first", 0.05, 1e-6, 10).log_scale().help("learning rate of the input weights W_0").group("Learning");
-  params_.add_real("lr_last", 0.05, 1e-6, 10).log_scale()
+  param(beta_, "beta", 0.5, 1e-4, 0.95).log_scale().help("nudging strength (below 1 so that -beta keeps the energy convex)").group("Learning");
+  param(beta_mode_, "beta_mode", learn::BetaMode::Symmetric, learn::beta_mode_choices()).help(learn::kBetaModeHelp).group("Learning")
+      .formerly("random-sign", "random_sign").formerly("fixed", "positive");
+  param(free_steps_, "free_steps", 30, 1, 10000).help("free phase: most sweeps (T)").group("Learning");
+  param(nudged_steps_, "nudged_steps", 10, 1, 10000).help("nudged phase: most sweeps").group("Learning");
+  param(tol_, "tol", 1e-4, 1e-9, 1).log_scale().help("a phase stops once max |ds| of a sweep is below this").group("Learning");
+  param(batch_, "batch", 50, 1, 100000).restart().help("mini-batch size; one step trains one batch").group("Learning");
+  param(lr_first_, "lr_first", 0.05, 1e-6, 10).log_scale().help("learning rate of the input weights W_0").group("Learning");
+  param(lr_last_, "lr_last", 0.05, 1e-6, 10).log_scale()
       .help("learning rate of the output weights; layers between interpolate geometrically").group("Learning");
-  params_.add_real("momentum", 0.0, 0, 0.999).help("SGD momentum").group("Learning");
-  params_.add_real("lr_decay", 1.0, 0.01, 1).help("learning rates are multiplied by this after every epoch").group("Learning");
-  params_.add_int("epochs", 0, 0, 1'000'000).help("stop training after this many epochs (0 = never)").group("Learning");
-  params_.add_real("lipschitz_target", 0.95, 0.05, 0.99)
+  param(momentum_, "momentum", 0.0, 0, 0.999).help("SGD momentum").group("Learning");
+  param(lr_decay_, "lr_decay", 1.0, 0.01, 1).help("learning rates are multiplied by this after every epoch").group("Learning");
+  param(max_epochs_, "epochs", 0, 0, 1'000'000).help("stop training after this many epochs (0 = never)").group("Learning");
+  param(lip_target_, "lipschitz_target", 0.95, 0.05, 0.99)
       .help("the coupling among free layers is scaled after every update so that L <= this").group("Learning");
-  params_.add_int("power_iters", 3, 1, 1000).help("power-iteration steps per update for ||W_rec||_2 (warm-started)").group("Learning");
+  param(power_iters_, "power_iters", 3, 1, 1000).help("power-iteration steps per update for ||W_rec||_2 (warm-started)").group("Learning");
 
-  params_.add_int("showcase", 0, 0, 10'000'000).help("test example whose relaxation is recorded for the view").group("Observatory");
-  params_.add_int("showcase_every", 1, 0, 1'000'000).help("record the showcase relaxation every k steps (0 = never)").group("Observatory");
-  params_.add_int("map_every", 10, 0, 1'000'000).help("2-D data: recompute the 64x64 decision map every k steps (0 = never)").group("Observatory");
-  params_.add_int("align_every", 0, 0, 1'000'000)
+  param(showcase_, "showcase", 0, 0, 10'000'000).help("test example whose relaxation is recorded for the view").group("Observatory");
+  param(showcase_every_, "showcase_every", 1, 0, 1'000'000).help("record the showcase relaxation every k steps (0 = never)").group("Observatory");
+  param(map_every_, "map_every", 10, 0, 1'000'000).help("2-D data: recompute the 64x64 decision map every k steps (0 = never)").group("Observatory");
+  param(align_every_, "align_every", 0, 0, 1'000'000)
       .help("compare the EqProp update with the reference (backprop) gradient every k steps (0 = never)").group("Observatory");
-  params_.add_bool("heal", false).help("restore ablated units (they rejoin at the next step)").group("Observatory");
+  param(heal_, "heal", false).help("restore ablated units (they rejoin at the next step)").group("Observatory");
+
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  // Running means over the epoch so far; between epochs, those of the last epoch.
+  metrics_.add("loss", "", [this] { return seen_ > 0 ? loss_sum_ / seen_ : last_loss_; }, MetricTable::Unmeasured::Nan);
+  metrics_.add("train_accuracy", "", [this] { return seen_ > 0 ? correct_ / seen_ : last_train_acc_; }, MetricTable::Unmeasured::Nan);
+  metrics_.add("test_accuracy", "", [this] { return test_acc_; }, MetricTable::Unmeasured::Nan);
+  metrics_.add("lipschitz", "", [this] { return lipschitz_; });
+  metrics_.add("settling_steps", "sweeps", [this, nan] { return algorithm_ == Algorithm::Backprop ? nan : settling_; }, MetricTable::Unmeasured::Nan);
+  metrics_.add("epoch", "", [this] { return static_cast<double>(epoch_); });
+  metrics_.add("epoch_progress", "", [this] {
+    return batches_per_epoch_ ? static_cast<double>(batch_pos_) / static_cast<double>(batches_per_epoch_) : 0.0;
+  });
+  metrics_.add("beta", "", [this, nan] { return algorithm_ == Algorithm::Backprop ? nan : last_beta_; }, MetricTable::Unmeasured::Nan);
+  metrics_.add("epoch_seconds", "s", [this] { return epoch_seconds_; }, MetricTable::Unmeasured::Nan);
+  metrics_.add("discarded_batches", "", [this] { return static_cast<double>(discarded_ + refused_); });
+  params_.add_former_name("n_train", "train_size");  // scene version 1.0
+  params_.add_former_name("n_test", "test_size");
+
+  // One alignment metric per weight matrix joins these at reset.
+  fixed_metrics_ = metrics_.size();
 }
 
 std::uint64_t EqPropSystem::bytes_needed() const {
   const std::string& d = params_.choice("dataset");
-  auto n_train = static_cast<std::uint64_t>(params_.integer("n_train"));
-  auto n_test = static_cast<std::uint64_t>(params_.integer("n_test"));
+  auto n_train = static_cast<std::uint64_t>(params_.integer("train_size"));
+  auto n_test = static_cast<std::uint64_t>(params_.integer("test_size"));
   if (is_fashion(d)) {
     n_train = (n_train == 0) ? kFashionTrain : std::min<std::uint64_t>(n_train, kFashionTrain);
     n_test = (n_test == 0) ? kFashionTest : std::min<std::uint64_t>(n_test, kFashionTest);
@@ -115,34 +134,20 @@ std::uint64_t EqPropSystem::bytes_needed() const {
 }
 
 void EqPropSystem::load_data() {
-  const std::string& d = params_.choice("dataset");
-  const auto n_train = static_cast<std::size_t>(params_.integer("n_train"));
-  const auto n_test = static_cast<std::size_t>(params_.integer("n_test"));
-  const double noise = params_.real("data_noise");
-  if (!is_fashion(d)) {
-    if (n_train == 0) throw InputError("/params/n_train", "expected at least 1 training example for a synthetic dataset");
-    if (n_test == 0) throw InputError("/params/n_test", "expected at least 1 test example for a synthetic dataset");
+  if (!is_fashion(dataset_)) {
+    if (train_size_ == 0) throw InputError("/params/train_size", "expected at least 1 training example for a synthetic dataset");
+    if (test_size_ == 0) throw InputError("/params/test_size", "expected at least 1 test example for a synthetic dataset");
   }
-  try {
-    if (d == "moons") data_ = data::make_moons(n_train, n_test, noise, seed_);
-    else if (d == "spirals") data_ = data::make_spirals(n_train, n_test, static_cast<int>(params_.integer("spiral_arms")), noise, seed_);
-    else if (d == "patterns") data_ = data::make_patterns(n_train, n_test, noise, seed_);
-    else data_ = data::load_fashion_mnist(data::kFashionMnistDir, n_train, n_test);
-  } catch (const InputError& e) {
-    std::string msg = e.what();
-    throw InputError("/params/dataset", msg);
-  }
+  data_ = learn::load_data({dataset_, train_size_, test_size_, data_noise_, spiral_arms_}, seed_);
 }
 
 void EqPropSystem::build_network() {
-  const int layers = static_cast<int>(params_.integer("hidden_layers"));
-  const int H = static_cast<int>(params_.integer("hidden_units"));
+  const int layers = hidden_layers_, H = hidden_units_;
   std::vector<int> sizes{data_.train.dim};
   for (int l = 0; l < layers; ++l) sizes.push_back(H);
   sizes.push_back(data_.train.classes);
-  const auto act = params_.choice("activation") == "tanh" ? eqprop::Activation::Tanh : eqprop::Activation::HardSigmoid;
-  net_.init_shape(sizes, act, params_.choice("output") == "linear" ? eqprop::Activation::Linear : act);
-  const double gain = params_.real("init_gain");
+  net_.init_shape(sizes, activation_, output_ == Output::Linear ? eqprop::Activation::Linear : activation_);
+  const double gain = init_gain_;
   for (int l = 0; l < net_.free_layers(); ++l) {
     const double a = gain * std::sqrt(6.0 / (sizes[l] + sizes[l + 1]));  // Glorot & Bengio 2010, uniform
     Mat& W = net_.W[l];
@@ -151,19 +156,15 @@ void EqPropSystem::build_network() {
   }
 }
 
-void EqPropSystem::reset(std::uint64_t seed) {
-  check_memory_budget();
-  seed_ = seed;
-  step_ = 0;
-  rng_.reseed(seed);
-  batch_ = static_cast<int>(params_.integer("batch"));
+void EqPropSystem::restart() {
+  rng_.reseed(seed_);
   load_data();
   if (static_cast<std::size_t>(batch_) > data_.train.size())
-    throw InputError("/params/batch", "expected at most n_train = " + std::to_string(data_.train.size()) + " examples per batch, got " +
+    throw InputError("/params/batch", "expected at most train_size = " + std::to_string(data_.train.size()) + " examples per batch, got " +
                                           std::to_string(batch_));
-  if (static_cast<std::size_t>(params_.integer("showcase")) >= data_.test.size())
+  if (showcase_ >= data_.test.size())
     throw InputError("/params/showcase", "expected a test example index below " + std::to_string(data_.test.size()) + ", got " +
-                                             std::to_string(params_.integer("showcase")));
+                                             std::to_string(showcase_));
   build_network();
   const int L = net_.free_layers();
 
@@ -175,7 +176,7 @@ void EqPropSystem::reset(std::uint64_t seed) {
   velocity_.resize_like(net_);
   ref_grad_.resize_like(net_);
   reference_.resize(net_, batch_);
-  lip_.resize(net_, seed);
+  lip_.resize(net_, seed_);
   free_.assign(static_cast<std::size_t>(L + 1), Mat());
   plus_.assign(static_cast<std::size_t>(L + 1), Mat());
   scratch_.assign(static_cast<std::size_t>(L + 1), Mat());
@@ -189,33 +190,9 @@ void EqPropSystem::reset(std::uint64_t seed) {
   show_x_ = Mat::Zero(net_.sizes[0], 1);
   show_y_ = Mat::Zero(net_.sizes[L], 1);
   labels_.assign(static_cast<std::size_t>(batch_), 0);
-  order_.resize(data_.train.size());
-  for (std::size_t i = 0; i < order_.size(); ++i) order_[i] = static_cast<std::uint32_t>(i);
+  learn::identity_order(order_, data_.train.size());
 
-  // 2-D data: the decision-map grid and a fixed sample of training points to draw over it.
-  map_res_ = 0;
-  decision_map_.clear();
-  points_.clear();
-  point_labels_.clear();
-  if (data_.train.dim == 2) {
-    map_res_ = kMapRes;
-    decision_map_.assign(static_cast<std::size_t>(kMapRes * kMapRes), 0);
-    map_relax_.resize(net_, kMapRes * kMapRes);
-    ff_map_.resize(net_, kMapRes * kMapRes);
-    map_x_ = Mat::Zero(2, kMapRes * kMapRes);
-    for (int r = 0; r < kMapRes; ++r)
-      for (int c = 0; c < kMapRes; ++c) {  // row 0 at the top (largest y), as an image
-        map_x_(0, r * kMapRes + c) = static_cast<float>(kMapLo + (kMapHi - kMapLo) * (c + 0.5) / kMapRes);
-        map_x_(1, r * kMapRes + c) = static_cast<float>(kMapHi - (kMapHi - kMapLo) * (r + 0.5) / kMapRes);
-      }
-    const std::size_t n = std::min(kMaxPoints, data_.train.size());
-    for (std::size_t i = 0; i < n; ++i) {
-      const std::size_t k = i * data_.train.size() / n;
-      points_.push_back(data_.train.example(k)[0]);
-      points_.push_back(data_.train.example(k)[1]);
-      point_labels_.push_back(data_.train.y[k]);
-    }
-  }
+  prepare_decision_map();
 
   phase_ = Phase::Training;
   epoch_ = 0;
@@ -234,13 +211,16 @@ void EqPropSystem::reset(std::uint64_t seed) {
   traj_.clear();
   traj_len_ = 0;
 
-  metric_names_ = {"loss", "train_accuracy", "test_accuracy", "lipschitz", "settling_steps", "epoch", "epoch_progress",
-                   "beta", "epoch_seconds", "discarded_batches"};
-  for (int l = 0; l < L; ++l) metric_names_.push_back("align_cos_W" + std::to_string(l));
+  metrics_.truncate(fixed_metrics_);
+  for (int l = 0; l < L; ++l)
+    metrics_.add("align_cos_W" + std::to_string(l), "", [this, l] {
+      const auto i = static_cast<std::size_t>(l);
+      return i < alignment_.size() ? alignment_[i].cosine : std::numeric_limits<double>::quiet_NaN();
+    }, MetricTable::Unmeasured::Nan);
 
   params_changed();
-  lipschitz_ = backprop_ ? lip_.estimate(net_, 50) : lip_.project(net_, lip_target_, 50);
-  if (backprop_) lip_.project(net_, std::numeric_limits<double>::infinity(), 1);  // only refreshes the per-matrix norms
+  lipschitz_ = algorithm_ == Algorithm::Backprop ? lip_.estimate(net_, 50) : lip_.project(net_, lip_target_, 50);
+  if (algorithm_ == Algorithm::Backprop) lip_.project(net_, std::numeric_limits<double>::infinity(), 1);  // only refreshes the per-matrix norms
   reshuffle();
   epoch_start_ = std::chrono::steady_clock::now();
   run_showcase();
@@ -248,25 +228,11 @@ void EqPropSystem::reset(std::uint64_t seed) {
 }
 
 void EqPropSystem::params_changed() {
-  backprop_ = params_.choice("algorithm") == "backprop";
-  beta_ = static_cast<float>(params_.real("beta"));
-  const std::string& mode = params_.choice("beta_mode");
-  beta_mode_ = mode == "fixed" ? 0 : (mode == "random-sign" ? 1 : 2);
-  free_steps_ = static_cast<int>(params_.integer("free_steps"));
-  nudged_steps_ = static_cast<int>(params_.integer("nudged_steps"));
-  tol_ = static_cast<float>(params_.real("tol"));
-  momentum_ = static_cast<float>(params_.real("momentum"));
-  lip_target_ = static_cast<float>(params_.real("lipschitz_target"));
-  power_iters_ = static_cast<int>(params_.integer("power_iters"));
-  showcase_every_ = static_cast<int>(params_.integer("showcase_every"));
-  map_every_ = static_cast<int>(params_.integer("map_every"));
-  align_every_ = static_cast<int>(params_.integer("align_every"));
-  max_epochs_ = static_cast<int>(params_.integer("epochs"));
   if (phase_ == Phase::Finished && (max_epochs_ == 0 || epoch_ < max_epochs_)) phase_ = Phase::Training;  // raised live
   const int K = net_.free_layers();
   lr_.assign(static_cast<std::size_t>(std::max(K, 0)), 0.0f);
-  const double decay = std::pow(params_.real("lr_decay"), epoch_);
-  const double a = params_.real("lr_first") * decay, z = params_.real("lr_last") * decay;
+  const double decay = std::pow(lr_decay_, epoch_);
+  const double a = lr_first_ * decay, z = lr_last_ * decay;
   for (int l = 0; l < K; ++l)
     lr_[l] = static_cast<float>(K == 1 ? a : a * std::pow(z / a, static_cast<double>(l) / (K - 1)));
   // The recorded trajectory holds one frame per sweep; it grows here (between steps) when the
@@ -280,13 +246,11 @@ void EqPropSystem::params_changed() {
       for (int l = 1; l <= K; ++l) traj_[f].s[l - 1].assign(static_cast<std::size_t>(net_.sizes[l]), 0.0f);
     }
   }
-  if (params_.flag("heal")) heal_all();
+  if (heal_) heal_all();
   show_force_ = true;  // show the edit's effect on the next step
 }
 
-void EqPropSystem::reshuffle() {
-  for (std::size_t i = order_.size(); i > 1; --i) std::swap(order_[i - 1], order_[rng_.below(i)]);
-}
+void EqPropSystem::reshuffle() { learn::shuffle_order(order_, rng_); }
 
 void EqPropSystem::fill_batch(const data::Dataset& d, const std::uint32_t* idx, int count, Mat& x, Mat& y,
                               std::uint8_t* labels) const {
@@ -312,7 +276,7 @@ int EqPropSystem::argmax_col(const Mat& m, int c) const {
 }
 
 void EqPropSystem::step() {
-  if (params_.flag("heal")) heal_all();
+  if (heal_) heal_all();
   if (phase_ == Phase::Training) train_batch();
   else if (phase_ == Phase::Evaluating) eval_chunk();
   ++step_;
@@ -333,13 +297,13 @@ void EqPropSystem::train_batch() {
   const int fault = std::exchange(pending_fault_, 0);
   auto inject = [&](Mat& s) {  // a fraction of hidden units of the first hidden layer, every column
     const auto n = static_cast<std::size_t>(s.rows());
-    const std::size_t k = std::clamp<std::size_t>(static_cast<std::size_t>(std::llround(pending_fraction_ * n)), 1, n);
+    const std::size_t k = units_hit(pending_fraction_, n);
     for (std::size_t j = 0; j < k; ++j) s.row(static_cast<Eigen::Index>(rng_.below(n))).setConstant(fault == 1 ? NAN : INFINITY);
   };
 
   const Mat* out = nullptr;
   double batch_loss = 0;
-  if (!backprop_) {
+  if (algorithm_ != Algorithm::Backprop) {
     relax_.set_input(net_, xb_);
     relax_.set_target(yb_);
     relax_.zero_state();
@@ -355,11 +319,11 @@ void EqPropSystem::train_batch() {
     out = &free_[L];
 
     float b = beta_;
-    if (beta_mode_ == 1 && rng_.uniform() < 0.5) b = -b;
+    if (beta_mode_ == learn::BetaMode::RandomSign && rng_.uniform() < 0.5) b = -b;
     last_beta_ = b;
     relax_.relax(net_, b, nudged_steps_, tol_);
     if (!relax_.all_finite()) return discard_batch("nudged-phase state");
-    if (beta_mode_ == 2) {
+    if (beta_mode_ == learn::BetaMode::Symmetric) {
       for (int l = 0; l <= L; ++l) plus_[l] = relax_.states()[l];
       relax_.load_states(free_);
       relax_.relax(net_, -b, nudged_steps_, tol_);
@@ -392,8 +356,8 @@ void EqPropSystem::train_batch() {
   seen_ += batch_;
 
   eqprop::apply_update(net_, update_, lr_, momentum_, velocity_);
-  lipschitz_ = backprop_ ? lip_.estimate(net_, power_iters_) : lip_.project(net_, lip_target_, power_iters_);
-  if (backprop_) lip_.project(net_, std::numeric_limits<double>::infinity(), 1);  // refresh per-matrix norms only
+  lipschitz_ = algorithm_ == Algorithm::Backprop ? lip_.estimate(net_, power_iters_) : lip_.project(net_, lip_target_, power_iters_);
+  if (algorithm_ == Algorithm::Backprop) lip_.project(net_, std::numeric_limits<double>::infinity(), 1);  // refresh per-matrix norms only
 
   if (++batch_pos_ >= batches_per_epoch_) {
     phase_ = Phase::Evaluating;
@@ -407,11 +371,21 @@ void EqPropSystem::measure_alignment() {
   for (std::size_t l = 0; l < update_.dW.size(); ++l) alignment_[l] = eqprop::align(update_.dW[l], ref_grad_.dW[l]);
 }
 
+const Mat& EqPropSystem::answer(eqprop::Relaxer& relax, eqprop::FeedForward& ff, const Mat& x) {
+  if (algorithm_ == Algorithm::Backprop) {
+    ff.forward(net_, x);
+    return ff.output();
+  }
+  relax.set_input(net_, x);
+  relax.zero_state();
+  relax.relax(net_, 0.0f, free_steps_, tol_);
+  return relax.s(net_.free_layers());
+}
+
 void EqPropSystem::eval_chunk() {
   const std::size_t n = data_.test.size();
   const std::size_t per_step = std::max<std::size_t>(static_cast<std::size_t>(batch_), (n + kEvalChunks - 1) / kEvalChunks);
   const std::size_t end = std::min(n, eval_pos_ + per_step);
-  const int L = net_.free_layers();
   while (eval_pos_ < end) {
     const int count = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(batch_), n - eval_pos_));
     const int dim = data_.test.dim;
@@ -425,17 +399,8 @@ void EqPropSystem::eval_chunk() {
         xb_.col(c).setZero();
       }
     }
-    const Mat* out;
-    if (!backprop_) {
-      relax_.set_input(net_, xb_);
-      relax_.zero_state();
-      relax_.relax(net_, 0.0f, free_steps_, tol_);
-      out = &relax_.s(L);
-    } else {
-      ff_.forward(net_, xb_);
-      out = &ff_.output();
-    }
-    for (int c = 0; c < count; ++c) eval_correct_ += argmax_col(*out, c) == labels_[c];
+    const Mat& out = answer(relax_, ff_, xb_);
+    for (int c = 0; c < count; ++c) eval_correct_ += argmax_col(out, c) == labels_[c];
     eval_pos_ += static_cast<std::size_t>(count);
   }
   if (eval_pos_ >= n) finish_epoch();
@@ -459,77 +424,6 @@ void EqPropSystem::finish_epoch() {
   reshuffle();
   phase_ = (max_epochs_ > 0 && epoch_ >= max_epochs_) ? Phase::Finished : Phase::Training;
   params_changed();  // the learning rates of the new epoch (lr_decay)
-}
-
-void EqPropSystem::run_showcase() {
-  show_force_ = false;
-  const int L = net_.free_layers();
-  const auto idx = static_cast<std::size_t>(params_.integer("showcase")) % data_.test.size();
-  const float* e = data_.test.example(idx);
-  std::copy(e, e + data_.test.dim, show_x_.data());
-  show_y_.setZero();
-  show_y_(data_.test.y[idx], 0) = 1.0f;
-  auto record = [&](int f, const std::vector<Mat>& s, eqprop::RelaxPhase ph) {
-    traj_[f].phase = ph;
-    for (int l = 1; l <= L; ++l) std::copy(s[l].data(), s[l].data() + s[l].size(), traj_[f].s[l - 1].data());
-  };
-  if (backprop_) {
-    ff_show_.forward(net_, show_x_);
-    record(0, ff_show_.activations(), eqprop::RelaxPhase::Free);
-    traj_len_ = show_free_ = 1;
-    show_settled_ = true;
-    const Mat& o = ff_show_.output();
-    out_free_.assign(o.data(), o.data() + o.size());
-    out_nudged_ = out_free_;
-    show_pred_ = argmax_col(o, 0);
-    return;
-  }
-  show_relax_.set_input(net_, show_x_);
-  show_relax_.set_target(show_y_);
-  // After a noise kick the relaxation starts from the kicked state, so the view shows the
-  // contraction damping it; otherwise from rest, like every training relaxation.
-  if (!std::exchange(show_noisy_start_, false)) show_relax_.zero_state();
-  int f = 0;
-  show_settled_ = false;
-  while (f < free_steps_) {
-    const float d = show_relax_.sweep(net_, 0.0f);
-    record(f++, show_relax_.states(), eqprop::RelaxPhase::Free);
-    if (!(d >= tol_)) {
-      show_settled_ = std::isfinite(d);
-      break;
-    }
-  }
-  show_free_ = f;
-  const Mat& o = show_relax_.s(L);
-  out_free_.assign(o.data(), o.data() + o.size());
-  show_pred_ = argmax_col(o, 0);
-  const float b = std::fabs(beta_);
-  for (int k = 0; k < nudged_steps_; ++k) {
-    const float d = show_relax_.sweep(net_, b);
-    record(f++, show_relax_.states(), eqprop::RelaxPhase::NudgedPlus);
-    if (!(d >= tol_)) break;
-  }
-  traj_len_ = f;
-  out_nudged_.assign(o.data(), o.data() + o.size());
-  if (!show_relax_.all_finite()) {
-    emit(Event::Level::Error, "non-finite state in the showcase relaxation: restarted from rest");
-    show_relax_.zero_state();
-  }
-}
-
-void EqPropSystem::run_decision_map() {
-  const int L = net_.free_layers();
-  const Mat* out;
-  if (backprop_) {
-    ff_map_.forward(net_, map_x_);
-    out = &ff_map_.output();
-  } else {
-    map_relax_.set_input(net_, map_x_);
-    map_relax_.zero_state();
-    map_relax_.relax(net_, 0.0f, free_steps_, tol_);
-    out = &map_relax_.s(L);
-  }
-  for (int c = 0; c < kMapRes * kMapRes; ++c) decision_map_[c] = static_cast<std::uint8_t>(argmax_col(*out, c));
 }
 
 void EqPropSystem::heal_all() {
@@ -556,7 +450,7 @@ void EqPropSystem::perturb(const Perturbation& p) {
   switch (p.kind) {
     case PerturbKind::Noise: {
       if (!std::isfinite(p.amplitude)) throw InputError("/perturb/amplitude", "expected a finite noise amplitude");
-      if (backprop_) {
+      if (algorithm_ == Algorithm::Backprop) {
         emit(Event::Level::Info, "noise: the backprop net has no relaxation to kick");
         return;
       }
@@ -574,11 +468,7 @@ void EqPropSystem::perturb(const Perturbation& p) {
       for (int l = 1; l < L; ++l)
         for (int i = 0; i < net_.sizes[l]; ++i)
           if (net_.mask[l - 1][i] != 0.0f) alive.emplace_back(l, i);
-      const std::size_t k = (p.fraction > 0 && !alive.empty())
-                                ? std::clamp<std::size_t>(static_cast<std::size_t>(std::llround(std::clamp(p.fraction, 0.0, 1.0) *
-                                                                                                static_cast<double>(alive.size()))),
-                                                          1, alive.size())
-                                : 0;
+      const std::size_t k = p.fraction > 0 ? units_hit(p.fraction, alive.size()) : 0;
       for (std::size_t j = 0; j < k; ++j) {  // k distinct units: partial Fisher-Yates
         std::swap(alive[j], alive[j + rng_.below(alive.size() - j)]);
         const int l = alive[j].first, i = alive[j].second;
@@ -607,33 +497,17 @@ void EqPropSystem::perturb(const Perturbation& p) {
   }
 }
 
-void EqPropSystem::metrics(double* out) const {
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  // Running means over the epoch so far; between epochs, those of the last epoch.
-  out[0] = seen_ > 0 ? loss_sum_ / seen_ : last_loss_;
-  out[1] = seen_ > 0 ? correct_ / seen_ : last_train_acc_;
-  out[2] = test_acc_;
-  out[3] = lipschitz_;
-  out[4] = backprop_ ? nan : settling_;
-  out[5] = epoch_;
-  out[6] = batches_per_epoch_ ? static_cast<double>(batch_pos_) / static_cast<double>(batches_per_epoch_) : 0.0;
-  out[7] = backprop_ ? nan : last_beta_;
-  out[8] = epoch_seconds_;
-  out[9] = static_cast<double>(discarded_ + refused_);
-  for (std::size_t l = 0; l + 10 < metric_names_.size(); ++l) out[10 + l] = l < alignment_.size() ? alignment_[l].cosine : nan;
-}
-
 std::shared_ptr<const Snapshot> EqPropSystem::snapshot() const {
   auto s = std::make_shared<eqprop::EqPropSnapshot>();
   s->step = step_;
-  s->algorithm = backprop_ ? "backprop" : "eqprop";
+  s->algorithm = algorithm_ == Algorithm::Backprop ? "backprop" : "eqprop";
   s->dataset = data_.train.name;
   s->layer_sizes = net_.sizes;
   s->class_names = data_.train.class_names;
   s->input_rows = data_.test.rows;
   s->input_cols = data_.test.cols;
   s->input.assign(show_x_.data(), show_x_.data() + show_x_.size());
-  const auto idx = static_cast<std::size_t>(params_.integer("showcase")) % std::max<std::size_t>(1, data_.test.size());
+  const auto idx = showcase_ % std::max<std::size_t>(1, data_.test.size());
   s->label = data_.test.size() ? data_.test.y[idx] : -1;
   s->predicted = show_pred_;
   s->output_free = out_free_;
@@ -689,7 +563,7 @@ void EqPropSystem::dump(nlohmann::json& out) const {
   // fixed point, one matrix per free layer (units x batch).
   nlohmann::json traj = nlohmann::json::array();
   for (int f = 0; f < traj_len_; ++f) traj.push_back({{"phase", static_cast<int>(traj_[f].phase)}, {"s", traj_[f].s}});
-  out["showcase"] = {{"index", params_.integer("showcase")}, {"predicted", show_pred_}, {"free_steps", show_free_},
+  out["showcase"] = {{"index", showcase_}, {"predicted", show_pred_}, {"free_steps", show_free_},
                      {"settled", show_settled_}, {"output_free", out_free_}, {"output_nudged", out_nudged_},
                      {"trajectory", traj}};
   nlohmann::json states = nlohmann::json::array();

@@ -15,6 +15,7 @@
 
 #include "core/rng.hpp"
 #include "core/system.hpp"
+#include "learn/beta_mode.hpp"
 #include "data/dataset.hpp"
 #include "eqprop/eqprop_snapshot.hpp"
 #include "eqprop/layered_net.hpp"
@@ -30,12 +31,8 @@ class EqPropSystem final : public System {
 
   std::string_view kind() const override { return "eqprop"; }
   std::uint64_t bytes_needed() const override;
-  void reset(std::uint64_t seed) override;
-  void params_changed() override;
   void step() override;
   std::shared_ptr<const Snapshot> snapshot() const override;
-  const std::vector<std::string>& metric_names() const override { return metric_names_; }
-  void metrics(double* out) const override;
   std::vector<PerturbKind> supported_perturbations() const override;
   void perturb(const Perturbation& p) override;
   void dump(nlohmann::json& out) const override;
@@ -49,12 +46,23 @@ class EqPropSystem final : public System {
 
  private:
   enum class Phase { Training, Evaluating, Finished };
+  enum class Output { Linear, Activation };
+  enum class Algorithm { EqProp, Backprop };
+
+  void restart() override;
+  void params_changed() override;
 
   void load_data();
   void build_network();
   void train_batch();
   void eval_chunk();
+  // The network's answer for the columns of x: the output layer after the free phase (eqprop),
+  // or the feed-forward output (backprop), computed in the given workspace.
+  const eqprop::Mat& answer(eqprop::Relaxer& relax, eqprop::FeedForward& ff, const eqprop::Mat& x);
   void finish_epoch();
+  // eqprop_showcase.cpp
+  static constexpr int kMapRes = 64;  // the decision map's side, in pixels
+  void prepare_decision_map();
   void run_showcase();
   void run_decision_map();
   void measure_alignment();
@@ -66,13 +74,20 @@ class EqPropSystem final : public System {
   void reshuffle();
   std::size_t hidden_units_total() const;
 
-  // Cached parameter values (params_changed keeps them current).
-  bool backprop_ = false;
+  // Parameters (bound in the constructor).
+  std::string dataset_;
+  std::size_t train_size_ = 0, test_size_ = 0, showcase_ = 0;
+  double data_noise_ = 0, init_gain_ = 1, lr_first_ = 0, lr_last_ = 0, lr_decay_ = 1;
+  int spiral_arms_ = 2, hidden_layers_ = 1, hidden_units_ = 64, batch_ = 50;
+  eqprop::Activation activation_{};
+  Output output_{};
+  Algorithm algorithm_{};
   float beta_ = 0.5f, tol_ = 1e-4f, momentum_ = 0, lip_target_ = 0.95f;
-  int beta_mode_ = 2;  // 0 fixed, 1 random sign, 2 symmetric
-  int free_steps_ = 30, nudged_steps_ = 10, power_iters_ = 3;
+  learn::BetaMode beta_mode_{};
+  int free_steps_ = 30, nudged_steps_ = 10, power_iters_ = 3, max_epochs_ = 0;
   int showcase_every_ = 1, map_every_ = 10, align_every_ = 0;
-  std::vector<float> lr_;
+  bool heal_ = false;
+  std::vector<float> lr_;  // per weight matrix, from lr_first, lr_last and lr_decay
 
   data::Split data_;
   eqprop::Net net_;
@@ -85,11 +100,10 @@ class EqPropSystem final : public System {
   eqprop::Mat xb_, yb_, show_x_, show_y_, map_x_;
   std::vector<std::uint8_t> labels_;
   std::vector<std::uint32_t> order_;
-  int batch_ = 50;
 
   // Training position and results.
   Phase phase_ = Phase::Training;
-  int epoch_ = 0, max_epochs_ = 0;
+  int epoch_ = 0;
   std::uint64_t batch_pos_ = 0, batches_per_epoch_ = 0, eval_pos_ = 0, eval_correct_ = 0;
   double loss_sum_ = 0, seen_ = 0, correct_ = 0, test_acc_ = 0, lipschitz_ = 0, settling_ = 0;
   double last_beta_ = 0, epoch_seconds_ = 0, last_loss_ = 0, last_train_acc_ = 0;
@@ -113,7 +127,7 @@ class EqPropSystem final : public System {
   int pending_fault_ = 0;  // 0 none, 1 NaN, 2 Inf
   double pending_fraction_ = 0;
 
-  std::vector<std::string> metric_names_;
+  std::size_t fixed_metrics_ = 0;  // metrics before the per-layer alignment ones
   Rng rng_;
 };
 

@@ -19,37 +19,38 @@ constexpr std::int64_t kMaxOscillators = 50'000'000;
 }  // namespace
 
 KuramotoSystem::KuramotoSystem() {
-  params_.add_int("N", 10000, 2, kMaxOscillators).restart().log_scale().help("number of oscillators").group("Population");
-  params_.add_choice("distribution", "lorentzian", {"lorentzian", "gaussian"}).restart()
+  using kuramoto::Distribution;
+  param(n_, "N", 10000, 2, kMaxOscillators).restart().log_scale().help("number of oscillators").group("Population");
+  param(distribution_, "distribution", Distribution::Lorentzian, {"lorentzian", "gaussian"}).restart()
       .help("natural-frequency distribution g(omega)").group("Population");
-  params_.add_real("gamma", 0.5, 0, 10).restart().unit("rad/s").help("Lorentzian half-width gamma (K_c = 2 gamma)").group("Population");
-  params_.add_real("sigma", 0.5, 0, 10).restart().unit("rad/s").help("Gaussian standard deviation sigma (K_c = sqrt(8/pi) sigma)").group("Population");
-  params_.add_real("omega0", 0, -10, 10).restart().unit("rad/s").help("centre of the frequency distribution").group("Population");
-  params_.add_choice("sampling", "quantile", {"quantile", "random"}).restart()
+  param(gamma_, "gamma", 0.5, 0, 10).restart().unit("rad/s").help("Lorentzian half-width gamma (K_c = 2 gamma)").group("Population");
+  param(sigma_, "sigma", 0.5, 0, 10).restart().unit("rad/s").help("Gaussian standard deviation sigma (K_c = sqrt(8/pi) sigma)").group("Population");
+  param(omega0_, "omega0", 0, -10, 10).restart().unit("rad/s").help("centre of the frequency distribution").group("Population");
+  param(sampling_, "sampling", Sampling::Quantile, {"quantile", "random"}).restart()
       .help("quantile: omega_i at the (i-1/2)/N quantile (no sampling noise); random: i.i.d. draws").group("Population");
-  params_.add_real("init_spread", 2 * std::numbers::pi, 0, 2 * std::numbers::pi).restart().unit("rad")
+  param(init_spread_, "init_spread", 2 * std::numbers::pi, 0, 2 * std::numbers::pi).restart().unit("rad")
       .help("initial phases uniform in [-spread/2, spread/2]; 2 pi = incoherent start").group("Population");
-  params_.add_real("K", 1.2, 0, 50).unit("rad/s").help("coupling strength K").group("Dynamics");
-  params_.add_choice("integrator", "rk4", {"euler", "rk4"}).help("time stepper: euler (fast) or classic RK4").group("Dynamics");
-  params_.add_real("dt", 0.05, 1e-4, 1).unit("s").log_scale().help("time step").group("Dynamics");
+  param(K_, "K", 1.2, 0, 50).unit("rad/s").help("coupling strength K").group("Dynamics");
+  param(integrator_, "integrator", Integrator::Rk4, {"euler", "rk4"}).help("time stepper: euler (fast) or classic RK4").group("Dynamics");
+  param(dt_, "dt", 0.05, 1e-4, 1).unit("s").log_scale().help("time step").group("Dynamics");
+
+  metrics_.add("r", "", [this] { return r_; });
+  metrics_.add("psi", "rad", [this] { return psi_; });
+  metrics_.add("mean_freq", "rad/s", [this] { return mean_freq_; });
+  metrics_.add("active", "", [this] { return static_cast<double>(n_active_); });
+  metrics_.add("quarantined", "", [this] { return static_cast<double>(quarantined_); });
 }
 
-kuramoto::Distribution KuramotoSystem::distribution() const {
-  return params_.choice("distribution") == "gaussian" ? kuramoto::Distribution::Gaussian : kuramoto::Distribution::Lorentzian;
-}
+double KuramotoSystem::width() const { return distribution_ == kuramoto::Distribution::Lorentzian ? gamma_ : sigma_; }
 
 std::uint64_t KuramotoSystem::bytes_needed() const {
   // phase + omega, two RK4 scratch arrays, and two snapshot copies (phase + omega).
   return static_cast<std::uint64_t>(params_.integer("N")) * (4 + 4 + 8 + 16);
 }
 
-void KuramotoSystem::reset(std::uint64_t seed) {
-  check_memory_budget();
-  seed_ = seed;
-  step_ = 0;
+void KuramotoSystem::restart() {
   quarantined_ = 0;
-  rng_.reseed(seed);
-  n_ = static_cast<std::size_t>(params_.integer("N"));
+  rng_.reseed(seed_);
   phase_.assign(n_, 0.0f);
   omega_.assign(n_, 0.0f);
   partial_.assign(3 * ((n_ + kBlock - 1) / kBlock), 0.0);
@@ -59,28 +60,22 @@ void KuramotoSystem::reset(std::uint64_t seed) {
   k_last_.clear();
   k_sum_.clear();
 
-  const auto d = distribution();
-  const double width = params_.real(d == kuramoto::Distribution::Lorentzian ? "gamma" : "sigma");
-  kuramoto::sample_frequencies(omega_, d, params_.real("omega0"), width, params_.choice("sampling") == "quantile", rng_);
-  const double spread = params_.real("init_spread");
-  for (auto& p : phase_) p = kuramoto::wrap_phase(static_cast<float>(spread * (rng_.uniform() - 0.5)));
+  kuramoto::sample_frequencies(omega_, distribution_, omega0_, width(), sampling_ == Sampling::Quantile, rng_);
+  for (auto& p : phase_) p = kuramoto::wrap_phase(static_cast<float>(init_spread_ * (rng_.uniform() - 0.5)));
   params_changed();
   refresh_mean_field();
   mean_freq_ = 0;
 }
 
 void KuramotoSystem::params_changed() {
-  K_ = params_.real("K");
-  dt_ = params_.real("dt");
-  rk4_ = params_.choice("integrator") == "rk4";
-  if (rk4_ && k_last_.size() != n_) {  // allocated on switching, never inside step()
+  if (integrator_ == Integrator::Rk4 && k_last_.size() != n_) {  // allocated on switching, never inside step()
     k_last_.assign(n_, 0.0f);
     k_sum_.assign(n_, 0.0f);
   }
 }
 
 void KuramotoSystem::step() {
-  if (rk4_) {
+  if (integrator_ == Integrator::Rk4) {
     for (int stage = 1; stage <= 4; ++stage) rk4_pass(stage);
   } else {
     euler_pass();
@@ -262,12 +257,6 @@ void KuramotoSystem::recompute_frozen_sums() {
   }
 }
 
-std::size_t KuramotoSystem::pick_count(double fraction) const {
-  if (n_moving_ == 0) return 0;
-  const auto k = static_cast<std::size_t>(std::llround(std::clamp(fraction, 0.0, 1.0) * static_cast<double>(n_moving_)));
-  return std::clamp<std::size_t>(k, 1, n_moving_);
-}
-
 std::vector<PerturbKind> KuramotoSystem::supported_perturbations() const {
   return {PerturbKind::Noise, PerturbKind::Ablate, PerturbKind::InjectNaN, PerturbKind::InjectInf};
 }
@@ -283,7 +272,7 @@ void KuramotoSystem::perturb(const Perturbation& p) {
       break;
     }
     case PerturbKind::Ablate: {
-      const std::size_t k = p.fraction > 0 ? pick_count(p.fraction) : 0;
+      const std::size_t k = p.fraction > 0 ? units_hit(p.fraction, n_moving_) : 0;
       for (std::size_t j = 0; j < k; ++j) {
         const std::size_t i = static_cast<std::size_t>(rng_.below(n_moving_));
         if (p.mode == AblateMode::Remove) remove_at(i);
@@ -295,7 +284,7 @@ void KuramotoSystem::perturb(const Perturbation& p) {
     }
     case PerturbKind::InjectNaN:
     case PerturbKind::InjectInf: {
-      const std::size_t k = pick_count(p.fraction);
+      const std::size_t k = units_hit(p.fraction, n_moving_);
       for (std::size_t j = 0; j < k; ++j) {
         // k distinct units: draw from the not-yet-hit ones and park each hit at the end of
         // the moving run (a partial Fisher-Yates shuffle), so the count reported is the count hit.
@@ -313,19 +302,6 @@ void KuramotoSystem::perturb(const Perturbation& p) {
   refresh_mean_field();
 }
 
-const std::vector<std::string>& KuramotoSystem::metric_names() const {
-  static const std::vector<std::string> names = {"r", "psi", "mean_freq", "active", "quarantined"};
-  return names;
-}
-
-void KuramotoSystem::metrics(double* out) const {
-  out[0] = r_;
-  out[1] = psi_;
-  out[2] = mean_freq_;
-  out[3] = static_cast<double>(n_active_);
-  out[4] = static_cast<double>(quarantined_);
-}
-
 std::shared_ptr<const Snapshot> KuramotoSystem::snapshot() const {
   auto s = std::make_shared<KuramotoSnapshot>();
   s->step = step_;
@@ -335,13 +311,11 @@ std::shared_ptr<const Snapshot> KuramotoSystem::snapshot() const {
   s->removed = n_ - n_active_;
   s->r = r_;
   s->psi = psi_;
-  const auto d = distribution();
-  const double width = params_.real(d == kuramoto::Distribution::Lorentzian ? "gamma" : "sigma");
-  const double span = width > 0 ? 3 * width : 1.0;
-  s->omega_lo = params_.real("omega0") - span;
-  s->omega_hi = params_.real("omega0") + span;
+  const double span = width() > 0 ? 3 * width() : 1.0;
+  s->omega_lo = omega0_ - span;
+  s->omega_hi = omega0_ + span;
   s->K = K_;
-  s->Kc = kuramoto::critical_coupling(d, width);
+  s->Kc = kuramoto::critical_coupling(distribution_, width());
   return s;
 }
 

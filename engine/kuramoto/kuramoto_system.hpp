@@ -33,12 +33,8 @@ class KuramotoSystem final : public System {
 
   std::string_view kind() const override { return "kuramoto"; }
   std::uint64_t bytes_needed() const override;
-  void reset(std::uint64_t seed) override;
-  void params_changed() override;
   void step() override;
   std::shared_ptr<const Snapshot> snapshot() const override;
-  const std::vector<std::string>& metric_names() const override;
-  void metrics(double* out) const override;
   std::vector<PerturbKind> supported_perturbations() const override;
   void perturb(const Perturbation& p) override;
   void dump(nlohmann::json& out) const override;
@@ -49,9 +45,15 @@ class KuramotoSystem final : public System {
   double mean_phase() const { return psi_; }
   std::size_t moving() const { return n_moving_; }
   std::size_t active() const { return n_active_; }
-  kuramoto::Distribution distribution() const;
+  kuramoto::Distribution distribution() const { return distribution_; }
 
  private:
+  enum class Sampling { Quantile, Random };
+  enum class Integrator { Euler, Rk4 };
+
+  void restart() override;
+  void params_changed() override;
+  double width() const;  // of the frequency distribution: gamma or sigma
   void euler_pass();
   void rk4_pass(int stage);
   void refresh_mean_field();  // recompute sums from scratch, quarantining non-finite units
@@ -61,11 +63,12 @@ class KuramotoSystem final : public System {
   void remove_at(std::size_t i);
   void freeze_at(std::size_t i);
   void recompute_frozen_sums();
-  std::size_t pick_count(double fraction) const;
 
-  // Cached parameter values (params_changed keeps them current).
-  double K_ = 0, dt_ = 0;
-  bool rk4_ = false;
+  // Parameters (bound in the constructor).
+  kuramoto::Distribution distribution_{};
+  Sampling sampling_{};
+  Integrator integrator_{};
+  double gamma_ = 0, sigma_ = 0, omega0_ = 0, init_spread_ = 0, K_ = 0, dt_ = 0;
 
   std::vector<float> phase_, omega_;
   std::vector<float> k_last_, k_sum_;  // RK4 stage scratch

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <stdexcept>
 
 #include "core/input_error.hpp"
@@ -22,24 +23,37 @@ constexpr long kNoiseDen = 1 << 15;          // exact noise draws are multiples 
 }  // namespace
 
 PumpSystem::PumpSystem() {
-  params_.add_rational("lambda", "1", 0, 1000).restart().unit("1/barrier")
+  rational_param(lambda_, "lambda", "1", 0, 1000).restart().unit("1/barrier")
       .help("valve strength lambda: reverse edges pass rho = 1/(1 + lambda A)").group("Valve");
-  params_.add_rational("A0", "1", 0, 1000).restart().unit("barrier")
+  rational_param(A0_, "A0", "1", 0, 1000).restart().unit("barrier")
       .help("reverse-edge barrier scale: A = A0 s chi on edges against the winding").group("Valve");
-  params_.add_rational("spread", "3/4", 0, 1).restart()
+  rational_param(spread_, "spread", "3/4", 0, 1).restart()
       .help("spread s_ij of every edge (the Frame-5 baseline is 3/4)").group("Valve");
-  params_.add_int("chiral_depth", 3, 1, 3).restart()
+  param(chiral_depth_, "chiral_depth", 3, 1, 3).restart()
       .help("chiral depth SK_l = active arms: 1 = x, 2 = x,y, 3 = x,y,z").group("Valve");
-  params_.add_rational("w_min", "1/4", 0, 1).restart()
+  rational_param(w_min_, "w_min", "1/4", 0, 1).restart()
       .help("inner edge of the Derrick annulus for w_i (0 < w_min < w_max)").group("Spinors");
-  params_.add_rational("w_max", "3/4", 0, 1).restart()
+  rational_param(w_max_, "w_max", "3/4", 0, 1).restart()
       .help("outer edge of the Derrick annulus for w_i (w_max < 1); the seed draws the field").group("Spinors");
-  params_.add_int("walkers", 512, 0, kMaxWalkers).restart().log_scale().unit("walkers")
+  param(walker_count_, "walkers", 512, 0, kMaxWalkers).restart().log_scale().unit("walkers")
       .help("walkers sampling their next voxel from K, to show the current").group("Dynamics");
-  params_.add_int("exact_steps", 16, 0, 64).unit("steps")
+  param(exact_steps_, "exact_steps", 16, 0, 64).unit("steps")
       .help("steps of p(t+1) = p(t) K done in exact rationals before switching to doubles").group("Dynamics");
-  params_.add_choice("start", "corner", {"corner", "core", "uniform", "stationary"}).restart()
+  param(start_, "start", Start::Corner, {"corner", "core", "uniform", "stationary"}).restart()
       .help("p(0): all mass on voxel (0,0,0), uniform on the core, uniform, or pi").group("Dynamics");
+
+  // Before the first step builds the model (construction is free), every metric reads 0.
+  auto built = [this](std::function<double()> f) { return [this, f] { return model_ ? f() : 0.0; }; };
+  metrics_.add("J0", "", built([this] { return model_->info->J0; }));
+  metrics_.add("J_plus", "", built([this] { return model_->info->J_plus; }));
+  metrics_.add("entropy_production", "", built([this] { return model_->info->entropy_production; }));
+  metrics_.add("tv_to_pi", "", built([this] { return tv_; }));
+  metrics_.add("exact_mode", "", built([this] { return exact_ ? 1.0 : 0.0; }));
+  metrics_.add("walker_flux", "moves/step", built([this] { return flux_; }));
+  metrics_.add("core_mass", "", built([this] { return core_mass_; }));
+  metrics_.add("parity_p", "", built([this] { return p_parity_ ? 1.0 : 0.0; }));
+  metrics_.add("walkers_moving", "walkers", built([this] { return static_cast<double>(moving_); }));
+  metrics_.add("quarantined", "", built([this] { return static_cast<double>(quarantined_); }));
 }
 
 std::uint64_t PumpSystem::bytes_needed() const {
@@ -49,14 +63,14 @@ std::uint64_t PumpSystem::bytes_needed() const {
 }
 
 pump::PumpConfig PumpSystem::read_config() const {
-  auto exact = [&](const char* name) {
-    const auto v = Exact::parse(params_.rational(name));
+  auto exact = [&](const char* name, const std::string& text) {
+    const auto v = Exact::parse(text);
     if (!v) throw InputError(std::string("/params/") + name, "expected an exact fraction such as \"3/4\"");
     return *v;
   };
   pump::PumpConfig cfg;
-  cfg.annulus = {exact("w_min"), exact("w_max")};
-  cfg.valve = {exact("lambda"), exact("A0"), exact("spread"), static_cast<int>(params_.integer("chiral_depth"))};
+  cfg.annulus = {exact("w_min", w_min_), exact("w_max", w_max_)};
+  cfg.valve = {exact("lambda", lambda_), exact("A0", A0_), exact("spread", spread_), chiral_depth_};
   if (cfg.annulus.w_min.sign() <= 0) throw InputError("/params/w_min", "expected w_min > 0 (w = 0 is the delta collapse the annulus excludes)");
   if (cfg.annulus.w_max >= Exact(1)) throw InputError("/params/w_max", "expected w_max < 1 (w = 1 is uniform diffusion)");
   if (cfg.annulus.w_min >= cfg.annulus.w_max)
@@ -64,21 +78,17 @@ pump::PumpConfig PumpSystem::read_config() const {
   return cfg;
 }
 
-void PumpSystem::reset(std::uint64_t seed) {
-  check_memory_budget();
+void PumpSystem::restart() {
   const pump::PumpConfig cfg = read_config();
   try {
-    model_ = pump::build_pump_model(cfg, seed);
+    model_ = pump::build_pump_model(cfg, seed_);
   } catch (const std::invalid_argument& e) {
     throw InputError("/params", e.what());
   } catch (const std::runtime_error& e) {
     throw InputError("/params", e.what());
   }
-  seed_ = seed;
-  step_ = 0;
   quarantined_ = 0;
-  rng_.reseed(seed);
-  params_changed();
+  rng_.reseed(seed_);
   exact_ = true;
   start_distribution();
   if (exact_steps_ == 0) exact_ = false;  // horizon 0: doubles from the first step
@@ -87,17 +97,14 @@ void PumpSystem::reset(std::uint64_t seed) {
   refresh_metrics();
 }
 
-void PumpSystem::params_changed() { exact_steps_ = static_cast<std::uint64_t>(params_.integer("exact_steps")); }
-
 void PumpSystem::start_distribution() {
   p_exact_.assign(kVoxels, mpq_class(0));
   p_exact_next_.assign(kVoxels, mpq_class(0));
-  const std::string& start = params_.choice("start");
-  if (start == "corner") {
+  if (start_ == Start::Corner) {
     p_exact_[0] = 1;
-  } else if (start == "core") {
+  } else if (start_ == Start::Core) {
     for (int v : pump::core_voxels()) p_exact_[static_cast<std::size_t>(v)] = mpq_class(1, pump::kCoreVoxels);
-  } else if (start == "uniform") {
+  } else if (start_ == Start::Uniform) {
     for (auto& v : p_exact_) v = mpq_class(1, kVoxels);
   } else {
     for (std::size_t i = 0; i < kVoxels; ++i) p_exact_[i] = model_->pi[i].mpq();
@@ -106,7 +113,7 @@ void PumpSystem::start_distribution() {
 }
 
 void PumpSystem::start_walkers() {
-  const auto n = static_cast<std::size_t>(params_.integer("walkers"));
+  const std::size_t n = walker_count_;
   walkers_.assign(n, 0);
   walkers_prev_.assign(n, 0);
   for (auto& w : walkers_) {
@@ -231,12 +238,6 @@ void PumpSystem::restore_from_pi(const char* why) {
   emit(Event::Level::Warning, std::string(why) + ": p(t) restarted from the exact stationary pi");
 }
 
-std::size_t PumpSystem::pick_count(double fraction, std::size_t n) const {
-  if (n == 0) return 0;
-  const auto k = static_cast<std::size_t>(std::llround(std::clamp(fraction, 0.0, 1.0) * static_cast<double>(n)));
-  return std::clamp<std::size_t>(k, 1, n);
-}
-
 std::vector<PerturbKind> PumpSystem::supported_perturbations() const {
   return {PerturbKind::Noise, PerturbKind::Ablate, PerturbKind::InjectNaN, PerturbKind::InjectInf};
 }
@@ -268,7 +269,7 @@ void PumpSystem::perturb(const Perturbation& p) {
       break;
     }
     case PerturbKind::Ablate: {
-      const std::size_t kw = alive_ ? pick_count(p.fraction, moving_) : 0;
+      const std::size_t kw = alive_ ? units_hit(p.fraction, moving_) : 0;
       for (std::size_t j = 0; j < kw && moving_ > 0; ++j) {
         const std::size_t w = static_cast<std::size_t>(rng_.below(moving_));
         std::swap(walkers_[w], walkers_[moving_ - 1]);
@@ -282,7 +283,7 @@ void PumpSystem::perturb(const Perturbation& p) {
       }
       if (p.mode == AblateMode::Remove) {
         // Zero the mass of a share of the voxels too, then renormalise what is left.
-        const std::size_t kv = pick_count(p.fraction, kVoxels);
+        const std::size_t kv = units_hit(p.fraction, kVoxels);
         for (std::size_t j = 0; j < kv; ++j) {
           const auto v = static_cast<std::size_t>(rng_.below(kVoxels));
           p_exact_[v] = 0;
@@ -298,7 +299,7 @@ void PumpSystem::perturb(const Perturbation& p) {
     }
     case PerturbKind::InjectNaN:
     case PerturbKind::InjectInf: {
-      const std::size_t k = pick_count(p.fraction, kVoxels);
+      const std::size_t k = units_hit(p.fraction, kVoxels);
       for (std::size_t j = 0; j < k; ++j)
         p_[static_cast<std::size_t>(rng_.below(kVoxels))] = p.kind == PerturbKind::InjectNaN ? NAN : INFINITY;
       emit(Event::Level::Info, "injected " + std::string(p.kind == PerturbKind::InjectNaN ? "NaN" : "Inf") +
@@ -325,30 +326,6 @@ void PumpSystem::refresh_metrics() {
   } else {
     p_parity_ = pump::parity_holds_fast(p_);
   }
-}
-
-const std::vector<std::string>& PumpSystem::metric_names() const {
-  static const std::vector<std::string> names = {"J0", "J_plus", "entropy_production", "tv_to_pi", "exact_mode",
-                                                 "walker_flux", "core_mass", "parity_p", "walkers_moving", "quarantined"};
-  return names;
-}
-
-void PumpSystem::metrics(double* out) const {
-  if (!model_) {
-    std::fill(out, out + metric_names().size(), 0.0);
-    return;
-  }
-  const auto& info = *model_->info;
-  out[0] = info.J0;
-  out[1] = info.J_plus;
-  out[2] = info.entropy_production;
-  out[3] = tv_;
-  out[4] = exact_ ? 1.0 : 0.0;
-  out[5] = flux_;
-  out[6] = core_mass_;
-  out[7] = p_parity_ ? 1.0 : 0.0;
-  out[8] = static_cast<double>(moving_);
-  out[9] = static_cast<double>(quarantined_);
 }
 
 std::shared_ptr<const Snapshot> PumpSystem::snapshot() const {

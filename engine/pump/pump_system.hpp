@@ -30,12 +30,8 @@ class PumpSystem final : public System {
 
   std::string_view kind() const override { return "pump"; }
   std::uint64_t bytes_needed() const override;
-  void reset(std::uint64_t seed) override;
-  void params_changed() override;
   void step() override;
   std::shared_ptr<const Snapshot> snapshot() const override;
-  const std::vector<std::string>& metric_names() const override;
-  void metrics(double* out) const override;
   std::vector<PerturbKind> supported_perturbations() const override;
   void perturb(const Perturbation& p) override;
   void dump(nlohmann::json& out) const override;
@@ -51,6 +47,9 @@ class PumpSystem final : public System {
   const std::vector<std::uint8_t>& walkers() const { return walkers_; }
 
  private:
+  enum class Start { Corner, Core, Uniform, Stationary };
+
+  void restart() override;
   pump::PumpConfig read_config() const;
   void start_distribution();
   void start_walkers();
@@ -63,14 +62,19 @@ class PumpSystem final : public System {
   bool renormalise_double();
   void restore_from_pi(const char* why);
   void refresh_metrics();
-  std::size_t pick_count(double fraction, std::size_t n) const;
 
   std::shared_ptr<const pump::PumpModel> model_;
   std::vector<mpq_class> p_exact_, p_exact_next_;
   mpq_class term_;  // scratch for the exact product
   std::array<double, pump::kVoxels> p_{}, p_next_{};
   bool exact_ = true;
+
+  // Parameters (bound in the constructor); the rationals stay exact text until read_config.
+  std::string lambda_, A0_, spread_, w_min_, w_max_;
+  int chiral_depth_ = 3;
+  std::size_t walker_count_ = 0;
   std::uint64_t exact_steps_ = 0;
+  Start start_{};
 
   std::vector<std::uint8_t> walkers_, walkers_prev_;  // [moving | frozen | removed]
   std::size_t moving_ = 0, alive_ = 0;

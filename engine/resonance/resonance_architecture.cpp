@@ -248,7 +248,7 @@ void ResonanceSystem::genesis() {
   const int k = new_carrier(Origin::Genesis, std::polar(1.0, psi), omega_[a], W0_);
   if (k < 0) return;
   ++geneses_;
-  const auto P0 = static_cast<float>(params_.real("P_init"));
+  const auto P0 = static_cast<float>(P_init_);
   int bonded = 0;
   for (std::size_t i = 0; i < cap_; ++i) {
     const int free_j = unbound_slot(i);

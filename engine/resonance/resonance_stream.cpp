@@ -19,28 +19,27 @@
 namespace obs {
 
 double ResonanceSystem::prototype_centre(int cls) const {
-  const double lo = params_.real("stream_lo"), hi = params_.real("stream_hi");
-  const auto classes = static_cast<double>(params_.integer("stream_classes"));
+  const double lo = stream_lo_, hi = stream_hi_;
+  const auto classes = static_cast<double>(stream_classes_);
   return lo + (cls + 0.5) * (hi - lo) / classes;
 }
 
 void ResonanceSystem::stream_step() {
   if (step_ < next_injection_) return;
   inject_group();
-  next_injection_ = step_ + static_cast<std::uint64_t>(std::max<long long>(1, std::llround(params_.real("stream_interval") / dt_)));
+  next_injection_ = step_ + static_cast<std::uint64_t>(std::max<long long>(1, std::llround(stream_interval_ / dt_)));
 }
 
 void ResonanceSystem::inject_group() {
-  const auto& p = params_;
-  const int cls = static_cast<int>(stream_rng_.below(static_cast<std::uint64_t>(p.integer("stream_classes"))));
+  const int cls = static_cast<int>(stream_rng_.below(static_cast<std::uint64_t>(stream_classes_)));
   const double centre = prototype_centre(cls);
   const double onset = stream_rng_.uniform(-std::numbers::pi, std::numbers::pi);
-  const double spread = p.real("stream_phase_spread"), fs = p.real("stream_freq_spread");
-  const auto pulse = static_cast<float>(p.real("stream_pulse"));
-  const std::uint64_t until = step_ + static_cast<std::uint64_t>(std::llround(p.real("stream_pulse_time") / dt_));
+  const double spread = stream_phase_spread_, fs = stream_freq_spread_;
+  const auto pulse = static_cast<float>(stream_pulse_);
+  const std::uint64_t until = step_ + static_cast<std::uint64_t>(std::llround(stream_pulse_time_ / dt_));
   Group& g = groups_[static_cast<std::size_t>(next_group_) % groups_.size()];
   g = Group{next_group_, cls, step_, false};
-  const auto n = p.integer("stream_group");
+  const auto n = static_cast<std::int64_t>(stream_group_);
   for (std::int64_t j = 0; j < n; ++j) {
     const auto ph = static_cast<float>(onset + spread * (stream_rng_.uniform() - 0.5));
     const auto w = static_cast<float>(centre + fs * stream_rng_.normal());
@@ -55,9 +54,9 @@ void ResonanceSystem::inject_group() {
 // (Eq. 33) and sim a Gaussian in the distance between carrier k's spectral centre and
 // prototype j. The prototypes are the environment's cluster centres; the engine never sees them.
 void ResonanceSystem::readout_groups() {
-  const auto delay = static_cast<std::uint64_t>(std::llround(params_.real("readout_delay") / dt_));
-  const int classes = static_cast<int>(params_.integer("stream_classes"));
-  const double s = 0.5 * (params_.real("stream_hi") - params_.real("stream_lo")) / classes;
+  const auto delay = static_cast<std::uint64_t>(std::llround(readout_delay_ / dt_));
+  const int classes = stream_classes_;
+  const double s = 0.5 * (stream_hi_ - stream_lo_) / classes;
   for (auto& g : groups_) {
     if (g.id < 0 || g.evaluated || step_ < g.born + delay) continue;
     g.evaluated = true;

@@ -51,8 +51,8 @@ void ResonanceSystem::sweep() {
   const float tau_p = static_cast<float>(tau_p_), alpha_p = static_cast<float>(alpha_p_), lambda_p = static_cast<float>(lambda_p_);
   const float eps = static_cast<float>(eps_snap_), kappa = static_cast<float>(kappa_), Om = static_cast<float>(Omega_);
   const float alphaA = static_cast<float>(alpha_A_), rho = static_cast<float>(rho_), Pmin = static_cast<float>(P_min_);
-  const float A_retire = static_cast<float>(params_.real("A_retire")), dither = static_cast<float>(dither_);
-  const int amp_model = amp_model_;
+  const float A_retire = static_cast<float>(A_retire_), dither = static_cast<float>(dither_);
+  const AmpModel amp_model = amp_model_;
   const bool int_phase = int_phase_, stream = stream_;
   const std::uint64_t step = step_, seed = seed_;
   const float* kpsi = k_psi_.data();
@@ -174,8 +174,8 @@ void ResonanceSystem::sweep() {
       }
       const float I = step < until[i] ? drive[i] : 0.0f;
       float An = A;
-      if (amp_model == 1) An = resonance::amplitude_cubic_step(A, amp0[i], I, alphaA, rho, dt);
-      else if (amp_model == 2) An = resonance::amplitude_leaky_step(A, I, alphaA, dt);
+      if (amp_model == AmpModel::Cubic) An = resonance::amplitude_cubic_step(A, amp0[i], I, alphaA, rho, dt);
+      else if (amp_model == AmpModel::Leaky) An = resonance::amplitude_leaky_step(A, I, alphaA, dt);
       amp[i] = An;
       // A stream oscillator has rung down once its pulse is over and A is negligible.
       if (stream && group[i] >= 0 && step >= until[i] && An < A_retire) {
@@ -280,7 +280,7 @@ void ResonanceSystem::reduce_and_update_carriers() {
     intake_[k] += dt_ / intake_tau_ * (std::abs(u) - intake_[k]);
     if (carrier_step) {
       std::complex<double> c(cre_[k], cim_[k]);
-      if (quasi_) {
+      if (carrier_model_ == CarrierModel::QuasiSteady) {
         // Eq. 42 with the ungated drive: a quasi-steady carrier has no phase of its own to gate with.
         const std::complex<double> u0(S[0], S[1]);
         const double den = gamma_ + beta_ * std::norm(u0);

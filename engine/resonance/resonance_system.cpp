@@ -24,92 +24,125 @@ constexpr double kPi = std::numbers::pi;
 }  // namespace
 
 ResonanceSystem::ResonanceSystem() {
-  auto& p = params_;
   // Population
-  p.add_int("N", 2000, 1, kMaxOscillators).restart().log_scale().help("oscillator capacity (all alive except in the stream)").group("Population");
-  p.add_choice("init", "random", {"random", "single_carrier", "two_groups", "stream"}).restart()
+  param(cap_, "N", 2000, 1, kMaxOscillators).restart().log_scale().help("oscillator capacity (all alive except in the stream)").group("Population");
+  param(init_, "init", Init::Random, {"random", "single_carrier", "two_groups", "stream"}).restart()
       .help("random: M0 carriers, random bonds; single_carrier: one carrier bonded equally to all (the Kuramoto reduction, Eq. 29-32); two_groups: one carrier over two frequency groups in antiphase; stream: the §10 environment").group("Population");
-  p.add_choice("distribution", "gaussian", {"gaussian", "lorentzian", "uniform"}).restart().help("natural frequencies g(omega) (random and single_carrier)").group("Population");
-  p.add_real("omega0", 1.0, -100, 100).restart().unit("rad/s").help("centre of g(omega)").group("Population");
-  p.add_real("omega_width", 0.5, 0, 100).restart().unit("rad/s").help("sigma (gaussian), gamma (lorentzian) or half-width (uniform)").group("Population");
-  p.add_choice("sampling", "quantile", {"quantile", "random"}).restart().help("quantile: omega_i at the (i-1/2)/N quantile, as the kuramoto system").group("Population");
-  p.add_real("init_spread", 2 * kPi, 0, 2 * kPi).restart().unit("rad").help("initial phases uniform in [-spread/2, spread/2]").group("Population");
-  p.add_int("M0", 4, 0, 4096).restart().help("initial carriers (random init)").group("Population");
-  p.add_int("M_max", 64, 1, 4096).restart().help("carrier capacity").group("Population");
-  p.add_int("d_max", 4, 1, 64).restart().help("bonds per oscillator (row width of P)").group("Population");
-  p.add_int("bonds_init", 2, 1, 64).restart().help("random init: bonds per oscillator (its nearest carrier in frequency, then random others)").group("Population");
-  p.add_real("P_init", 0.5, 0, 1).restart().help("initial bond strength").group("Population");
-  p.add_real("group_gap", 0.5, 0, 100).restart().unit("rad/s").help("two_groups: frequency separation of the groups").group("Population");
-  p.add_real("group_phase", kPi, 0, 2 * kPi).restart().unit("rad").help("two_groups: phase separation of the groups (they sit at -/+ half of it around the carrier)").group("Population");
-  p.add_real("group_spread", 0.02, 0, 10).restart().unit("rad/s").help("two_groups: frequency spread within a group").group("Population");
+  param(distribution_, "distribution", std::string("gaussian"), {"gaussian", "lorentzian", "uniform"}).restart().help("natural frequencies g(omega) (random and single_carrier)").group("Population");
+  param(omega0_, "omega0", 1.0, -100, 100).restart().unit("rad/s").help("centre of g(omega)").group("Population");
+  param(omega_width_, "omega_width", 0.5, 0, 100).restart().unit("rad/s").help("sigma (gaussian), gamma (lorentzian) or half-width (uniform)").group("Population");
+  param(sampling_, "sampling", Sampling::Quantile, {"quantile", "random"}).restart().help("quantile: omega_i at the (i-1/2)/N quantile, as the kuramoto system").group("Population");
+  param(init_spread_, "init_spread", 2 * kPi, 0, 2 * kPi).restart().unit("rad").help("initial phases uniform in [-spread/2, spread/2]").group("Population");
+  param(M0_, "M0", 4, 0, 4096).restart().help("initial carriers (random init)").group("Population");
+  param(mcap_, "M_max", 64, 1, 4096).restart().help("carrier capacity").group("Population");
+  param(d_, "d_max", 4, 1, 64).restart().help("bonds per oscillator (row width of P)").group("Population");
+  param(bonds_init_, "bonds_init", 2, 1, 64).restart().help("random init: bonds per oscillator (its nearest carrier in frequency, then random others)").group("Population");
+  param(P_init_, "P_init", 0.5, 0, 1).restart().help("initial bond strength").group("Population");
+  param(group_gap_, "group_gap", 0.5, 0, 100).restart().unit("rad/s").help("two_groups: frequency separation of the groups").group("Population");
+  param(group_phase_, "group_phase", kPi, 0, 2 * kPi).restart().unit("rad").help("two_groups: phase separation of the groups (they sit at -/+ half of it around the carrier)").group("Population");
+  param(group_spread_, "group_spread", 0.02, 0, 10).restart().unit("rad/s").help("two_groups: frequency spread within a group").group("Population");
   // Carriers (Eq. 5, 8, 10)
-  p.add_real("gamma", 1.0, 0, 1e6).unit("1/s").help("carrier damping gamma_k").group("Carriers");
-  p.add_real("beta", 0.01, 0, 1e6).unit("1/s").help("carrier saturation beta_k").group("Carriers");
-  p.add_real("kappa", 1.0, 0, 1e6).help("coupling scale of Eq. 40 (1 = Eq. 8 as written)").group("Carriers");
-  p.add_choice("carrier_model", "integrated", {"integrated", "quasi_steady"}).help("integrated: Eq. 5 (linear part by Eq. 41, saturation by its exact flow); quasi_steady: Eq. 42 with the ungated drive").group("Carriers");
-  p.add_bool("gate", true).help("half-cycle gate G(psi) of Eq. 4 on the drive and bond capture").group("Carriers");
-  p.add_bool("tuning", true).help("Gaussian tuning T_ik of Eq. 9 (off: T = 1)").group("Carriers");
-  p.add_real("W0", kPi, 0.01, 2 * kPi).unit("rad").help("gate width of a new carrier").group("Carriers");
-  p.add_real("W_min", 0.5, 0.01, 2 * kPi).unit("rad").help("lower bound of W_k (Eq. 10)").group("Carriers");
-  p.add_real("W_max", 2 * kPi, 0.01, 2 * kPi).unit("rad").help("upper bound of W_k (Eq. 10)").group("Carriers");
-  p.add_real("eta_narrow", 0.02, 0, 100).unit("1/s").help("narrowing rate for D_k > 1 (Eq. 10)").group("Carriers");
-  p.add_real("eta_widen", 0.2, 0, 100).unit("1/s").help("widening rate for D_k < 1 (Eq. 10)").group("Carriers");
-  p.add_real("intake_tau", 1.0, 1e-3, 1e4).unit("s").help("time constant of the intake EMA I_k (Eq. 24)").group("Carriers");
-  p.add_real("c_active", 1e-3, 0, 1e6).help("|c_k| above which a carrier counts in M_active (Eq. 49)").group("Carriers");
+  param(gamma_, "gamma", 1.0, 0, 1e6).unit("1/s").help("carrier damping gamma_k").group("Carriers");
+  param(beta_, "beta", 0.01, 0, 1e6).unit("1/s").help("carrier saturation beta_k").group("Carriers");
+  param(kappa_, "kappa", 1.0, 0, 1e6).help("coupling scale of Eq. 40 (1 = Eq. 8 as written)").group("Carriers");
+  param(carrier_model_, "carrier_model", CarrierModel::Integrated, {"integrated", "quasi_steady"}).help("integrated: Eq. 5 (linear part by Eq. 41, saturation by its exact flow); quasi_steady: Eq. 42 with the ungated drive").group("Carriers");
+  param(gate_, "gate", true).help("half-cycle gate G(psi) of Eq. 4 on the drive and bond capture").group("Carriers");
+  param(tuning_, "tuning", true).help("Gaussian tuning T_ik of Eq. 9 (off: T = 1)").group("Carriers");
+  param(W0_, "W0", kPi, 0.01, 2 * kPi).unit("rad").help("gate width of a new carrier").group("Carriers");
+  param(W_min_, "W_min", 0.5, 0.01, 2 * kPi).unit("rad").help("lower bound of W_k (Eq. 10)").group("Carriers");
+  param(W_max_, "W_max", 2 * kPi, 0.01, 2 * kPi).unit("rad").help("upper bound of W_k (Eq. 10)").group("Carriers");
+  param(eta_n_, "eta_narrow", 0.02, 0, 100).unit("1/s").help("narrowing rate for D_k > 1 (Eq. 10)").group("Carriers");
+  param(eta_w_, "eta_widen", 0.2, 0, 100).unit("1/s").help("widening rate for D_k < 1 (Eq. 10)").group("Carriers");
+  param(intake_tau_, "intake_tau", 1.0, 1e-3, 1e4).unit("s").help("time constant of the intake EMA I_k (Eq. 24)").group("Carriers");
+  param(c_active_, "c_active", 1e-3, 0, 1e6).help("|c_k| above which a carrier counts in M_active (Eq. 49)").group("Carriers");
   // Amplitudes (Eq. 11/12)
-  p.add_choice("amplitude", "cubic", {"fixed", "cubic", "leaky"}).help("fixed: A = 1; cubic: Eq. 11; leaky: Eq. 12").group("Amplitude");
-  p.add_real("alpha_A", 0.5, 0, 1e3).unit("1/s").help("relaxation rate alpha of A_i toward A_i0").group("Amplitude");
-  p.add_real("rho", 0.01, 0, 1e3).help("cubic limiter rho (Eq. 11)").group("Amplitude");
+  param(amp_model_, "amplitude", AmpModel::Cubic, {"fixed", "cubic", "leaky"}).help("fixed: A = 1; cubic: Eq. 11; leaky: Eq. 12").group("Amplitude");
+  param(alpha_A_, "alpha_A", 0.5, 0, 1e3).unit("1/s").help("relaxation rate alpha of A_i toward A_i0").group("Amplitude");
+  param(rho_, "rho", 0.01, 0, 1e3).help("cubic limiter rho (Eq. 11)").group("Amplitude");
   // Bonds (Eq. 13)
-  p.add_bool("bond_dynamics", true).help("evolve P by Eq. 13 (off: P frozen)").group("Bonds");
-  p.add_real("tau_p", 1.0, 1e-3, 1e6).unit("s").help("bond timescale tau_p").group("Bonds");
-  p.add_real("alpha_P", 1.0, 0, 1e3).help("in-gate capture gain alpha").group("Bonds");
-  p.add_real("lambda_P", 0.5, 0, 1e3).help("elastic decay lambda").group("Bonds");
-  p.add_real("eps_snap", 0.01, 0, 1).help("snap threshold: P below it is set to 0 (bond removed)").group("Bonds");
-  p.add_real("P_seed", 0.1, 0, 1).help("strength of a bond seeded onto an unbound oscillator").group("Bonds");
-  p.add_real("capture_band", 0.15, 0, 100).unit("rad/s").help("an unbound oscillator is seeded onto carrier k only if |omega_i - omega_k| is below this").group("Bonds");
-  p.add_int("col_cap", 0, 0, 50'000'000).help("most bonds per carrier (0 = no cap; §8.3.4)").group("Bonds");
+  param(bonds_on_, "bond_dynamics", true).help("evolve P by Eq. 13 (off: P frozen)").group("Bonds");
+  param(tau_p_, "tau_p", 1.0, 1e-3, 1e6).unit("s").help("bond timescale tau_p").group("Bonds");
+  param(alpha_p_, "alpha_P", 1.0, 0, 1e3).help("in-gate capture gain alpha").group("Bonds");
+  param(lambda_p_, "lambda_P", 0.5, 0, 1e3).help("elastic decay lambda").group("Bonds");
+  param(eps_snap_, "eps_snap", 0.01, 0, 1).help("snap threshold: P below it is set to 0 (bond removed)").group("Bonds");
+  param(P_seed_, "P_seed", 0.1, 0, 1).help("strength of a bond seeded onto an unbound oscillator").group("Bonds");
+  param(capture_band_, "capture_band", 0.15, 0, 100).unit("rad/s").help("an unbound oscillator is seeded onto carrier k only if |omega_i - omega_k| is below this").group("Bonds");
+  param(col_cap_, "col_cap", 0, 0, 50'000'000).help("most bonds per carrier (0 = no cap; §8.3.4)").group("Bonds");
   // Architecture (§5)
-  p.add_int("r_arch", 10, 1, 100000).help("steps between architecture checks").group("Architecture");
-  p.add_bool("mitosis", true).help("spectral mitosis (§5.3)").group("Architecture");
-  p.add_bool("dissolution", true).help("coherence-weighted metabolism (§5.5)").group("Architecture");
-  p.add_bool("genesis", true).help("phase-clustered genesis (§5.6)").group("Architecture");
-  p.add_real("theta_div", 0.95, 0, 1).help("instability threshold: D_k < theta_div (Eq. 20)").group("Architecture");
-  p.add_real("T_div", 0.5, 0, 1e4).unit("s").help("D_k < theta_div must persist this long").group("Architecture");
-  p.add_real("multimodal_std", 0.05, 0, 100).unit("rad/s").help("multimodal: sqrt(Var_k) at least this, and the median split bimodal (Ashman D >= 2)").group("Architecture");
-  p.add_real("refractory", 3.0, 0, 1e4).unit("s").help("no mitosis or dissolution this long after a birth").group("Architecture");
-  p.add_real("phase_noise", 0.1, 0, 10).unit("rad").help("phase kick given to offspring at mitosis").group("Architecture");
-  p.add_real("I_min", 0.05, 0, 1e6).help("dissolve when I_k D_k (Eq. 24) stays below this").group("Architecture");
-  p.add_real("T_diss", 3.0, 0, 1e4).unit("s").help("persistence window of dissolution").group("Architecture");
-  p.add_real("P_min", 0.05, 0, 1).help("unbound: strongest bond below this (§5.6)").group("Architecture");
-  p.add_real("A_active", 0.3, 0, 1e3).help("an oscillator takes part in genesis and capture only with A_i above this").group("Architecture");
-  p.add_real("A_pressure", 5.0, 0, 1e9).help("genesis: sum of unbound amplitude above this (Eq. 26)").group("Architecture");
-  p.add_real("R_genesis", 0.5, 0, 1).help("genesis: R_U above this (Eq. 25-26)").group("Architecture");
+  param(r_arch_, "r_arch", 10, 1, 100000).help("steps between architecture checks").group("Architecture");
+  param(mitosis_on_, "mitosis", true).help("spectral mitosis (§5.3)").group("Architecture");
+  param(dissolve_on_, "dissolution", true).help("coherence-weighted metabolism (§5.5)").group("Architecture");
+  param(genesis_on_, "genesis", true).help("phase-clustered genesis (§5.6)").group("Architecture");
+  param(theta_div_, "theta_div", 0.95, 0, 1).help("instability threshold: D_k < theta_div (Eq. 20)").group("Architecture");
+  param(T_div_, "T_div", 0.5, 0, 1e4).unit("s").help("D_k < theta_div must persist this long").group("Architecture");
+  param(mm_min_std_, "multimodal_std", 0.05, 0, 100).unit("rad/s").help("multimodal: sqrt(Var_k) at least this, and the median split bimodal (Ashman D >= 2)").group("Architecture");
+  param(refractory_, "refractory", 3.0, 0, 1e4).unit("s").help("no mitosis or dissolution this long after a birth").group("Architecture");
+  param(phase_noise_, "phase_noise", 0.1, 0, 10).unit("rad").help("phase kick given to offspring at mitosis").group("Architecture");
+  param(I_min_, "I_min", 0.05, 0, 1e6).help("dissolve when I_k D_k (Eq. 24) stays below this").group("Architecture");
+  param(T_diss_, "T_diss", 3.0, 0, 1e4).unit("s").help("persistence window of dissolution").group("Architecture");
+  param(P_min_, "P_min", 0.05, 0, 1).help("unbound: strongest bond below this (§5.6)").group("Architecture");
+  param(A_active_, "A_active", 0.3, 0, 1e3).help("an oscillator takes part in genesis and capture only with A_i above this").group("Architecture");
+  param(A_pressure_, "A_pressure", 5.0, 0, 1e9).help("genesis: sum of unbound amplitude above this (Eq. 26)").group("Architecture");
+  param(R_genesis_, "R_genesis", 0.5, 0, 1).help("genesis: R_U above this (Eq. 25-26)").group("Architecture");
   // Numerics (§8.3, §9.3)
-  p.add_real("dt", 0.01, 1e-5, 1).unit("s").log_scale().help("time step").group("Numerics");
-  p.add_choice("phase", "float", {"float", "int64"}).restart().help("int64: Q = 64 integer phase accumulators (Eq. 45)").group("Numerics");
-  p.add_real("dither", 0.0, 0, 100).unit("rad/s").help("frequency dither sigma (Eq. 46)").group("Numerics");
-  p.add_bool("rotating_frame", false).restart().help("simulate in a frame rotating at Omega (§8.3.1)").group("Numerics");
-  p.add_real("Omega", 0.0, -1e4, 1e4).restart().unit("rad/s").help("frame frequency").group("Numerics");
-  p.add_int("r_c", 1, 1, 1000).help("carrier update every r_c steps (§8.3.2)").group("Numerics");
-  p.add_int("r_P", 1, 1, 1000).help("bond update every r_P steps (§8.3.2)").group("Numerics");
+  param(dt_, "dt", 0.01, 1e-5, 1).unit("s").log_scale().help("time step").group("Numerics");
+  param(phase_rep_, "phase", PhaseRep::Float, {"float", "int64"}).restart().help("int64: Q = 64 integer phase accumulators (Eq. 45)").group("Numerics");
+  param(dither_, "dither", 0.0, 0, 100).unit("rad/s").help("frequency dither sigma (Eq. 46)").group("Numerics");
+  param(frame_, "rotating_frame", false).restart().help("simulate in a frame rotating at Omega (§8.3.1)").group("Numerics");
+  param(frame_omega_, "Omega", 0.0, -1e4, 1e4).restart().unit("rad/s").help("frame frequency").group("Numerics");
+  param(r_c_, "r_c", 1, 1, 1000).help("carrier update every r_c steps (§8.3.2)").group("Numerics");
+  param(r_P_, "r_P", 1, 1, 1000).help("bond update every r_P steps (§8.3.2)").group("Numerics");
   // Stream (§10)
-  p.add_int("stream_classes", 4, 1, 64).restart().help("frequency clusters (prototypes) of the stream").group("Stream");
-  p.add_real("stream_lo", 0.5, -100, 100).restart().unit("rad/s").help("lowest cluster band edge").group("Stream");
-  p.add_real("stream_hi", 2.5, -100, 100).restart().unit("rad/s").help("highest cluster band edge").group("Stream");
-  p.add_int("stream_group", 40, 1, 100000).restart().help("oscillators per injected group").group("Stream");
-  p.add_real("stream_interval", 2.0, 0.01, 1e4).restart().unit("s").help("time between injections").group("Stream");
-  p.add_real("stream_freq_spread", 0.05, 0, 10).restart().unit("rad/s").help("frequency spread within a group").group("Stream");
-  p.add_real("stream_phase_spread", 1.0, 0, 2 * kPi).restart().unit("rad").help("onset phase spread within a group").group("Stream");
-  p.add_real("stream_pulse", 1.0, 0, 1e3).restart().help("input drive I_i during the onset pulse").group("Stream");
-  p.add_real("stream_pulse_time", 1.0, 0, 1e3).restart().unit("s").help("onset pulse duration; then the group rings down").group("Stream");
-  p.add_int("background", 300, 0, 10'000'000).restart().help("persistent incoherent background oscillators").group("Stream");
-  p.add_real("background_amp", 0.4, 0, 100).restart().help("their baseline amplitude A_i0").group("Stream");
-  p.add_real("A_retire", 0.02, 0, 100).restart().help("a rung-down stream oscillator is retired below this amplitude").group("Stream");
-  p.add_real("readout_delay", 3.0, 0, 1e4).restart().unit("s").help("a group is classified this long after its onset").group("Stream");
-  p.add_int("measure_every", 100, 0, 1'000'000).help("steps between phase-coupling measurements (0 = off)").group("Stream");
+  param(stream_classes_, "stream_classes", 4, 1, 64).restart().help("frequency clusters (prototypes) of the stream").group("Stream");
+  param(stream_lo_, "stream_lo", 0.5, -100, 100).restart().unit("rad/s").help("lowest cluster band edge").group("Stream");
+  param(stream_hi_, "stream_hi", 2.5, -100, 100).restart().unit("rad/s").help("highest cluster band edge").group("Stream");
+  param(stream_group_, "stream_group", 40, 1, 100000).restart().help("oscillators per injected group").group("Stream");
+  param(stream_interval_, "stream_interval", 2.0, 0.01, 1e4).restart().unit("s").help("time between injections").group("Stream");
+  param(stream_freq_spread_, "stream_freq_spread", 0.05, 0, 10).restart().unit("rad/s").help("frequency spread within a group").group("Stream");
+  param(stream_phase_spread_, "stream_phase_spread", 1.0, 0, 2 * kPi).restart().unit("rad").help("onset phase spread within a group").group("Stream");
+  param(stream_pulse_, "stream_pulse", 1.0, 0, 1e3).restart().help("input drive I_i during the onset pulse").group("Stream");
+  param(stream_pulse_time_, "stream_pulse_time", 1.0, 0, 1e3).restart().unit("s").help("onset pulse duration; then the group rings down").group("Stream");
+  param(background_, "background", 300, 0, 10'000'000).restart().help("persistent incoherent background oscillators").group("Stream");
+  param(background_amp_, "background_amp", 0.4, 0, 100).restart().help("their baseline amplitude A_i0").group("Stream");
+  param(A_retire_, "A_retire", 0.02, 0, 100).restart().help("a rung-down stream oscillator is retired below this amplitude").group("Stream");
+  param(readout_delay_, "readout_delay", 3.0, 0, 1e4).restart().unit("s").help("a group is classified this long after its onset").group("Stream");
+  param(measure_every_, "measure_every", 100, 0, 1'000'000).help("steps between phase-coupling measurements (0 = off)").group("Stream");
   // Perturbations
-  p.add_choice("perturb_target", "oscillators", {"oscillators", "carriers"}).help("what Noise/Ablate/NaN/Inf hit").group("Perturbations");
+  param(perturb_target_, "perturb_target", PerturbTarget::Oscillators, {"oscillators", "carriers"}).help("what Noise/Ablate/NaN/Inf hit").group("Perturbations");
+
+  metrics_.add("R", "", [this] { return R_; });
+  metrics_.add("max_R", "", [this] { return max_R_; });
+  metrics_.add("L_comp", "", [this] { return compression_length(); });
+  metrics_.add("L_comp_per_NM", "", [this] { return per_NM(compression_length()); });
+  metrics_.add("N", "", [this] { return static_cast<double>(n_live_); });
+  metrics_.add("M", "", [this] { return static_cast<double>(m_live_); });
+  metrics_.add("M_active", "", [this] { return carrier_means().active; });
+  metrics_.add("nnz", "", [this] { return static_cast<double>(nnz_); });
+  metrics_.add("density", "", [this] { return per_NM(static_cast<double>(nnz_)); });
+  metrics_.add("mean_D", "", [this] { return carrier_means().D; });
+  metrics_.add("mean_coherence", "", [this] { return carrier_means().coherence; });
+  metrics_.add("mean_gate_width", "rad", [this] { return carrier_means().gate_width; });
+  metrics_.add("births", "", [this] { return static_cast<double>(births_); });
+  metrics_.add("deaths", "", [this] { return static_cast<double>(deaths_); });
+  metrics_.add("mitoses", "", [this] { return static_cast<double>(mitoses_); });
+  metrics_.add("geneses", "", [this] { return static_cast<double>(geneses_); });
+  metrics_.add("dissolutions", "", [this] { return static_cast<double>(dissolutions_); });
+  metrics_.add("mitosis_mean_D", "", [this] { return mitoses_ ? mitosis_D_sum_ / static_cast<double>(mitoses_) : NAN; }, MetricTable::Unmeasured::Nan);
+  metrics_.add("snaps", "", [this] { return static_cast<double>(snaps_); });
+  metrics_.add("seeds", "", [this] { return static_cast<double>(seeds_); });
+  metrics_.add("R_unbound", "", [this] { return RU_; });
+  metrics_.add("phase_dist_shared", "rad", [this] { return pd_checks_ ? pd_shared_sum_ / static_cast<double>(pd_checks_) : NAN; }, MetricTable::Unmeasured::Nan);
+  metrics_.add("phase_dist_random", "rad", [this] { return pd_checks_ ? pd_random_sum_ / static_cast<double>(pd_checks_) : NAN; }, MetricTable::Unmeasured::Nan);
+  metrics_.add("phase_coupling_z", "", [this] { return phase_coupling_z(); }, MetricTable::Unmeasured::Nan);
+  metrics_.add("readout_accuracy", "", [this] { return readout_n_ ? static_cast<double>(readout_correct_) / static_cast<double>(readout_n_) : NAN; }, MetricTable::Unmeasured::Nan);
+  metrics_.add("readouts", "", [this] { return static_cast<double>(readout_n_); });
+  metrics_.add("quarantined_oscillators", "", [this] { return static_cast<double>(quarantined_osc_); });
+  metrics_.add("quarantined_carriers", "", [this] { return static_cast<double>(quarantined_car_); });
+  metrics_.add("time", "s", [this] { return time_; });
+  metrics_.add("R_stream", "", [this] { return R_stream_; });
+  metrics_.add("max_R_stream", "", [this] { return max_R_stream_; });
+  metrics_.add("retired", "", [this] { return static_cast<double>(retired_); });
+  metrics_.add("groups", "", [this] { return static_cast<double>(injected_groups_); });
 }
 
 std::uint64_t ResonanceSystem::bytes_needed() const {
@@ -123,53 +156,6 @@ std::uint64_t ResonanceSystem::bytes_needed() const {
 }
 
 void ResonanceSystem::params_changed() {
-  const auto& p = params_;
-  dt_ = p.real("dt");
-  gamma_ = p.real("gamma");
-  beta_ = p.real("beta");
-  kappa_ = p.real("kappa");
-  quasi_ = p.choice("carrier_model") == "quasi_steady";
-  gate_ = p.flag("gate");
-  tuning_ = p.flag("tuning");
-  W0_ = p.real("W0");
-  W_min_ = p.real("W_min");
-  W_max_ = p.real("W_max");
-  eta_n_ = p.real("eta_narrow");
-  eta_w_ = p.real("eta_widen");
-  intake_tau_ = p.real("intake_tau");
-  c_active_ = p.real("c_active");
-  const auto& am = p.choice("amplitude");
-  amp_model_ = am == "fixed" ? 0 : (am == "cubic" ? 1 : 2);
-  alpha_A_ = p.real("alpha_A");
-  rho_ = p.real("rho");
-  bonds_on_ = p.flag("bond_dynamics");
-  tau_p_ = p.real("tau_p");
-  alpha_p_ = p.real("alpha_P");
-  lambda_p_ = p.real("lambda_P");
-  eps_snap_ = p.real("eps_snap");
-  P_seed_ = p.real("P_seed");
-  capture_band_ = p.real("capture_band");
-  col_cap_ = static_cast<int>(p.integer("col_cap"));
-  r_arch_ = static_cast<int>(p.integer("r_arch"));
-  mitosis_on_ = p.flag("mitosis");
-  dissolve_on_ = p.flag("dissolution");
-  genesis_on_ = p.flag("genesis");
-  theta_div_ = p.real("theta_div");
-  T_div_ = p.real("T_div");
-  mm_min_std_ = p.real("multimodal_std");
-  refractory_ = p.real("refractory");
-  phase_noise_ = p.real("phase_noise");
-  I_min_ = p.real("I_min");
-  T_diss_ = p.real("T_diss");
-  P_min_ = p.real("P_min");
-  A_active_ = p.real("A_active");
-  A_pressure_ = p.real("A_pressure");
-  R_genesis_ = p.real("R_genesis");
-  dither_ = p.real("dither");
-  r_c_ = static_cast<int>(p.integer("r_c"));
-  r_P_ = static_cast<int>(p.integer("r_P"));
-  measure_every_ = static_cast<int>(p.integer("measure_every"));
-  perturb_carriers_ = p.choice("perturb_target") == "carriers";
   // The frame and the representation are restart parameters; increments follow dt.
   if (int_phase_)
     for (std::size_t i = 0; i < cap_; ++i)
@@ -180,7 +166,7 @@ std::uint64_t ResonanceSystem::increment_for(float omega) const {
   return resonance::accumulator_increment((static_cast<double>(omega) - Omega_) * dt_);
 }
 
-void ResonanceSystem::reset(std::uint64_t seed) {
+void ResonanceSystem::check_params() const {
   const auto& p = params_;
   if (p.real("W_min") > p.real("W_max")) throw InputError("/params/W_min", "expected W_min <= W_max");
   if (p.choice("init") == "stream" && p.real("stream_lo") >= p.real("stream_hi"))
@@ -188,20 +174,16 @@ void ResonanceSystem::reset(std::uint64_t seed) {
   if (p.choice("init") == "random" && p.integer("M0") > p.integer("M_max"))
     throw InputError("/params/M0", "expected M0 <= M_max");
   if (p.integer("bonds_init") > p.integer("d_max")) throw InputError("/params/bonds_init", "expected bonds_init <= d_max");
-  check_memory_budget();
-  seed_ = seed;
-  step_ = 0;
-  rng_.reseed(seed);
-  stream_rng_.reseed(seed ^ 0x53545245414dULL);
-  measure_rng_.reseed(seed ^ 0x4d45415355524bULL);
-  int_phase_ = p.choice("phase") == "int64";
-  frame_ = p.flag("rotating_frame");
-  Omega_ = frame_ ? p.real("Omega") : 0.0;
-  stream_ = p.choice("init") == "stream";
+}
 
-  cap_ = static_cast<std::size_t>(p.integer("N"));
-  d_ = static_cast<std::size_t>(p.integer("d_max"));
-  mcap_ = static_cast<std::size_t>(p.integer("M_max"));
+void ResonanceSystem::restart() {
+  rng_.reseed(seed_);
+  stream_rng_.reseed(seed_ ^ 0x53545245414dULL);
+  measure_rng_.reseed(seed_ ^ 0x4d45415355524bULL);
+  int_phase_ = phase_rep_ == PhaseRep::Int64;
+  Omega_ = frame_ ? frame_omega_ : 0.0;
+  stream_ = init_ == Init::Stream;
+
   phase_.assign(cap_, 0.0f);
   omega_.assign(cap_, 0.0f);
   amp_.assign(cap_, 0.0f);
@@ -304,13 +286,11 @@ void ResonanceSystem::set_phase(std::size_t i, double phi) {
 float ResonanceSystem::phase_of(std::size_t i) const { return phase_[i]; }
 
 void ResonanceSystem::init_population() {
-  const auto& p = params_;
-  const std::string& init = p.choice("init");
   const double W0 = W0_;
-  if (init == "stream") {
-    const double lo = p.real("stream_lo"), hi = p.real("stream_hi");
-    const auto bg = static_cast<std::size_t>(std::min<std::int64_t>(p.integer("background"), static_cast<std::int64_t>(cap_)));
-    const auto amp = static_cast<float>(p.real("background_amp"));
+  if (init_ == Init::Stream) {
+    const double lo = stream_lo_, hi = stream_hi_;
+    const std::size_t bg = std::min(background_, cap_);
+    const auto amp = static_cast<float>(background_amp_);
     for (std::size_t j = 0; j < bg; ++j) {
       const auto w = static_cast<float>(stream_rng_.uniform(lo, hi));
       const auto ph = static_cast<float>(stream_rng_.uniform(-kPi, kPi));
@@ -319,11 +299,11 @@ void ResonanceSystem::init_population() {
     return;
   }
   std::vector<float> w(cap_);
-  const double w0 = p.real("omega0"), width = p.real("omega_width");
-  const std::string& dist = p.choice("distribution");
-  const bool quantile = p.choice("sampling") == "quantile";
-  if (init == "two_groups") {
-    const double gap = p.real("group_gap"), spread = p.real("group_spread");
+  const double w0 = omega0_, width = omega_width_;
+  const std::string& dist = distribution_;
+  const bool quantile = sampling_ == Sampling::Quantile;
+  if (init_ == Init::TwoGroups) {
+    const double gap = group_gap_, spread = group_spread_;
     for (std::size_t i = 0; i < cap_; ++i) {
       const bool hi = i >= cap_ / 2;
       w[i] = static_cast<float>(w0 + (hi ? 0.5 : -0.5) * gap + spread * rng_.normal());
@@ -339,25 +319,25 @@ void ResonanceSystem::init_population() {
   }
   // Phases are drawn after the frequencies and in the same way as the kuramoto system, so the
   // same seed gives the same initial state in the reduction test.
-  const double spread = p.real("init_spread");
-  const double offset = p.real("group_phase");
-  const auto P0 = static_cast<float>(p.real("P_init"));
+  const double spread = init_spread_;
+  const double offset = group_phase_;
+  const auto P0 = static_cast<float>(P_init_);
   for (std::size_t i = 0; i < cap_; ++i) {
     double ph = spread * (rng_.uniform() - 0.5);
     // Groups sit symmetrically about the carrier's phase 0, group_phase apart.
-    if (init == "two_groups") ph += (i >= cap_ / 2 ? 0.5 : -0.5) * offset;
+    if (init_ == Init::TwoGroups) ph += (i >= cap_ / 2 ? 0.5 : -0.5) * offset;
     add_oscillator(static_cast<float>(ph), w[i], 1.0f, 1.0f, 0.0f, 0, -1);
   }
   // add_oscillator takes slots from the back of the free list, which was filled high to low:
   // oscillator i sits in slot i.
-  if (init == "single_carrier" || init == "two_groups") {
+  if (init_ == Init::SingleCarrier || init_ == Init::TwoGroups) {
     const int k = new_carrier(Origin::Initial, std::polar(1.0, 0.0), w0, W0);
     for (std::size_t i = 0; i < cap_; ++i) {
       bk_[i * d_] = k;
       bp_[i * d_] = P0;
     }
   } else {
-    const auto M0 = static_cast<std::size_t>(p.integer("M0"));
+    const std::size_t M0 = M0_;
     for (std::size_t k = 0; k < M0; ++k) {
       const double wk = w0 + width * (M0 > 1 ? (2.0 * static_cast<double>(k) / static_cast<double>(M0 - 1) - 1) : 0.0);
       new_carrier(Origin::Initial, std::polar(1.0, rng_.uniform(-kPi, kPi)), wk, W0);
@@ -370,7 +350,7 @@ void ResonanceSystem::init_population() {
           if (std::abs(com_[k] - w[i]) < std::abs(com_[best] - w[i])) best = k;
         bk_[i * d_] = static_cast<std::int32_t>(best);
         bp_[i * d_] = P0;
-        const auto extra = std::min<std::size_t>(static_cast<std::size_t>(p.integer("bonds_init")), M0);
+        const auto extra = std::min(bonds_init_, M0);
         for (std::size_t j = 1; j < extra;) {
           const auto k = static_cast<std::int32_t>(rng_.below(M0));
           bool dup = false;
@@ -420,7 +400,7 @@ void ResonanceSystem::update_global_metrics() {
   if (step_ > 0) max_R_ = std::max(max_R_, R_);
   // Stream R counts once several groups overlap (5 injection intervals): a lone group is
   // one onset, not a synchrony collapse.
-  if (stream_ && time_ >= 5 * params_.real("stream_interval")) max_R_stream_ = std::max(max_R_stream_, R_stream_);
+  if (stream_ && time_ >= 5 * stream_interval_) max_R_stream_ = std::max(max_R_stream_, R_stream_);
   const double L = static_cast<double>(nnz_) + [&] {
     double a = 0;
     for (std::size_t k = 0; k < static_cast<std::size_t>(k_hi_); ++k)
@@ -434,73 +414,37 @@ void ResonanceSystem::update_global_metrics() {
   h_count_ = std::min(h_count_ + 1, kHistory);
 }
 
-std::size_t ResonanceSystem::pick_count(double fraction, std::size_t n) const {
-  if (n == 0) return 0;
-  const auto k = static_cast<std::size_t>(std::llround(std::clamp(fraction, 0.0, 1.0) * static_cast<double>(n)));
-  return std::clamp<std::size_t>(k, 1, n);
-}
-
-const std::vector<std::string>& ResonanceSystem::metric_names() const {
-  static const std::vector<std::string> names = {
-      "R", "max_R", "L_comp", "L_comp_per_NM", "N", "M", "M_active", "nnz", "density", "mean_D", "mean_coherence",
-      "mean_gate_width", "births", "deaths", "mitoses", "geneses", "dissolutions", "mitosis_mean_D", "snaps", "seeds",
-      "R_unbound", "phase_dist_shared", "phase_dist_random", "phase_coupling_z", "readout_accuracy", "readouts",
-      "quarantined_oscillators", "quarantined_carriers", "time", "R_stream", "max_R_stream", "retired", "groups"};
-  return names;
-}
-
-void ResonanceSystem::metrics(double* out) const {
-  double Dsum = 0, cohsum = 0, Wsum = 0, active = 0;
+ResonanceSystem::CarrierMeans ResonanceSystem::carrier_means() const {
+  CarrierMeans m;
   for (std::size_t k = 0; k < static_cast<std::size_t>(k_hi_); ++k) {
     if (!calive_[k]) continue;
-    Dsum += D_[k];
-    cohsum += coh_[k];
-    Wsum += W_[k];
-    if (std::hypot(cre_[k], cim_[k]) > c_active_) active += 1;
+    m.D += D_[k];
+    m.coherence += coh_[k];
+    m.gate_width += W_[k];
+    if (std::hypot(cre_[k], cim_[k]) > c_active_) m.active += 1;
   }
-  const double M = static_cast<double>(m_live_), N = static_cast<double>(n_live_);
-  const double L = static_cast<double>(nnz_) + active;
-  const double NM = N * M;
-  out[0] = R_;
-  out[1] = max_R_;
-  out[2] = L;
-  out[3] = NM > 0 ? L / NM : 0.0;
-  out[4] = N;
-  out[5] = M;
-  out[6] = active;
-  out[7] = static_cast<double>(nnz_);
-  out[8] = NM > 0 ? static_cast<double>(nnz_) / NM : 0.0;
-  out[9] = M > 0 ? Dsum / M : 0.0;
-  out[10] = M > 0 ? cohsum / M : 0.0;
-  out[11] = M > 0 ? Wsum / M : 0.0;
-  out[12] = static_cast<double>(births_);
-  out[13] = static_cast<double>(deaths_);
-  out[14] = static_cast<double>(mitoses_);
-  out[15] = static_cast<double>(geneses_);
-  out[16] = static_cast<double>(dissolutions_);
-  out[17] = mitoses_ ? mitosis_D_sum_ / static_cast<double>(mitoses_) : NAN;
-  out[18] = static_cast<double>(snaps_);
-  out[19] = static_cast<double>(seeds_);
-  out[20] = RU_;
+  if (m_live_ > 0) {
+    const double M = static_cast<double>(m_live_);
+    m.D /= M;
+    m.coherence /= M;
+    m.gate_width /= M;
+  }
+  return m;
+}
+
+double ResonanceSystem::compression_length() const { return static_cast<double>(nnz_) + carrier_means().active; }
+
+double ResonanceSystem::per_NM(double x) const {
+  const double NM = static_cast<double>(n_live_) * static_cast<double>(m_live_);
+  return NM > 0 ? x / NM : 0.0;
+}
+
+double ResonanceSystem::phase_coupling_z() const {
+  if (pd_checks_ <= 1) return NAN;
   const double c = static_cast<double>(pd_checks_);
-  out[21] = pd_checks_ ? pd_shared_sum_ / c : NAN;
-  out[22] = pd_checks_ ? pd_random_sum_ / c : NAN;
-  if (pd_checks_ > 1) {
-    const double mean = pd_diff_sum_ / c;
-    const double var = std::max(0.0, (pd_diff_sq_ - c * mean * mean) / (c - 1));
-    out[23] = var > 0 ? mean / std::sqrt(var / c) : NAN;
-  } else {
-    out[23] = NAN;
-  }
-  out[24] = readout_n_ ? static_cast<double>(readout_correct_) / static_cast<double>(readout_n_) : NAN;
-  out[25] = static_cast<double>(readout_n_);
-  out[26] = static_cast<double>(quarantined_osc_);
-  out[27] = static_cast<double>(quarantined_car_);
-  out[28] = time_;
-  out[29] = R_stream_;
-  out[30] = max_R_stream_;
-  out[31] = static_cast<double>(retired_);
-  out[32] = static_cast<double>(injected_groups_);
+  const double mean = pd_diff_sum_ / c;
+  const double var = std::max(0.0, (pd_diff_sq_ - c * mean * mean) / (c - 1));
+  return var > 0 ? mean / std::sqrt(var / c) : NAN;
 }
 
 std::vector<ResonanceSystem::CarrierObservation> ResonanceSystem::observe() const {
@@ -548,7 +492,7 @@ void ResonanceSystem::warn_if_uniform_kick(double amplitude) {
 
 void ResonanceSystem::perturb(const Perturbation& p) {
   if (!std::isfinite(p.amplitude)) throw InputError("/perturb/amplitude", "expected a finite amplitude");
-  if (perturb_carriers_) {
+  if (perturb_target_ == PerturbTarget::Carriers) {
     std::vector<std::size_t> live;
     for (std::size_t k = 0; k < static_cast<std::size_t>(k_hi_); ++k)
       if (calive_[k]) live.push_back(k);
@@ -557,7 +501,7 @@ void ResonanceSystem::perturb(const Perturbation& p) {
       return;
     }
     if (p.kind == PerturbKind::Noise) warn_if_uniform_kick(p.amplitude);
-    const std::size_t n = p.kind == PerturbKind::Noise ? live.size() : pick_count(p.fraction, live.size());
+    const std::size_t n = p.kind == PerturbKind::Noise ? live.size() : units_hit(p.fraction, live.size());
     for (std::size_t j = 0; j < n; ++j) {  // partial Fisher-Yates: n distinct carriers
       const std::size_t r = j + static_cast<std::size_t>(rng_.below(live.size() - j));
       std::swap(live[j], live[r]);
@@ -591,7 +535,7 @@ void ResonanceSystem::perturb(const Perturbation& p) {
     emit(Event::Level::Info, text);
     return;
   }
-  const std::size_t n = pick_count(p.fraction, live.size());
+  const std::size_t n = units_hit(p.fraction, live.size());
   for (std::size_t j = 0; j < n; ++j) {
     const std::size_t r = j + static_cast<std::size_t>(rng_.below(live.size() - j));
     std::swap(live[j], live[r]);

@@ -11,6 +11,7 @@
 // architecture (mitosis, metabolism, genesis, capture) runs every r_arch steps on that scale.
 #include <complex>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "core/adaptive_team.hpp"
@@ -30,12 +31,8 @@ class ResonanceSystem final : public System {
 
   std::string_view kind() const override { return "resonance"; }
   std::uint64_t bytes_needed() const override;
-  void reset(std::uint64_t seed) override;
-  void params_changed() override;
   void step() override;
   std::shared_ptr<const Snapshot> snapshot() const override;
-  const std::vector<std::string>& metric_names() const override;
-  void metrics(double* out) const override;
   std::vector<PerturbKind> supported_perturbations() const override;
   void perturb(const Perturbation& p) override;
   void dump(nlohmann::json& out) const override;
@@ -59,6 +56,24 @@ class ResonanceSystem final : public System {
   enum : std::uint8_t { kFree = 0, kAlive = 1, kFrozen = 2, kQuarantined = 3 };
 
  private:
+  enum class Init { Random, SingleCarrier, TwoGroups, Stream };
+  enum class Sampling { Quantile, Random };
+  enum class CarrierModel { Integrated, QuasiSteady };
+  enum class AmpModel { Fixed, Cubic, Leaky };
+  enum class PhaseRep { Float, Int64 };
+  enum class PerturbTarget { Oscillators, Carriers };
+
+  void check_params() const override;
+  void restart() override;
+  void params_changed() override;
+  // Means over live carriers of D_k, coherence and gate width, and how many are active.
+  struct CarrierMeans {
+    double D = 0, coherence = 0, gate_width = 0, active = 0;
+  };
+  CarrierMeans carrier_means() const;
+  double compression_length() const;  // L_comp = nnz(P) + M_active (§7.2)
+  double per_NM(double x) const;      // x / (N M), 0 when either is 0
+  double phase_coupling_z() const;    // t statistic of the phase-coupling measurements
   // resonance_sweep.cpp: the per-step kernel and the carrier update.
   void prepare_carriers();
   void sweep();
@@ -89,23 +104,35 @@ class ResonanceSystem final : public System {
   std::uint64_t increment_for(float omega) const;
   void check_carriers_finite();
   void update_global_metrics();
-  std::size_t pick_count(double fraction, std::size_t n) const;
   // A noise kick's angle: Gaussian, or uniform beyond resonance::kUniformKick (then reported).
   double phase_kick(double amplitude);
   void warn_if_uniform_kick(double amplitude);
 
   static constexpr int F = 10;  // per-carrier partial sums, see sweep()
 
-  // Cached parameters.
-  std::size_t cap_ = 0, d_ = 4, mcap_ = 64;
+  // Parameters (bound in the constructor).
+  std::size_t cap_ = 0, d_ = 4, mcap_ = 64, M0_ = 0, bonds_init_ = 0, background_ = 0, stream_group_ = 0;
+  Init init_{};
+  std::string distribution_;
+  Sampling sampling_{};
+  CarrierModel carrier_model_{};
+  AmpModel amp_model_{};
+  PhaseRep phase_rep_{};
+  PerturbTarget perturb_target_{};
+  double omega0_ = 0, omega_width_ = 0, init_spread_ = 0, P_init_ = 0, group_gap_ = 0, group_phase_ = 0, group_spread_ = 0;
   double dt_ = 0.01, gamma_ = 1, beta_ = 0, kappa_ = 1, W_min_ = 0.3, W_max_ = 6.28, eta_n_ = 0, eta_w_ = 0;
   double tau_p_ = 1, alpha_p_ = 1, lambda_p_ = 0.5, eps_snap_ = 0.01, P_seed_ = 0.1, capture_band_ = 0.2;
-  double alpha_A_ = 1, rho_ = 0, A_active_ = 0.3, P_min_ = 0.05, dither_ = 0, Omega_ = 0, intake_tau_ = 1;
+  double alpha_A_ = 1, rho_ = 0, A_active_ = 0.3, P_min_ = 0.05, dither_ = 0, frame_omega_ = 0, intake_tau_ = 1;
   double theta_div_ = 0.95, T_div_ = 1, mm_min_std_ = 0.05, refractory_ = 5, I_min_ = 0.05, T_diss_ = 5;
   double A_pressure_ = 5, R_genesis_ = 0.5, phase_noise_ = 0.1, W0_ = 3.14, c_active_ = 1e-3;
-  int r_c_ = 1, r_P_ = 1, r_arch_ = 10, col_cap_ = 0, amp_model_ = 1, measure_every_ = 0;
-  bool gate_ = true, tuning_ = true, quasi_ = false, int_phase_ = false, frame_ = false, bonds_on_ = true;
-  bool mitosis_on_ = true, genesis_on_ = true, dissolve_on_ = true, stream_ = false, perturb_carriers_ = false;
+  double stream_lo_ = 0, stream_hi_ = 0, stream_interval_ = 1, stream_freq_spread_ = 0, stream_phase_spread_ = 0;
+  double stream_pulse_ = 0, stream_pulse_time_ = 0, background_amp_ = 0, A_retire_ = 0, readout_delay_ = 0;
+  int stream_classes_ = 1, r_c_ = 1, r_P_ = 1, r_arch_ = 10, col_cap_ = 0, measure_every_ = 0;
+  bool gate_ = true, tuning_ = true, frame_ = false, bonds_on_ = true;
+  bool mitosis_on_ = true, genesis_on_ = true, dissolve_on_ = true;
+  // Derived at reset from the restart parameters above.
+  bool int_phase_ = false, stream_ = false;
+  double Omega_ = 0;  // the frame's frequency (0 without a rotating frame)
 
   // Oscillators (slots).
   std::vector<float> phase_, omega_, amp_, amp0_, drive_;

@@ -95,11 +95,9 @@ std::shared_ptr<const Snapshot> ResonanceSystem::snapshot() const {
     s->history_R.push_back(h_R_[at]);
     s->history_Lcomp.push_back(h_L_[at]);
   }
-  std::vector<double> m(metric_names().size());
-  metrics(m.data());
   s->R = R_;
-  s->L_comp = m[2];
-  s->density = m[8];
+  s->L_comp = compression_length();
+  s->density = per_NM(static_cast<double>(nnz_));
   s->births = births_;
   s->deaths = deaths_;
   return s;

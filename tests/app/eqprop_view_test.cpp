@@ -113,7 +113,7 @@ TEST_CASE("data_eqprop_view: a bad view value in a scene exits 2 naming it") {
   const auto dir = obs::test::temp_dir("data_eqprop_view");
   const auto path = dir / "bad_view.json";
   obs::test::write_text(path, R"({"format": "observatory-scene", "version": "1.0", "system": "eqprop",
-    "params": {"dataset": "moons", "n_train": 100, "n_test": 20}, "view": {"mode": "sideways"}})");
+    "params": {"dataset": "moons", "train_size": 100, "test_size": 20}, "view": {"mode": "sideways"}})");
   const auto r = obs::test::run_observatory("--headless " + obs::test::quoted(path.string()));
   INFO(r.output);
   CHECK(r.exit_code == 2);

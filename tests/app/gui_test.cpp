@@ -201,7 +201,7 @@ TEST_CASE("gui: save, screenshot and CSV export from the app write real files") 
 
   // Save round trip: the saved scene reloads to the same parameters and seed.
   app.session.params.set_value("K", 2.5);
-  app.session.runner->post([](System& s) { s.params().set_value("K", 2.5); s.params_changed(); });
+  app.session.runner->post([](System& s) { s.params().set_value("K", 2.5); s.apply_params(); });
   const auto saved = (dir / "saved.json").string();
   REQUIRE(app.save_scene(saved));
   Scene back = load_scene(saved);

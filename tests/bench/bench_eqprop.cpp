@@ -102,7 +102,7 @@ void BM_EqPropAlignment(benchmark::State& state) {
   for (auto _ : state) {
     auto system = obs::instantiate(scene, {{"hidden_layers", std::to_string(depth)},
                                            {"beta", std::to_string(beta)},
-                                           {"beta_mode", symmetric ? "symmetric" : "fixed"},
+                                           {"beta_mode", symmetric ? "symmetric" : "positive"},
                                            {"free_steps", "2000"},
                                            {"nudged_steps", "2000"},
                                            {"tol", "1e-6"},

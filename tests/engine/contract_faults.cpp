@@ -18,40 +18,16 @@
 #include <string>
 #include <vector>
 
+#include "contract_support.hpp"
 #include "core/input_error.hpp"
 #include "core/registry.hpp"
 #include "core/scene.hpp"
 
 namespace {
 
-// Small enough that a system builds and runs 100 steps in well under a second. A system added
-// to the registry without a line here fails the test below until it has one.
-const std::map<std::string, nlohmann::json>& small_params() {
-  static const std::map<std::string, nlohmann::json> p = {
-      {"kuramoto", {{"N", 400}}},
-      {"cube",
-       {{"n", 6}, {"batch", 4}, {"train_size", 16}, {"test_size", 8}, {"free_steps", 20}, {"nudge_steps", 10},
-        {"step_mode", "batch"}}},
-      {"eqprop",
-       {{"n_train", 40}, {"n_test", 20}, {"hidden_units", 8}, {"batch", 10}, {"free_steps", 10}, {"nudged_steps", 4},
-        {"showcase_every", 0}, {"map_every", 0}}},
-      {"resonance", {{"N", 400}, {"M0", 4}, {"r_arch", 5}}},
-      {"pump", {{"walkers", 32}, {"exact_steps", 4}}},
-  };
-  return p;
-}
-
-std::unique_ptr<obs::System> build(const std::string& kind, const nlohmann::json& params) {
-  const nlohmann::json doc = {{"format", "observatory-scene"}, {"version", "1.0"}, {"system", kind}, {"seed", 3}, {"params", params}};
-  obs::Scene scene = obs::parse_scene(doc.dump(), "contract.json");
-  return obs::instantiate(scene);
-}
-
-std::vector<double> metrics_of(const obs::System& s) {
-  std::vector<double> m(s.metric_names().size());
-  s.metrics(m.data());
-  return m;
-}
+using obs::contract::build;
+using obs::contract::metrics_of;
+using obs::contract::small_params;
 
 // What a run did to the metrics, and whether it was heard.
 struct Outcome {
@@ -133,7 +109,7 @@ TEST_CASE("contract: every system survives every perturbation at the panel's ext
   for (const auto& entry : obs::system_registry()) {
     CAPTURE(entry.kind);
     const auto small = small_params().find(entry.kind);
-    REQUIRE_MESSAGE(small != small_params().end(), "give " << entry.kind << " a small scene in contract_faults.cpp");
+    REQUIRE_MESSAGE(small != small_params().end(), "give " << entry.kind << " a small scene in contract_support.hpp");
     auto probe = build(entry.kind, small->second);
     for (const Case& c : cases_for(*probe)) {
       auto s = build(entry.kind, small->second);

@@ -126,8 +126,8 @@ TEST_CASE("core: unknown system id, future minVersion and wrong format are refus
   expect_error("{\n  \"system\": \"kuramotto\"\n}", {"/system", 2, 13, 13, "unknown system \"kuramotto\""});
   expect_error("{\"system\": \"\"}", {"/system", 1, 12, 12, "kuramoto"});  // lists what is known
 
-  expect_error("{\"minVersion\": \"1.1\"}", {"/minVersion", 1, 16, 16, "needs a reader of version 1.1"});
-  expect_error("{\"minVersion\": \"2.0\", \"version\": \"2.0\"}", {"/minVersion", 1, 16, 16, "this build reads 1.0"});
+  expect_error("{\"minVersion\": \"1.2\"}", {"/minVersion", 1, 16, 16, "needs a reader of version 1.2"});
+  expect_error("{\"minVersion\": \"2.0\", \"version\": \"2.0\"}", {"/minVersion", 1, 16, 16, "this build reads 1.1"});
   expect_error("{\"minVersion\": \"1\"}", {"/minVersion", 1, 16, 16, "MAJOR.MINOR"});
   expect_error("{\"minVersion\": 1.1}", {"/minVersion", 1, 16, 16, "MAJOR.MINOR"});
   expect_error("{\"version\": \"1.0beta\"}", {"/version", 1, 13, 13, "MAJOR.MINOR"});
@@ -253,6 +253,40 @@ TEST_CASE("core: scene round trip parse -> instantiate -> capture -> text -> par
   CHECK(obs::scene_to_text(obs::capture_scene(*b, second.view, second.extra)) == saved);
 }
 
+TEST_CASE("core: a version 1.0 scene's renamed keys and values load under their new spelling, each with a warning") {
+  const std::string text =
+      "{\"format\": \"observatory-scene\", \"version\": \"1.0\", \"system\": \"eqprop\",\n"
+      "  \"params\": {\"n_train\": 120, \"n_test\": 30, \"beta_mode\": \"fixed\"}}\n";
+  obs::Scene scene = obs::parse_scene(text, "old.json");
+  auto system = obs::instantiate(scene);
+  CHECK(system->params().integer("train_size") == 120);
+  CHECK(system->params().integer("test_size") == 30);
+  CHECK(system->params().choice("beta_mode") == "positive");
+  REQUIRE(scene.warnings.size() == 3);  // in key order
+  CHECK(contains(scene.warnings[0], "old.json:2:57: /params/beta_mode: \"fixed\" is spelled \"positive\""));
+  CHECK(contains(scene.warnings[1], "old.json:2:40: /params/n_test: renamed to \"test_size\""));
+  CHECK(contains(scene.warnings[2], "old.json:2:25: /params/n_train: renamed to \"train_size\""));
+  // Saved again, it is a 1.1 scene with the new spellings only.
+  const nlohmann::json j = nlohmann::json::parse(obs::scene_to_text(obs::capture_scene(*system)));
+  CHECK(j["version"] == "1.1");
+  CHECK(j["params"]["train_size"] == 120);
+  CHECK_FALSE(j["params"].contains("n_train"));
+
+  // Both spellings: the current one wins, and the old one is reported as ignored.
+  obs::Scene both = obs::parse_scene(R"({"system": "cube", "params": {"nudge_steps": 7, "nudged_steps": 9, "n": 6, "batch": 4}})");
+  auto cube = obs::instantiate(both);
+  CHECK(cube->params().integer("nudged_steps") == 9);
+  REQUIRE(both.warnings.size() == 1);
+  CHECK(contains(both.warnings[0], "ignored, the file also gives nudged_steps"));
+
+  // --set with a former name is read as the new one and said so.
+  obs::Scene plain = obs::parse_scene(R"({"system": "cube", "params": {"n": 6, "batch": 4}})");
+  auto set = obs::instantiate(plain, {{"nudge_steps", "11"}});
+  CHECK(set->params().integer("nudged_steps") == 11);
+  REQUIRE(plain.warnings.size() == 1);
+  CHECK(contains(plain.warnings[0], "--set nudge_steps: renamed to nudged_steps"));
+}
+
 TEST_CASE("core: save_scene and load_scene round trip through a file; a missing file is an InputError") {
   const auto dir = std::filesystem::temp_directory_path() / ("obs_scene_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
@@ -361,7 +395,7 @@ TEST_CASE("core: control characters from the file are echoed as visible escapes,
 TEST_CASE("core: a minVersion component past 32 bits is newer, not wrapped around") {
   // 4294967296 = 2^32 once wrapped to 0 through an int, and the scene was accepted.
   expect_error("{\"minVersion\": \"4294967296.1\"}", {"/minVersion", 1, 16, 16, "needs a reader of version 4294967296.1"});
-  expect_error("{\"minVersion\": \"1.18446744073709551617\"}", {"/minVersion", 1, 16, 16, "this build reads 1.0"});
+  expect_error("{\"minVersion\": \"1.18446744073709551617\"}", {"/minVersion", 1, 16, 16, "this build reads 1.1"});
   expect_error("{\"minVersion\": \"99999999999999999999999999.0\"}", {"/minVersion", 1, 16, 16, "needs a reader"});
   expect_error("{\"minVersion\": \"-1.0\"}", {"/minVersion", 1, 16, 16, "MAJOR.MINOR"});
   expect_error("{\"minVersion\": \" 1.0\"}", {"/minVersion", 1, 16, 16, "MAJOR.MINOR"});

@@ -34,25 +34,15 @@ struct CounterSnapshot : obs::Snapshot {
 class CounterSystem final : public obs::System {
  public:
   explicit CounterSystem(std::string kind = "counter", std::uint64_t bytes = 64) : kind_(std::move(kind)), bytes_(bytes) {
-    params_.add_real("inc", 1, -100, 100);
-    params_.add_bool("fail", false);
-    params_.add_bool("snapshot_fails", false);  // as if copying the state ran out of memory
+    param(inc_, "inc", 1, -100, 100);
+    param(fail_, "fail", false);
+    param(snapshot_fails_, "snapshot_fails", false);  // as if copying the state ran out of memory
+    metrics_.add("value", "", [this] { return value_; });
+    metrics_.add("twice", "", [this] { return 2 * value_; });
     reset(1);
   }
   std::string_view kind() const override { return kind_; }
   std::uint64_t bytes_needed() const override { return bytes_; }
-  void reset(std::uint64_t seed) override {
-    check_memory_budget();
-    seed_ = seed;
-    step_ = 0;
-    value_ = 0;
-    params_changed();
-  }
-  void params_changed() override {
-    inc_ = params_.real("inc");
-    fail_ = params_.flag("fail");
-    snapshot_fails_ = params_.flag("snapshot_fails");
-  }
   void step() override {
     in_step_ = true;
     step_thread_ = std::this_thread::get_id();
@@ -72,14 +62,6 @@ class CounterSystem final : public obs::System {
     s->value = value_;
     return s;
   }
-  const std::vector<std::string>& metric_names() const override {
-    static const std::vector<std::string> names = {"value", "twice"};
-    return names;
-  }
-  void metrics(double* out) const override {
-    out[0] = value_;
-    out[1] = 2 * value_;
-  }
   std::vector<obs::PerturbKind> supported_perturbations() const override { return {obs::PerturbKind::InjectNaN}; }
   void perturb(const obs::Perturbation&) override { value_ = NAN; }
   void dump(nlohmann::json& out) const override {
@@ -93,6 +75,8 @@ class CounterSystem final : public obs::System {
   std::thread::id step_thread() const { return step_thread_; }
 
  private:
+  void restart() override { value_ = 0; }
+
   std::string kind_;
   std::uint64_t bytes_;
   double value_ = 0, inc_ = 1;
@@ -177,7 +161,7 @@ TEST_CASE("core: SimRunner applies posted edits between steps, on the simulation
   obs::SimRunner runner(std::make_unique<CounterSystem>());
   runner.post([](obs::System& s) {
     s.params().set_value("inc", 5);
-    s.params_changed();
+    s.apply_params();
   });
   runner.sync();
   CHECK(counter_value(runner) == 0.0);  // an edit is not a step
@@ -195,7 +179,7 @@ TEST_CASE("core: SimRunner applies posted edits between steps, on the simulation
       if (c.in_step()) ++inside;
       if (c.steps() > 3 && c.step_thread() != std::this_thread::get_id()) ++wrong_thread;
       c.params().set_value("inc", 1);
-      c.params_changed();
+      c.apply_params();
       ++applied;
     });
   }
@@ -219,7 +203,7 @@ TEST_CASE("core: SimRunner snapshot follows the state") {
   CHECK(first->step == 0);
   runner.post([](obs::System& s) {
     s.params().set_value("inc", 2.5);
-    s.params_changed();
+    s.apply_params();
   });
   runner.step_once(4);
   std::shared_ptr<const obs::Snapshot> snap;
@@ -239,7 +223,7 @@ TEST_CASE("core: SimRunner keeps the last snapshot and reports when taking a new
   REQUIRE(wait_for([&] { return runner.snapshot()->step == 2; }));
   runner.post([](obs::System& s) {
     s.params().set_value("snapshot_fails", 1);
-    s.params_changed();
+    s.apply_params();
   });
   runner.step_once(3);
   std::vector<obs::Event> events;
@@ -297,7 +281,7 @@ TEST_CASE("core: SimRunner turns failing edits and steps into error events and k
 
   runner.post([](obs::System& s) {
     s.params().set_value("fail", 1);
-    s.params_changed();
+    s.apply_params();
   });
   runner.set_playing(true);
   REQUIRE(wait_for([&] {
@@ -311,11 +295,60 @@ TEST_CASE("core: SimRunner turns failing edits and steps into error events and k
   // Still alive: fix it and step.
   runner.post([](obs::System& s) {
     s.params().set_value("fail", 0);
-    s.params_changed();
+    s.apply_params();
   });
   const std::uint64_t before = runner.status().step;
   runner.step_once(1);
   REQUIRE(wait_for([&] { return runner.status().step == before + 1; }));
+}
+
+TEST_CASE("core: SimRunner publishes the engine's parameters after every applied edit, with the error that rolled one back") {
+  obs::SimRunner runner(std::make_unique<CounterSystem>());
+  const auto first = runner.params_record();
+  CHECK(first.current);
+  CHECK(first.params.real("inc") == 1);
+  CHECK(runner.params_version() == first.version);
+
+  runner.post([](obs::System& s) {
+    s.params().set_value("inc", 5);
+    s.apply_params();
+  });
+  runner.sync();
+  const auto edited = runner.params_record();
+  CHECK(edited.version > first.version);
+  CHECK(edited.current);
+  CHECK(edited.params.real("inc") == 5);
+
+  // An edit that changes a value and then throws, after putting the old value back (as the
+  // App's edits do): the error event and the restored parameters are there together.
+  runner.post([](obs::System& s) {
+    const obs::ParamSet old = s.params();
+    s.params().set_value("inc", 9);
+    s.params() = old;
+    throw obs::InputError("/params/inc", "refused");
+  });
+  runner.sync();
+  const auto events = runner.take_events();
+  REQUIRE(events.size() == 1);
+  const auto rolled_back = runner.params_record();
+  CHECK(rolled_back.version > edited.version);
+  CHECK(rolled_back.params.real("inc") == 5);
+
+  // A reset with a new seed is published too.
+  runner.post([](obs::System& s) { s.reset(42); });
+  runner.sync();
+  CHECK(runner.params_record().seed == 42);
+
+  // While an edit waits behind a long one, the record says it is not current.
+  std::atomic<bool> release{false};
+  runner.post([&](obs::System&) {
+    while (!release.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  });
+  runner.post([](obs::System&) {});
+  CHECK_FALSE(runner.params_record().current);
+  release = true;
+  runner.sync();
+  CHECK(runner.params_record().current);
 }
 
 TEST_CASE("core: SimRunner delivers the NaN quarantine event of a real system") {

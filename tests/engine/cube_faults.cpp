@@ -61,7 +61,7 @@ TEST_CASE("cube: lr = 10 with the face readout refuses the overflowing update an
 TEST_CASE("cube: a phase whose every step meets a non-finite field still ends at its step limit") {
   // A NaN bias makes every relaxation step non-finite; the quarantine resets the states but not
   // the bias. The free phase must still end after free_steps, not run on.
-  auto s = cube_test::make({{"n", 6}, {"batch", 1}, {"train_size", 16}, {"test_size", 0}, {"free_steps", 10}, {"nudge_steps", 5}});
+  auto s = cube_test::make({{"n", 6}, {"batch", 1}, {"train_size", 16}, {"test_size", 0}, {"free_steps", 10}, {"nudged_steps", 5}});
   auto& c = const_cast<obs::cube::Cube&>(s->lattice());
   c.bias[c.idx(3, 3, 4)] = NAN;  // a test-only fault: no perturbation writes biases
   REQUIRE(s->stage() == obs::CubeSystem::Stage::Free);

@@ -84,12 +84,12 @@ double finite_difference(const Cube& free, Set set, float h) {
 std::unique_ptr<obs::CubeSystem> trained_face_system(const char* engine) {
   // A few large steps, so the coupling is far from its initial 0; then relaxation steps.
   auto sys = make({{"n", 8}, {"batch", 16}, {"readout", "face"}, {"lr", 0.5}, {"beta", 0.1}, {"bias_init", 0.0},
-                   {"weight_spread", 0.05}, {"engine", "dense"}, {"tol", 1e-7}, {"free_steps", 3000}, {"nudge_steps", 3000},
+                   {"weight_spread", 0.05}, {"engine", "dense"}, {"tol", 1e-7}, {"free_steps", 3000}, {"nudged_steps", 3000},
                    {"train_size", 64}, {"test_size", 0}, {"step_mode", "batch"}});
   for (int k = 0; k < 3; ++k) sys->step();
   sys->params().set_text("step_mode", "relaxation", "/params/step_mode");
   sys->params().set_text("engine", engine, "/params/engine");
-  sys->params_changed();
+  sys->apply_params();
   return sys;
 }
 
@@ -288,7 +288,7 @@ TEST_CASE("face readout: learns two moons through the system, deterministically"
   // biases the estimate; L near 1 so the face carries the input; over-relaxed to settle fast).
   const nlohmann::json p = {{"n", 8}, {"batch", 16}, {"readout", "face"}, {"train_size", 512}, {"test_size", 256},
                             {"beta", 0.1}, {"lr", 0.01}, {"lipschitz_target", 0.999}, {"overrelax", 1.7}, {"tol", 1e-5},
-                            {"free_steps", 600}, {"nudge_steps", 300}, {"bias_init", 0.0}, {"weight_spread", 0.05},
+                            {"free_steps", 600}, {"nudged_steps", 300}, {"bias_init", 0.0}, {"weight_spread", 0.05},
                             {"step_mode", "batch"}};
   auto a = make(p), b = make(p);
   while (a->epoch() < 3) a->step();

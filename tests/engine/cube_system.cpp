@@ -140,7 +140,7 @@ TEST_CASE("ablation: a random share or a sphere, and healing brings the neurons 
   for (int k = 0; k < 30; ++k) sys->step();
   for (float v : sys->lattice().s) REQUIRE(std::isfinite(v));
   sys->params().set_value("heal", 1);
-  sys->params_changed();
+  sys->apply_params();
   while (sys->stage() != obs::CubeSystem::Stage::Free || metric(*sys, "alive_fraction") < alive0) sys->step();
   CHECK(metric(*sys, "alive_fraction") == alive0);
   CHECK(sys->lipschitz() <= 0.95 * 1.002);

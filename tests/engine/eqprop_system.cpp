@@ -16,7 +16,7 @@ using namespace eqprop_test;
 
 namespace {
 
-const nlohmann::json kMoons = {{"dataset", "moons"},  {"n_train", 1000},     {"n_test", 500},   {"hidden_units", 64},
+const nlohmann::json kMoons = {{"dataset", "moons"},  {"train_size", 1000},     {"test_size", 500},   {"hidden_units", 64},
                                {"output", "activation"},
                                {"batch", 20},         {"lr_first", 0.2},     {"lr_last", 0.1},  {"momentum", 0.9},
                                {"map_every", 0},      {"showcase_every", 10}};
@@ -77,11 +77,11 @@ TEST_CASE("eqprop: learns the two moons to >= 95 % test accuracy within seconds,
 
 TEST_CASE("eqprop: deterministic for scene + seed, different for another seed") {
   auto run = [](std::uint64_t seed, const char* mode) {
-    auto s = make(with(kMoons, {{"beta_mode", mode}, {"n_train", 200}, {"n_test", 100}}), seed);
+    auto s = make(with(kMoons, {{"beta_mode", mode}, {"train_size", 200}, {"test_size", 100}}), seed);
     for (int i = 0; i < 25; ++i) s->step();  // across an epoch end and its evaluation
     return s->state_hash();
   };
-  for (const char* mode : {"symmetric", "random-sign"}) {
+  for (const char* mode : {"symmetric", "random_sign"}) {
     CAPTURE(mode);
     CHECK(run(5, mode) == run(5, mode));
     CHECK(run(5, mode) != run(6, mode));
@@ -151,7 +151,7 @@ TEST_CASE("eqprop: ablated units stay at 0 and out of the updates until healed")
     for (int i = 0; i < 16; ++i)
       if (s->net().mask[l][i] == 0) CHECK(showcase[l][i].get<double>() == 0.0);
   s->params().set_value("heal", 1);
-  s->params_changed();
+  s->apply_params();
   for (int l = 0; l < 2; ++l) CHECK((s->net().mask[l].array() == 0).count() == 0);
 }
 
@@ -161,7 +161,7 @@ TEST_CASE("eqprop: bad parameters are refused naming the parameter") {
   CHECK(refusal(with(kMoons, {{"algorithm", "autograd"}})).find("/params/algorithm") != std::string::npos);
   CHECK(refusal(with(kMoons, {{"batch", 5000}})).find("/params/batch") != std::string::npos);
   CHECK(refusal(with(kMoons, {{"showcase", 900}})).find("/params/showcase") != std::string::npos);
-  CHECK(refusal(with(kMoons, {{"n_train", 0}})).find("/params/n_train") != std::string::npos);
+  CHECK(refusal(with(kMoons, {{"train_size", 0}})).find("/params/train_size") != std::string::npos);
   CHECK(refusal(with(kMoons, {{"lipschitz_target", 1.0}})).find("/params/lipschitz_target") != std::string::npos);
 }
 
@@ -210,7 +210,7 @@ TEST_CASE("eqprop: a noise kick on the showcase relaxes away (contraction)") {
   s->perturb(p);
   s->params().set_value("lr_first", 1e-6);  // keep the weights (nearly) still for the comparison
   s->params().set_value("lr_last", 1e-6);
-  s->params_changed();
+  s->apply_params();
   s->step();
   const auto kicked = std::dynamic_pointer_cast<const obs::eqprop::EqPropSnapshot>(s->snapshot());
   // The first recorded sweep starts from the kicked state, so it moves far more than from rest...
@@ -228,7 +228,7 @@ TEST_CASE("eqprop: every eqprop scene runs end to end through parse_scene and in
     CHECK(scene.system == "eqprop");
     CHECK_FALSE(scene.description.empty());
     std::vector<obs::ParamOverride> small;
-    if (scene_name == "eqprop_fashion.json") small = {{"n_train", "500"}, {"n_test", "100"}};
+    if (scene_name == "eqprop_fashion.json") small = {{"train_size", "500"}, {"test_size", "100"}};
     std::unique_ptr<obs::System> system;
     try {
       system = obs::instantiate(scene, small);

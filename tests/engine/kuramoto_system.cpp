@@ -509,7 +509,7 @@ TEST_CASE("kuramoto: parameter edits take effect between steps without a reset")
   // K = 0: every oscillator then turns by exactly omega_i dt.
   k->params().set_json("K", 0, "/params/K");
   k->params().set_json("dt", 0.02, "/params/dt");
-  k->params_changed();
+  k->apply_params();
   const State a = state_of(*k);
   k->step();
   const State b = state_of(*k);
@@ -527,7 +527,7 @@ TEST_CASE("kuramoto: switching integrator, then changing N, then ablating is saf
   auto a = make({{"N", 1000}, {"integrator", "rk4"}}, 1);
   a->step();
   a->params().set_json("integrator", "euler", "/params/integrator");
-  a->params_changed();
+  a->apply_params();
   a->params().set_json("N", 4000, "/params/N");  // a restart parameter
   a->reset(1);
   a->perturb(perturbation(obs::PerturbKind::Ablate, 0.5, obs::AblateMode::Remove));
@@ -538,7 +538,7 @@ TEST_CASE("kuramoto: switching integrator, then changing N, then ablating is saf
   CHECK(a->state_hash() == b->state_hash());
   for (auto* k : {a.get(), b.get()}) {
     k->params().set_json("integrator", "rk4", "/params/integrator");
-    k->params_changed();
+    k->apply_params();
     k->perturb(perturbation(obs::PerturbKind::InjectNaN, 0.01));
     for (int i = 0; i < 10; ++i) k->step();
   }

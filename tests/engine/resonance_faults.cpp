@@ -67,7 +67,7 @@ TEST_CASE("noise and ablation on oscillators and carriers") {
   run(*s, 5);
   CHECK(all_finite(dump_of(*s)));
   s->params().set_text("perturb_target", "carriers", "/params/perturb_target");
-  s->params_changed();
+  s->apply_params();
   s->perturb({obs::PerturbKind::Ablate, 0.1, 0.5});
   CHECK(metrics_of(*s)["M"] == 2);
   // The dump is held in a named value: a range-for over a member of a temporary would iterate

@@ -1,0 +1,106 @@
+// What eqprop records for the view besides training: the showcased test example's relaxation,
+// frame by frame, and (2-D data) the decision map over the plane with training points on it.
+#include "eqprop/eqprop_system.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace obs {
+namespace {
+
+using eqprop::Mat;
+
+constexpr double kMapLo = -1.5, kMapHi = 1.5;  // the decision map covers [-1.5, 1.5]^2
+constexpr std::size_t kMaxPoints = 600;         // training points shown over the map
+
+}  // namespace
+
+// 2-D data: the decision-map grid and a fixed sample of training points to draw over it.
+void EqPropSystem::prepare_decision_map() {
+  map_res_ = 0;
+  decision_map_.clear();
+  points_.clear();
+  point_labels_.clear();
+  if (data_.train.dim == 2) {
+    map_res_ = kMapRes;
+    decision_map_.assign(static_cast<std::size_t>(kMapRes * kMapRes), 0);
+    map_relax_.resize(net_, kMapRes * kMapRes);
+    ff_map_.resize(net_, kMapRes * kMapRes);
+    map_x_ = Mat::Zero(2, kMapRes * kMapRes);
+    for (int r = 0; r < kMapRes; ++r)
+      for (int c = 0; c < kMapRes; ++c) {  // row 0 at the top (largest y), as an image
+        map_x_(0, r * kMapRes + c) = static_cast<float>(kMapLo + (kMapHi - kMapLo) * (c + 0.5) / kMapRes);
+        map_x_(1, r * kMapRes + c) = static_cast<float>(kMapHi - (kMapHi - kMapLo) * (r + 0.5) / kMapRes);
+      }
+    const std::size_t n = std::min(kMaxPoints, data_.train.size());
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::size_t k = i * data_.train.size() / n;
+      points_.push_back(data_.train.example(k)[0]);
+      points_.push_back(data_.train.example(k)[1]);
+      point_labels_.push_back(data_.train.y[k]);
+    }
+  }
+}
+
+void EqPropSystem::run_showcase() {
+  show_force_ = false;
+  const int L = net_.free_layers();
+  const auto idx = showcase_ % data_.test.size();
+  const float* e = data_.test.example(idx);
+  std::copy(e, e + data_.test.dim, show_x_.data());
+  show_y_.setZero();
+  show_y_(data_.test.y[idx], 0) = 1.0f;
+  auto record = [&](int f, const std::vector<Mat>& s, eqprop::RelaxPhase ph) {
+    traj_[f].phase = ph;
+    for (int l = 1; l <= L; ++l) std::copy(s[l].data(), s[l].data() + s[l].size(), traj_[f].s[l - 1].data());
+  };
+  if (algorithm_ == Algorithm::Backprop) {
+    ff_show_.forward(net_, show_x_);
+    record(0, ff_show_.activations(), eqprop::RelaxPhase::Free);
+    traj_len_ = show_free_ = 1;
+    show_settled_ = true;
+    const Mat& o = ff_show_.output();
+    out_free_.assign(o.data(), o.data() + o.size());
+    out_nudged_ = out_free_;
+    show_pred_ = argmax_col(o, 0);
+    return;
+  }
+  show_relax_.set_input(net_, show_x_);
+  show_relax_.set_target(show_y_);
+  // After a noise kick the relaxation starts from the kicked state, so the view shows the
+  // contraction damping it; otherwise from rest, like every training relaxation.
+  if (!std::exchange(show_noisy_start_, false)) show_relax_.zero_state();
+  int f = 0;
+  show_settled_ = false;
+  while (f < free_steps_) {
+    const float d = show_relax_.sweep(net_, 0.0f);
+    record(f++, show_relax_.states(), eqprop::RelaxPhase::Free);
+    if (!(d >= tol_)) {
+      show_settled_ = std::isfinite(d);
+      break;
+    }
+  }
+  show_free_ = f;
+  const Mat& o = show_relax_.s(L);
+  out_free_.assign(o.data(), o.data() + o.size());
+  show_pred_ = argmax_col(o, 0);
+  const float b = std::fabs(beta_);
+  for (int k = 0; k < nudged_steps_; ++k) {
+    const float d = show_relax_.sweep(net_, b);
+    record(f++, show_relax_.states(), eqprop::RelaxPhase::NudgedPlus);
+    if (!(d >= tol_)) break;
+  }
+  traj_len_ = f;
+  out_nudged_.assign(o.data(), o.data() + o.size());
+  if (!show_relax_.all_finite()) {
+    emit(Event::Level::Error, "non-finite state in the showcase relaxation: restarted from rest");
+    show_relax_.zero_state();
+  }
+}
+
+void EqPropSystem::run_decision_map() {
+  const Mat& out = answer(map_relax_, ff_map_, map_x_);
+  for (int c = 0; c < kMapRes * kMapRes; ++c) decision_map_[c] = static_cast<std::uint8_t>(argmax_col(out, c));
+}
+
+}  // namespace obs

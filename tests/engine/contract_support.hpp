@@ -1,0 +1,48 @@
+#pragma once
+// What the contract suites (system_contract.cpp, contract_faults.cpp) share: a small scene per
+// registered system, built through the same scene path the app uses.
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/scene.hpp"
+
+namespace obs::contract {
+
+// Small enough that a system builds and runs 100 steps in well under a second. A system added
+// to the registry without a line here fails the contract suites until it has one.
+inline const std::map<std::string, nlohmann::json>& small_params() {
+  static const std::map<std::string, nlohmann::json> p = {
+      {"kuramoto", {{"N", 400}}},
+      {"cube",
+       {{"n", 6}, {"batch", 4}, {"train_size", 16}, {"test_size", 8}, {"free_steps", 20}, {"nudged_steps", 10},
+        {"step_mode", "batch"}}},
+      {"eqprop",
+       {{"train_size", 40}, {"test_size", 20}, {"hidden_units", 8}, {"batch", 10}, {"free_steps", 10}, {"nudged_steps", 4},
+        {"showcase_every", 0}, {"map_every", 0}}},
+      {"resonance", {{"N", 400}, {"M0", 4}, {"r_arch", 5}}},
+      {"pump", {{"walkers", 32}, {"exact_steps", 4}}},
+  };
+  return p;
+}
+
+inline Scene small_scene(const std::string& kind, const nlohmann::json& params, std::uint64_t seed = 3) {
+  const nlohmann::json doc = {{"format", "observatory-scene"}, {"version", kSceneVersion}, {"system", kind}, {"seed", seed}, {"params", params}};
+  return parse_scene(doc.dump(), "contract.json");
+}
+
+inline std::unique_ptr<System> build(const std::string& kind, const nlohmann::json& params, std::uint64_t seed = 3) {
+  Scene scene = small_scene(kind, params, seed);
+  return instantiate(scene);
+}
+
+inline std::vector<double> metrics_of(const System& s) {
+  std::vector<double> m(s.metric_names().size());
+  s.metrics(m.data());
+  return m;
+}
+
+}  // namespace obs::contract
