@@ -44,12 +44,21 @@ std::string next_numbered(const std::string& dir, const char* stem) {
 }
 
 // Runs on the simulation thread after parameters were edited: a plain parameter is re-read, a
-// restart parameter rebuilds the state. If the rebuild fails (e.g. over the memory budget) every
-// parameter goes back to `old`, the old state is rebuilt, and the error reaches the log.
+// restart parameter rebuilds the state. A restart the checks refuse (over the memory budget, a
+// bad combination) puts every parameter back to `old` and leaves the running state untouched:
+// the run goes on from where it was. One that fails while rebuilding (a data set that cannot
+// be read) has already changed the state, so the old one is rebuilt from its seed. Either way
+// the error reaches the log.
 void finish_edit(System& s, const ParamSet& old, bool restart) {
   if (!restart) {
     s.apply_params();
     return;
+  }
+  try {
+    s.check_reset();
+  } catch (...) {
+    s.params() = old;
+    throw;
   }
   try {
     s.reset(s.seed());

@@ -28,6 +28,7 @@ std::optional<std::size_t> MetricTable::find(const std::string& name) const {
 }
 
 void MetricTable::write(double* out) const {
+  if (prepare_) prepare_();
   for (std::size_t i = 0; i < values_.size(); ++i) out[i] = values_[i]();
 }
 

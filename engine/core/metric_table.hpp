@@ -17,6 +17,9 @@ class MetricTable {
   // the first epoch ends, no probed neuron); every other metric is always finite.
   enum class Unmeasured { Never, Nan };
   void add(std::string name, std::string unit, std::function<double()> value, Unmeasured unmeasured = Unmeasured::Never);
+  // Runs once before the getters on every read: for a quantity several metrics share (a mean
+  // over all carriers), computed once instead of once per metric.
+  void before_read(std::function<void()> prepare) { prepare_ = std::move(prepare); }
   // Drops every metric from `first` on: for metrics that depend on the state's shape (one per
   // eqprop layer), re-declared on reset.
   void truncate(std::size_t first);
@@ -32,6 +35,7 @@ class MetricTable {
   std::vector<std::string> names_, units_;
   std::vector<std::function<double()>> values_;
   std::vector<Unmeasured> unmeasured_;
+  std::function<void()> prepare_;
 };
 
 }  // namespace obs

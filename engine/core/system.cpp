@@ -46,9 +46,13 @@ void System::check_memory_budget() const {
   }
 }
 
-void System::reset(std::uint64_t seed) {
+void System::check_reset() const {
   check_params();
   check_memory_budget();
+}
+
+void System::reset(std::uint64_t seed) {
+  check_reset();
   bindings_.apply(params_, /*with_restart=*/true);
   seed_ = seed;
   step_ = 0;

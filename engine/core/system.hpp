@@ -62,9 +62,13 @@ class System {
   virtual std::uint64_t bytes_needed() const = 0;
 
   // Deterministic: same parameters + seed => bit-identical state at every step. Checks the
-  // parameters (check_params, the memory budget) before anything changes, then writes every
-  // bound field and rebuilds the state (restart).
+  // parameters (check_reset) before anything changes, then writes every bound field and
+  // rebuilds the state (restart).
   void reset(std::uint64_t seed);
+  // What reset() checks first, on the parameters as they are now: combinations (check_params)
+  // and the memory budget. Throws InputError; changes nothing, so a refused restart can leave
+  // the running state exactly as it was.
+  void check_reset() const;
   // After an edit of parameters that are not `restart`: writes their bound fields, then lets
   // the engine redo what it derives from them (params_changed). Never allocates state.
   void apply_params();

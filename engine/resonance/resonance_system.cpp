@@ -110,18 +110,19 @@ ResonanceSystem::ResonanceSystem() {
   // Perturbations
   param(perturb_target_, "perturb_target", PerturbTarget::Oscillators, {"oscillators", "carriers"}).help("what Noise/Ablate/NaN/Inf hit").group("Perturbations");
 
+  metrics_.before_read([this] { read_means_ = carrier_means(); });  // one pass over the carriers per read
   metrics_.add("R", "", [this] { return R_; });
   metrics_.add("max_R", "", [this] { return max_R_; });
-  metrics_.add("L_comp", "", [this] { return compression_length(); });
-  metrics_.add("L_comp_per_NM", "", [this] { return per_NM(compression_length()); });
+  metrics_.add("L_comp", "", [this] { return static_cast<double>(nnz_) + read_means_.active; });
+  metrics_.add("L_comp_per_NM", "", [this] { return per_NM(static_cast<double>(nnz_) + read_means_.active); });
   metrics_.add("N", "", [this] { return static_cast<double>(n_live_); });
   metrics_.add("M", "", [this] { return static_cast<double>(m_live_); });
-  metrics_.add("M_active", "", [this] { return carrier_means().active; });
+  metrics_.add("M_active", "", [this] { return read_means_.active; });
   metrics_.add("nnz", "", [this] { return static_cast<double>(nnz_); });
   metrics_.add("density", "", [this] { return per_NM(static_cast<double>(nnz_)); });
-  metrics_.add("mean_D", "", [this] { return carrier_means().D; });
-  metrics_.add("mean_coherence", "", [this] { return carrier_means().coherence; });
-  metrics_.add("mean_gate_width", "rad", [this] { return carrier_means().gate_width; });
+  metrics_.add("mean_D", "", [this] { return read_means_.D; });
+  metrics_.add("mean_coherence", "", [this] { return read_means_.coherence; });
+  metrics_.add("mean_gate_width", "rad", [this] { return read_means_.gate_width; });
   metrics_.add("births", "", [this] { return static_cast<double>(births_); });
   metrics_.add("deaths", "", [this] { return static_cast<double>(deaths_); });
   metrics_.add("mitoses", "", [this] { return static_cast<double>(mitoses_); });

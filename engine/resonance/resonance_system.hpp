@@ -71,6 +71,7 @@ class ResonanceSystem final : public System {
     double D = 0, coherence = 0, gate_width = 0, active = 0;
   };
   CarrierMeans carrier_means() const;
+  mutable CarrierMeans read_means_;  // carrier_means() as of the current metrics read
   double compression_length() const;  // L_comp = nnz(P) + M_active (§7.2)
   double per_NM(double x) const;      // x / (N M), 0 when either is 0
   double phase_coupling_z() const;    // t statistic of the phase-coupling measurements

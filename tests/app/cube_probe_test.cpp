@@ -143,6 +143,9 @@ TEST_CASE("cube_probe: a probe set through the parameters moves the pick, and a 
   // One edit of two structural parameters the engine refuses together (the input slab leaves
   // no room to relax): both roll back, the log names the parameter, the panel's copy follows,
   // and the pick and probe stay where they were.
+  app.session.runner->inspect([](const System&) {});  // the step under way, if any, has ended
+  const std::uint64_t step_before = app.session.runner->status().step;
+  REQUIRE(step_before > 0);
   const ParamEdit bad[] = {{"n", 8, {}}, {"input_depth", 7, {}}};
   REQUIRE(app.edit_params(bad));
   const auto logged = [&] {
@@ -159,6 +162,8 @@ TEST_CASE("cube_probe: a probe set through the parameters moves the pick, and a 
   });
   CHECK(engine_probe(app) == Probe{2, 9, 4});
   CHECK(app.session.view->save().at("selected") == index_of(2, 9, 4));
+  // The refusal left the run going on from where it was, not rebuilt from step 0.
+  CHECK(app.session.runner->status().step >= step_before);
 
   // A name the system does not have is refused before anything is posted.
   const std::size_t lines = app.log_lines.size();
