@@ -50,6 +50,11 @@ struct Event {
 
 class System {
  public:
+  System() = default;
+  // Not copyable: parameter bindings and metric getters point into this object's own fields,
+  // so a copy's would write and read the original's.
+  System(const System&) = delete;
+  System& operator=(const System&) = delete;
   virtual ~System() = default;
 
   virtual std::string_view kind() const = 0;
