@@ -460,6 +460,8 @@ void App::frame(bool with_ui, bool interactive) {
   // knowing which parameters exist (an inspector's close button is posted with the next frame).
   apply_view_edits();
   const auto snap = session.runner->snapshot();
+  if (MetricHistory* history = session.view->metric_history())
+    session.runner->with_series([&](const SeriesStore& store) { history->copy_from(store); });
   if (snap) {
     session.view->overlay(*snap, ImGui::GetBackgroundDrawList(), rect);
     if (with_ui) session.view->windows(*snap, rect);

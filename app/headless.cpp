@@ -19,6 +19,8 @@
 namespace obs {
 namespace {
 
+constexpr std::size_t kHistoryRows = 4096;  // more than any view plots over time (the carrier view: 600 steps)
+
 // Every event goes to stderr: warnings and errors, and the engines' own progress lines (an
 // eqprop epoch's accuracy and time) that a scripted training run wants to see as it goes.
 void print_events(System& s) {
@@ -60,24 +62,29 @@ void check_outputs(const Options& o) {
   }
 }
 
-void run_steps(System& system, std::int64_t steps, std::ostream* csv) {
+// `history`, when given, keeps every row for the views' plots (a screenshot after the run).
+void run_steps(System& system, std::int64_t steps, std::ostream* csv, SeriesStore* history) {
   using Clock = std::chrono::steady_clock;
   std::vector<double> row(system.metric_names().size());
-  if (csv) {
-    write_csv_header(*csv, system.metric_names());
+  if (csv) write_csv_header(*csv, system.metric_names());
+  // Only the rows the history can hold are read for it: a metric read is not free (a mean over
+  // a million oscillators) and a long run would throw the rest away.
+  const std::int64_t keep_from = history ? steps - static_cast<std::int64_t>(history->capacity()) : steps;
+  auto record = [&](std::int64_t done) {
+    const bool keep = history && done >= keep_from;
+    if (!csv && !keep) return;
     system.metrics(row.data());
-    write_csv_row(*csv, system.steps(), row.data(), row.size());
-  }
+    if (csv) write_csv_row(*csv, system.steps(), row.data(), row.size());
+    if (keep) history->append(system.steps(), row.data());
+  };
+  record(0);
   const auto start = Clock::now();
   auto last_report = start;
   for (std::int64_t i = 0; i < steps; ++i) {
     // A failed write (a full disk) ends the run here; the writer's caller reports why.
     if (csv && !*csv) return;
     system.step();
-    if (csv) {
-      system.metrics(row.data());
-      write_csv_row(*csv, system.steps(), row.data(), row.size());
-    }
+    record(i + 1);
     print_events(system);
     const auto now = Clock::now();
     if (now - last_report > std::chrono::seconds(2)) {
@@ -106,12 +113,15 @@ int run_headless(const Options& o) {
 
     check_outputs(o);
 
+    // The run's metric history, for the plots in a screenshot (as the window's runner keeps it).
+    SeriesStore history(system->metric_names(), o.screenshot.empty() ? 0 : kHistoryRows);
+    SeriesStore* keep = o.screenshot.empty() ? nullptr : &history;
     if (!o.metrics_csv.empty()) {
       // A CSV file appears whole at the end (temp + rename), never half-written.
-      write_output(o.metrics_csv, [&](std::ostream& out) { run_steps(*system, o.steps, &out); });
+      write_output(o.metrics_csv, [&](std::ostream& out) { run_steps(*system, o.steps, &out, keep); });
       report("metrics", o.metrics_csv);
     } else {
-      run_steps(*system, o.steps, nullptr);
+      run_steps(*system, o.steps, nullptr, keep);
     }
     if (!o.dump_state.empty()) {
       nlohmann::json state;
@@ -122,6 +132,7 @@ int run_headless(const Options& o) {
     if (!o.screenshot.empty()) {
       GlWindow window(o.width, o.height, "observatory (offscreen)", /*visible=*/false);
       App app(window, make_session_for(std::move(system), scene), o);
+      app.session.runner->adopt_history(history);
       gfx::write_png(o.screenshot, app.render(/*with_ui=*/false));
       report("screenshot", o.screenshot);
     }

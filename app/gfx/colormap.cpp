@@ -32,8 +32,9 @@ std::vector<Rgb> load_stops(const char* asset) {
 }
 
 const std::vector<Rgb>& table(Colormap map) {
-  switch (map) {
-    case Colormap::Viridis: break;
+  if (map == Colormap::Grey) {
+    static const std::vector<Rgb> grey = {{0, 0, 0}, {1, 1, 1}};
+    return grey;
   }
   static const std::vector<Rgb> viridis = load_stops("colormaps/viridis.csv");
   return viridis;
@@ -58,6 +59,6 @@ std::array<Rgb, 10> stops(Colormap map) {
   return out;
 }
 
-std::string_view colormap_name(Colormap) { return "viridis"; }
+std::string_view colormap_name(Colormap map) { return map == Colormap::Grey ? "grey" : "viridis"; }
 
 }  // namespace obs::gfx

@@ -10,7 +10,7 @@ struct Rgb {
   float r, g, b;
 };
 
-enum class Colormap { Viridis };  // more maps join here as views need them
+enum class Colormap { Viridis, Grey };  // more maps join here as views need them
 
 Rgb sample(Colormap map, float t);  // t clamped to [0, 1]
 // Ten evenly spaced stops (t = 0, 1/9, ..., 1), for shaders that interpolate themselves.

@@ -135,7 +135,13 @@ void params_section(App& app) {
   static ParamEdit gesture_start;
   std::vector<ParamEdit> edits, before;
   bool continues = false;
-  ImGui::PushItemWidth(-ImGui::GetFontSize() * 8.5f);
+  // Room right of the widgets for the longest name and the R button, so no name is cut off
+  // (projection_smoothing), unless that would leave a widget narrower than 7 em.
+  const float em = ImGui::GetFontSize();
+  float widest = 0;
+  for (const auto& p : ps.all()) widest = std::max(widest, ImGui::CalcTextSize(p.name.c_str()).x);
+  const float names = widest + em * 1.2f + ImGui::GetStyle().ItemInnerSpacing.x * 2 + em * 0.3f;
+  ImGui::PushItemWidth(-std::clamp(names, em * 8.5f, std::max(em * 8.5f, ImGui::GetContentRegionAvail().x - em * 7.0f)));
   for (const auto& group : groups) {
     if (!group.empty()) ImGui::TextDisabled("%s", group.c_str());
     for (Param& p : ps.all_mutable()) {

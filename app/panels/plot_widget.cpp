@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <vector>
 
+#include "views/series_plot.hpp"
+
 namespace obs {
 namespace {
 
@@ -60,36 +62,13 @@ void plot_series(const char* label, std::span<const double> ys, float height) {
   ImGui::InvisibleButton(label, {std::max(w, 1.0f), height});
   dl->AddRectFilled(p0, p1, IM_COL32(24, 26, 32, 255), 3);
 
-  double lo = INFINITY, hi = -INFINITY;
-  for (double y : ys)
-    if (std::isfinite(y)) {
-      lo = std::min(lo, y);
-      hi = std::max(hi, y);
-    }
-  if (lo > hi) return;
-  // A constant is drawn as a line through the middle, bounded by its own value, not ±0.5.
-  const bool constant = hi - lo <= 1e-12 * std::max(1.0, std::abs(hi));
-  const double span = constant ? 1.0 : hi - lo, base = constant ? lo - 0.5 : lo;
-  const float label_w = ImGui::CalcTextSize("-0.000e+00").x + 6;  // the range labels' column
+  // The trace leaves a column at the right for the range labels, beside it rather than over it.
+  const float label_w = ImGui::CalcTextSize("-0.000e+00").x + 6;
   const float plot_w = std::max(8.0f, w - label_w);
-  const int columns = std::max(1, static_cast<int>(plot_w));
-  const std::size_t n = ys.size();
-  auto ypix = [&](double y) { return p1.y - 2 - static_cast<float>((y - base) / span) * (height - 4); };
-  ImVec2 prev{-1, -1};
-  for (int c = 0; c < columns && n > 0; ++c) {
-    const std::size_t a = n * static_cast<std::size_t>(c) / static_cast<std::size_t>(columns);
-    const std::size_t b = std::max(a + 1, n * static_cast<std::size_t>(c + 1) / static_cast<std::size_t>(columns));
-    double mn = INFINITY, mx = -INFINITY;
-    for (std::size_t i = a; i < b && i < n; ++i)
-      if (std::isfinite(ys[i])) { mn = std::min(mn, ys[i]); mx = std::max(mx, ys[i]); }
-    if (mn > mx) { prev = {-1, -1}; continue; }
-    const float x = p0.x + static_cast<float>(c) * plot_w / static_cast<float>(columns);
-    const ImVec2 top{x, ypix(mx)}, bottom{x, ypix(mn)};
-    if (prev.x >= 0) dl->AddLine(prev, bottom, IM_COL32(110, 190, 255, 255), 1.2f);
-    dl->AddLine(bottom, {top.x, top.y - 0.01f}, IM_COL32(110, 190, 255, 255), 1.2f);
-    prev = top;
-  }
-  // The range in a column of its own at the right, beside the trace rather than over it.
+  const SeriesRange drawn = draw_series(dl, {{p0.x, p0.y + 2}, {p0.x + plot_w, p1.y - 2}}, ys, {}, {});
+  if (!drawn.drawn) return;
+  const bool constant = drawn.constant;
+  const double lo = drawn.lo, hi = drawn.hi;
   char range[64];
   const ImU32 grey = IM_COL32(140, 145, 160, 255);
   const float fh = ImGui::GetFontSize();

@@ -1,13 +1,13 @@
 #pragma once
-// A small time plot on a draw list: a series against its times, reduced to a min/max pair per
-// pixel column so a spike (a collapse, a NaN kick) is never hidden, with its range and value.
+// One of the carrier view's time plots (R(t), L_comp(t)): a titled panel around the app's series
+// plot, with the latest value, the range and the time span.
 #include <imgui.h>
 
 #include <span>
 
 namespace obs {
 
-void draw_history_plot(ImDrawList* dl, ImVec2 p0, ImVec2 p1, const char* label, std::span<const float> t,
-                       std::span<const float> y, ImU32 colour, bool from_zero);
+void draw_history_plot(ImDrawList* dl, ImVec2 p0, ImVec2 p1, const char* label, std::span<const double> t,
+                       std::span<const double> y, ImU32 colour, bool from_zero);
 
 }  // namespace obs

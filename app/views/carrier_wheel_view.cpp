@@ -1,5 +1,4 @@
 #include "views/carrier_wheel_view.hpp"
-#include "views/view_settings.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -35,11 +34,19 @@ float jitter(std::uint32_t i) {
   return static_cast<float>(h & 0xffff) / 65535.0f - 0.5f;
 }
 
-const char* layout_name(CarrierWheelView::Layout l) {
-  return l == CarrierWheelView::Layout::Wide ? "wide" : l == CarrierWheelView::Layout::Stacked ? "stacked" : "auto";
-}
-
 }  // namespace
+
+CarrierWheelView::CarrierWheelView() {
+  settings_.flag("timeline", show_timeline_, "lifetime timeline")
+      .flag("presence", show_presence_, "presence heatmap")
+      .flag("plots", show_plots_, "R(t), L_comp(t)")
+      .flag("dots", show_dots_, "bonded oscillators")
+      .flag("labels", show_labels_, "wheel labels")
+      .choice("layout", layout_, {{"auto", "auto"}, {"wide", "wide"}, {"stacked", "stacked"}}, "layout", ViewSettings::ChoiceWidget::Combo,
+              "wide: panels in one row under the wheels; stacked: the timeline full width,\nthen presence and plots. auto picks by the view's shape.")
+      .number("max_radius", max_radius_, 16.0f, 240.0f, "max wheel radius", "%.0f px")
+      .number("dot_scale", dot_scale_, 0.25f, 4.0f, "dot size", "x%.2f", nullptr, true);
+}
 
 float CarrierWheelView::hue_t(const ResonanceSnapshot& s, double centre) const {
   const double span = s.spectrum_max - s.spectrum_min;
@@ -197,8 +204,11 @@ void CarrierWheelView::overlay_snapshot(const ResonanceSnapshot& typed, ImDrawLi
   if (show_timeline_) timeline_hit_ = draw_lifetime_timeline(dl, p.timeline.min, p.timeline.max, *s, selected_, mouse);
   if (show_presence_) presence_hit_ = draw_presence_heatmap(dl, p.presence.min, p.presence.max, *s, order_, selected_index, mouse);
   if (show_plots_) {
-    draw_history_plot(dl, p.plot_R.min, p.plot_R.max, "R(t)", s->history_time, s->history_R, IM_COL32(110, 190, 255, 255), true);
-    draw_history_plot(dl, p.plot_L.min, p.plot_L.max, "L_comp(t)", s->history_time, s->history_Lcomp, IM_COL32(250, 175, 70, 255), false);
+    const auto& time = history_.columns[0];
+    const auto& R = history_.columns[1];
+    const auto& L_comp = history_.columns[2];
+    draw_history_plot(dl, p.plot_R.min, p.plot_R.max, "R(t)", time, R, IM_COL32(110, 190, 255, 255), true);
+    draw_history_plot(dl, p.plot_L.min, p.plot_L.max, "L_comp(t)", time, L_comp, IM_COL32(250, 175, 70, 255), false);
   }
   const float ms = std::chrono::duration<float, std::milli>(std::chrono::steady_clock::now() - t_start).count();
   cpu_ms_ = cpu_ms_ == 0 ? ms : 0.95f * cpu_ms_ + 0.05f * ms;
@@ -496,62 +506,30 @@ void CarrierWheelView::inspector(const ResonanceSnapshot& s) {
 }
 
 void CarrierWheelView::settings_ui() {
-  ImGui::Checkbox("lifetime timeline", &show_timeline_);
-  ImGui::Checkbox("presence heatmap", &show_presence_);
-  ImGui::Checkbox("R(t), L_comp(t)", &show_plots_);
-  ImGui::Checkbox("bonded oscillators", &show_dots_);
-  ImGui::Checkbox("wheel labels", &show_labels_);
-  int layout = static_cast<int>(layout_);
-  if (ImGui::Combo("layout", &layout, "auto\0wide\0stacked\0")) layout_ = static_cast<Layout>(layout);
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("wide: panels in one row under the wheels; stacked: the timeline full width,\nthen presence and plots. auto picks by the view's shape.");
-  ImGui::SliderFloat("max wheel radius", &max_radius_, 16.0f, 240.0f, "%.0f px");
-  ImGui::SliderFloat("dot size", &dot_scale_, 0.25f, 4.0f, "x%.2f", ImGuiSliderFlags_Logarithmic);
+  settings_.ui();
   ImGui::TextDisabled("view cost %.2f ms/frame (CPU side)", cpu_ms_);
   if (selected_ && !inspector_open_ && ImGui::Button("reopen inspector")) inspector_open_ = true;
 }
 
 nlohmann::json CarrierWheelView::save() const {
-  return {{"timeline", show_timeline_}, {"presence", show_presence_}, {"plots", show_plots_}, {"dots", show_dots_},
-          {"labels", show_labels_}, {"layout", layout_name(layout_)}, {"max_radius", max_radius_}, {"dot_scale", dot_scale_},
-          {"inspect", inspector_open_ ? selected_ : 0u}};
+  nlohmann::json out = {{"inspect", inspector_open_ ? selected_ : 0u}};
+  settings_.save(out);
+  return out;
 }
 
 void CarrierWheelView::load(const nlohmann::json& v) {
-  if (v.is_null()) return;
-  if (!v.is_object()) throw InputError("/view", "expected an object, got " + v.dump());
-  // Validate everything before changing anything, so a bad scene leaves the view as it was.
-  using view_settings::flag;
-  using view_settings::number;
-  const bool timeline = flag(v, "timeline", show_timeline_), presence = flag(v, "presence", show_presence_),
-             plots = flag(v, "plots", show_plots_);
-  const bool dots = flag(v, "dots", show_dots_), labels = flag(v, "labels", show_labels_);
-  const float max_radius = number(v, "max_radius", max_radius_, 16.0f, 240.0f), dot_scale = number(v, "dot_scale", dot_scale_, 0.25f, 4.0f);
-  Layout layout = layout_;
-  if (v.contains("layout")) {
-    const auto& x = v.at("layout");
-    const std::string name = x.is_string() ? x.get<std::string>() : "";
-    if (name == "auto") layout = Layout::Auto;
-    else if (name == "wide") layout = Layout::Wide;
-    else if (name == "stacked") layout = Layout::Stacked;
-    else throw InputError("/view/layout", "expected \"auto\", \"wide\" or \"stacked\", got " + x.dump());
-  }
+  // Everything is checked before anything changes, so a bad scene leaves the view as it was.
+  const auto commit = settings_.read(v);
   std::uint32_t inspect = inspector_open_ ? selected_ : 0;
-  if (v.contains("inspect")) {
+  if (v.is_object() && v.contains("inspect")) {
     const auto& x = v.at("inspect");
     if (!x.is_number_integer() || x.get<std::int64_t>() < 0 || x.get<std::int64_t>() > UINT32_MAX)
       throw InputError("/view/inspect", "expected a carrier id (an integer >= 0; 0 = no inspector), got " + x.dump());
     inspect = x.get<std::uint32_t>();
   }
+  commit();
   selected_ = inspect;
   inspector_open_ = inspect != 0;
-  show_timeline_ = timeline;
-  show_presence_ = presence;
-  show_plots_ = plots;
-  show_dots_ = dots;
-  show_labels_ = labels;
-  max_radius_ = max_radius;
-  dot_scale_ = dot_scale;
-  layout_ = layout;
 }
 
 }  // namespace obs

@@ -12,12 +12,13 @@
 #include "views/carrier_animation.hpp"
 #include "views/presence_heatmap.hpp"
 #include "views/view.hpp"
+#include "views/view_settings.hpp"
 
 namespace obs {
 
 class CarrierWheelView final : public SnapshotView<resonance::ResonanceSnapshot> {
  public:
-  CarrierWheelView() = default;  // no GL here: views are also built to validate scenes headless
+  CarrierWheelView();  // no GL here: views are also built to validate scenes headless
   ~CarrierWheelView() override = default;
 
   std::string_view name() const override { return "carrier phase wheels"; }
@@ -25,6 +26,7 @@ class CarrierWheelView final : public SnapshotView<resonance::ResonanceSnapshot>
   void settings_ui() override;
   nlohmann::json save() const override;
   void load(const nlohmann::json& view) override;
+  MetricHistory* metric_history() override { return &history_; }
 
   enum class Layout { Auto, Wide, Stacked };
 
@@ -49,6 +51,10 @@ class CarrierWheelView final : public SnapshotView<resonance::ResonanceSnapshot>
   float max_radius_ = 120.0f;  // px: a handful of carriers should not become huge
   float dot_scale_ = 1.0f;
   Layout layout_ = Layout::Auto;
+  ViewSettings settings_;  // the options above, declared once for the panel, save and load
+
+  // R(t) and L_comp(t) against time, from the runner's series store: the last 600 steps.
+  MetricHistory history_{{"time", "R", "L_comp"}, 600};
 
   // Per frame, from overlay() (which runs before draw()).
   ViewRect rect_{};

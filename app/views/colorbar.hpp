@@ -1,5 +1,6 @@
 #pragma once
-// A vertical colorbar with its label and three tick values, at the right edge of a view.
+// A colormap's key at the right edge of a view: the app's colour key (views/color_key.hpp),
+// vertical, with the quantity's name above it and its low, middle and high values.
 #include <imgui.h>
 
 #include "gfx/colormap.hpp"

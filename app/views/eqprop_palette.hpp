@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "gfx/colormap.hpp"
+#include "views/heatmap.hpp"
 
 namespace obs::eqprop_palette {
 
@@ -13,7 +14,7 @@ inline ImU32 rgb(float r, float g, float b, float a = 1.0f) {
   return ImGui::ColorConvertFloat4ToU32({std::clamp(r, 0.0f, 1.0f), std::clamp(g, 0.0f, 1.0f), std::clamp(b, 0.0f, 1.0f), a});
 }
 
-inline constexpr ImU32 kNonFinite = IM_COL32(gfx::kNonFiniteRgba[0], gfx::kNonFiniteRgba[1], gfx::kNonFiniteRgba[2], 255);
+inline constexpr ImU32 kNonFinite = kNonFiniteColour;
 inline constexpr ImU32 kText = IM_COL32(228, 231, 240, 255);
 inline constexpr ImU32 kDim = IM_COL32(150, 156, 172, 255);
 inline constexpr ImU32 kFaint = IM_COL32(95, 100, 116, 255);

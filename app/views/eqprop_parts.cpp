@@ -6,6 +6,7 @@
 #include <string>
 
 #include "views/eqprop_palette.hpp"
+#include "views/heatmap.hpp"
 
 namespace obs::eqprop_parts {
 namespace pal = eqprop_palette;
@@ -128,13 +129,8 @@ void draw_input(ImDrawList* dl, const eqprop::EqPropSnapshot& s, ImVec2 p0, ImVe
   if (s.map_res > 0 && static_cast<int>(s.decision_map.size()) == s.map_res * s.map_res) {
     // The engine's map spans [-1.5, 1.5]^2, row 0 at the top (largest y).
     const ImVec2 o{p0.x, p0.y};
-    const float cell = side / static_cast<float>(s.map_res);
-    for (int r = 0; r < s.map_res; ++r)
-      for (int c = 0; c < s.map_res; ++c) {
-        const int k = s.decision_map[static_cast<std::size_t>(r * s.map_res + c)];
-        dl->AddRectFilled({o.x + c * cell, o.y + r * cell}, {o.x + (c + 1) * cell + 0.5f, o.y + (r + 1) * cell + 0.5f},
-                          mix(pal::kPanel, pal::class_color(k), 0.38f));
-      }
+    draw_heatmap(dl, {{o, {o.x + side, o.y + side}}, s.map_res, s.map_res},
+                 [&](int i) { return mix(pal::kPanel, pal::class_color(s.decision_map[static_cast<std::size_t>(i)]), 0.38f); });
     auto to_px = [&](float x, float y) { return ImVec2{o.x + (x + 1.5f) / 3.0f * side, o.y + (1.5f - y) / 3.0f * side}; };
     const float rad = std::max(1.5f, side / 160.0f);
     for (std::size_t i = 0; i + 1 < s.points.size() && i / 2 < s.point_labels.size(); i += 2) {
@@ -154,12 +150,8 @@ void draw_input(ImDrawList* dl, const eqprop::EqPropSnapshot& s, ImVec2 p0, ImVe
   const int rows = std::max(1, s.input_rows), cols = std::max(1, s.input_cols);
   if (static_cast<int>(s.input.size()) < rows * cols) return;
   const float cell = std::min((p1.x - p0.x) / cols, (p1.y - p0.y) / rows);
-  for (int r = 0; r < rows; ++r)
-    for (int c = 0; c < cols; ++c) {
-      const float v = s.input[static_cast<std::size_t>(r * cols + c)];
-      const ImU32 col = std::isfinite(v) ? pal::rgb(v, v, v) : pal::kNonFinite;
-      dl->AddRectFilled({p0.x + c * cell, p0.y + r * cell}, {p0.x + (c + 1) * cell + 0.5f, p0.y + (r + 1) * cell + 0.5f}, col);
-    }
+  draw_heatmap(dl, {{p0, {p0.x + cols * cell, p0.y + rows * cell}}, cols, rows},
+               [&](int i) { return colormap_colour(gfx::Colormap::Grey, s.input[static_cast<std::size_t>(i)], 0, 1); });
   dl->AddRect(p0, {p0.x + cols * cell, p0.y + rows * cell}, pal::kFrame);
 }
 

@@ -1,15 +1,15 @@
 #include "views/eqprop_view.hpp"
-#include "views/view_settings.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string>
 
-#include "core/input_error.hpp"
 #include "eqprop/eqprop_snapshot.hpp"
 #include "views/eqprop_palette.hpp"
+#include "views/color_key.hpp"
 #include "views/eqprop_parts.hpp"
+#include "views/heatmap.hpp"
 
 namespace obs {
 namespace pal = eqprop_palette;
@@ -17,51 +17,39 @@ namespace {
 
 constexpr ImU32 kRed = IM_COL32(240, 90, 80, 255), kGreen = IM_COL32(100, 215, 120, 255), kBlue = IM_COL32(95, 165, 255, 255);
 
-enum class Channel { Composite, Red, Green, Blue };
-
-const char* mode_name(EqPropView::Mode m) {
-  switch (m) {
-    case EqPropView::Mode::Composite: return "composite";
-    case EqPropView::Mode::Channels: return "channels";
-    case EqPropView::Mode::Both: return "both";
-  }
-  return "both";
-}
-
-// Near-square grid for a hidden layer; the output layer is one row so classes read left to right.
-void grid_shape(int units, bool output, int& cols, int& rows) {
-  if (output) {
-    cols = std::max(1, units);
-    rows = 1;
-    return;
-  }
-  cols = std::max(1, static_cast<int>(std::ceil(std::sqrt(static_cast<double>(units)))));
-  rows = std::max(1, (units + cols - 1) / cols);
-}
+using eqprop_layout::Channel;
 
 std::string layer_title(int l, int layers) { return l == layers - 1 ? std::string("output") : "hidden " + std::to_string(l + 1); }
 
-// A small vertical colour ramp with tick labels at its top, middle and bottom.
-void ramp(ImDrawList* dl, ImVec2 p0, ImVec2 p1, ImU32 (*color)(float), float lo, float hi, const char* top, const char* mid,
-          const char* bottom) {
-  const int segments = 24;
-  const float h = p1.y - p0.y;
-  for (int i = 0; i < segments; ++i) {
-    const float t0 = static_cast<float>(i) / segments, t1 = static_cast<float>(i + 1) / segments;
-    const ImU32 c1 = color(lo + (hi - lo) * t1), c0 = color(lo + (hi - lo) * t0);
-    dl->AddRectFilledMultiColor({p0.x, p1.y - h * t1}, {p1.x, p1.y - h * t0}, c1, c1, c0, c0);
+// The colours along a channel's key, low end to high end.
+ImU32 key_colour(Channel c, float t) { return c == Channel::Blue ? pal::diverging(2 * t - 1) : pal::sequential(t); }
+
+const char* channel_description(Channel c) {
+  switch (c) {
+    case Channel::Composite: return "composite";
+    case Channel::Red: return "|s|  activation";
+    case Channel::Green: return "|ds|  velocity";
+    case Channel::Blue: return "s - s_free  nudge";
   }
-  dl->AddRect(p0, p1, pal::kFrame);
-  const float em = ImGui::GetFontSize(), x = p1.x + em * 0.3f;
-  dl->AddText({x, p0.y - em * 0.45f}, pal::kDim, top);
-  if (mid) dl->AddText({x, (p0.y + p1.y) * 0.5f - em * 0.5f}, pal::kDim, mid);
-  dl->AddText({x, p1.y - em * 0.55f}, pal::kDim, bottom);
+  return "";
 }
 
-ImU32 seq(float t) { return pal::sequential(t); }
-ImU32 div(float t) { return pal::diverging(t); }
-
 }  // namespace
+
+EqPropView::EqPropView() {
+  settings_.choice("mode", mode_, {{"composite", "composite"}, {"channels", "channels"}, {"both", "both"}}, "heatmaps",
+                   ViewSettings::ChoiceWidget::Radio)
+      .flag("shared_scale", shared_scale_, "one scale for all layers",
+            "Off: each layer's channels are divided by their own 99th percentile over the relaxation\n"
+            "(the nudge reaching a hidden layer stays visible). On: one scale per channel for all\n"
+            "layers, so magnitudes compare across layers.")
+      .number("green_decades", green_decades_, 1.0f, 8.0f, "green decades", "%.1f",
+              "Green is log10 |ds|: dark at this many decades below its 99th percentile.")
+      .flag("loop", loop_, "loop")
+      .number("speed", speed_, 0.25f, 60.0f, "speed", "%.2g sweeps/s", nullptr, true)
+      .number("hold", hold_, 0.0f, 5.0f, "hold at end", "%.1f s")
+      .flag("playing", playing_, nullptr);  // the play/pause button
+}
 
 void EqPropView::draw_snapshot(const eqprop::EqPropSnapshot&, int, int) {
   // Everything is drawn in overlay(): a few thousand coloured cells are cheaper as ImGui
@@ -181,278 +169,146 @@ void EqPropView::overlay_snapshot(const eqprop::EqPropSnapshot& typed, ImDrawLis
 }
 
 void EqPropView::draw_maps(ImDrawList* dl, const eqprop::EqPropSnapshot& s, ImVec2 p0, ImVec2 p1) {
-  hits_.clear();
-  const int L = ch_.layers(), n = ch_.frames();
-  if (L == 0 || n == 0) {
-    dl->AddText(p0, pal::kDim, "no relaxation recorded yet");
-    return;
-  }
-  const float em = ImGui::GetFontSize();
+  std::vector<int> units(static_cast<std::size_t>(ch_.frames() > 0 ? ch_.layers() : 0));
+  for (int l = 0; l < static_cast<int>(units.size()); ++l) units[l] = ch_.units(l);
   std::vector<Channel> chans;
   if (mode_ != Mode::Channels) chans.push_back(Channel::Composite);
   if (mode_ != Mode::Composite) chans.insert(chans.end(), {Channel::Red, Channel::Green, Channel::Blue});
-  const int C = static_cast<int>(chans.size());
-  const int f = frame();
-  const float caption = em * 1.15f, names = em * 1.3f;
-
-  // The scale rule is stated under the maps (rule_at below), which end above it.
-  const char* rule = shared_scale_ ? "colours: each channel / its 99th percentile over all layers and the whole relaxation; G on a log scale"
-                                   : "colours: each channel / its 99th percentile per layer over the whole relaxation; G on a log scale";
-  auto rule_at = [&](float y) { dl->AddText({p0.x, y}, pal::kFaint, rule); };
-  p1.y -= em * 1.5f;
+  maps_ = eqprop_layout::layout_maps(units, chans, p0, p1);
+  if (units.empty()) {
+    dl->AddText(p0, pal::kDim, "no relaxation recorded yet");
+    return;
+  }
   if (ch_.non_finite() > 0) {
     char buf[96];
     std::snprintf(buf, sizeof buf, "%zu non-finite values (magenta)", ch_.non_finite());
-    dl->AddText({p1.x - ImGui::CalcTextSize(buf).x, p1.y + em * 0.45f}, pal::kNonFinite, buf);
+    dl->AddText({maps_.note_at.x - ImGui::CalcTextSize(buf).x, maps_.note_at.y}, pal::kNonFinite, buf);
   }
+  for (const auto& t : maps_.titles) draw_channel_title(dl, t);
+  for (const auto& k : maps_.keys) draw_channel_key(dl, k);
+  for (const auto& h : maps_.headers) draw_layer_header(dl, s, h);
+  for (const auto& m : maps_.maps) draw_layer_map(dl, s, m);
+  dl->AddText(maps_.rule_at, pal::kFaint,
+              shared_scale_ ? "colours: each channel / its 99th percentile over all layers and the whole relaxation; G on a log scale"
+                            : "colours: each channel / its 99th percentile per layer over the whole relaxation; G on a log scale");
+}
 
-  // One heatmap: units on a grid inside [b0, b1], centred; remembered for hover picking.
-  auto heatmap = [&](Channel c, int l, ImVec2 b0, ImVec2 b1, bool with_names) {
-    const int units = ch_.units(l);
-    const bool output = l == L - 1;
-    int gc = 0, gr = 0;
-    grid_shape(units, output, gc, gr);
-    // The composite keeps the caption's room too, so maps in a row line up and never touch.
-    const float bw = b1.x - b0.x, bh = b1.y - b0.y - caption - (with_names ? names : 0.0f);
-    float cell = std::floor(std::min(bw / static_cast<float>(gc), bh / static_cast<float>(gr)));
-    if (output) cell = std::min(cell, em * 3.2f);  // two big squares would dwarf the hidden layer
-    if (cell < 1.0f) return;
-    const float w = cell * gc, h = cell * gr;
-    const ImVec2 o{std::round(b0.x + (bw - w) * 0.5f), std::round(b0.y + (bh - h) * 0.5f)};
-    const float gap = cell >= 7 ? 1.0f : 0.0f;
-    dl->AddRectFilled({o.x - 2, o.y - 2}, {o.x + w + 1 + gap, o.y + h + 1 + gap}, IM_COL32(12, 13, 17, 255));
-    for (int i = 0; i < units; ++i) {
-      const float cx = o.x + static_cast<float>(i % gc) * cell, cy = o.y + static_cast<float>(i / gc) * cell;
-      ImU32 col = 0;
-      switch (c) {
-        case Channel::Composite: col = pal::composite(ch_.red01(f, l, i), ch_.green01(f, l, i), ch_.blue11(f, l, i)); break;
-        case Channel::Red: col = pal::sequential(ch_.red01(f, l, i)); break;
-        case Channel::Green: col = pal::sequential(ch_.green01(f, l, i)); break;
-        case Channel::Blue: col = pal::diverging(ch_.blue11(f, l, i)); break;
-      }
-      dl->AddRectFilled({cx, cy}, {cx + cell - gap, cy + cell - gap}, col);
+void EqPropView::draw_layer_map(ImDrawList* dl, const eqprop::EqPropSnapshot& s, const eqprop_layout::MapSlot& slot) const {
+  const float em = ImGui::GetFontSize();
+  const Heatmap& grid = slot.grid;
+  const int l = slot.layer, f = frame();
+  const ImVec2 o = grid.rect.min;
+  dl->AddRectFilled({o.x - 2, o.y - 2}, {grid.rect.max.x + 1 + grid.gap.x, grid.rect.max.y + 1 + grid.gap.y}, IM_COL32(12, 13, 17, 255));
+  draw_heatmap(dl, grid, [&](int i) {
+    switch (slot.channel) {
+      case Channel::Composite: return pal::composite(ch_.red01(f, l, i), ch_.green01(f, l, i), ch_.blue11(f, l, i));
+      case Channel::Red: return pal::sequential(ch_.red01(f, l, i));
+      case Channel::Green: return pal::sequential(ch_.green01(f, l, i));
+      case Channel::Blue: return pal::diverging(ch_.blue11(f, l, i));
     }
-    hits_.push_back({o, cell, gc, l, units});
-    float below = o.y + h + em * 0.15f;
-    if (c != Channel::Composite && !shared_scale_) {
-      // The per-layer scale this map is divided by.
-      const ChannelScale& sc = ch_.scale(l);
-      char sbuf[48];
-      const float v = c == Channel::Red ? sc.red : c == Channel::Green ? sc.green : sc.blue;
-      std::snprintf(sbuf, sizeof sbuf, "p99 %.2g", static_cast<double>(v));
-      dl->AddText({o.x + w - ImGui::CalcTextSize(sbuf).x, below}, pal::kFaint, sbuf);
-      below += caption;
-    }
-    // Names under one map per row (the first column): repeated, shortened to a letter, they would say nothing.
-    if (with_names && output) {
-      // Class names under the output units, shortened to what fits.
-      for (int i = 0; i < units; ++i) {
-        std::string name = i < static_cast<int>(s.class_names.size()) ? s.class_names[i] : std::to_string(i);
-        while (name.size() > 1 && ImGui::CalcTextSize(name.c_str()).x > cell - 2) name.pop_back();
-        if (ImGui::CalcTextSize(name.c_str()).x > cell) name = std::to_string(i);
-        const float tw = ImGui::CalcTextSize(name.c_str()).x;
-        dl->AddText({o.x + (i + 0.5f) * cell - tw * 0.5f, below}, i == s.label ? pal::kText : pal::kDim, name.c_str());
-      }
-    }
-  };
-
-  auto title_of = [](Channel c, const char*& title, const char*& what, ImU32& color) {
-    title = "R G B";
-    what = "composite";
-    color = pal::kText;
-    switch (c) {
-      case Channel::Composite: break;
-      case Channel::Red: title = "Red"; what = "|s|  activation"; color = kRed; break;
-      case Channel::Green: title = "Green"; what = "|ds|  velocity"; color = kGreen; break;
-      case Channel::Blue: title = "Blue"; what = "s - s_free  nudge"; color = kBlue; break;
-    }
-  };
-  auto channel_title = [&](Channel c, ImVec2 at, bool stacked, float max_w) {
-    const char *title, *what;
-    ImU32 color;
-    title_of(c, title, what, color);
-    float x = at.x;
-    if (c == Channel::Composite) {
-      for (auto [t, col] : {std::pair{"R", kRed}, std::pair{"G", kGreen}, std::pair{"B", kBlue}}) {
-        dl->AddText({x, at.y}, col, t);
-        x += em * 0.9f;
-      }
-    } else {
-      dl->AddText({x, at.y}, color, title);
-      x += ImGui::CalcTextSize(title).x;
-    }
-    if (stacked) {
-      dl->AddText({at.x, at.y + em * 1.25f}, pal::kDim, what);
-      return;
-    }
-    // Narrow column: the symbol alone ("|s|"), without the word after it.
-    std::string w = what;
-    if (x + em * 0.5f + ImGui::CalcTextSize(w.c_str()).x > at.x + max_w) w = w.substr(0, w.find("  "));
-    if (x + em * 0.5f + ImGui::CalcTextSize(w.c_str()).x <= at.x + max_w) dl->AddText({x + em * 0.5f, at.y}, pal::kDim, w.c_str());
-  };
-  // Tick labels for a channel's colour key (per-layer scales are named, shared ones are numbers).
-  const ChannelScale& sc0 = ch_.scale(0);
-  auto key_labels = [&](Channel c, char* top, char* mid, char* bottom) {
-    mid[0] = 0;
-    switch (c) {
-      case Channel::Composite: top[0] = bottom[0] = 0; break;
-      case Channel::Red:
-        if (shared_scale_) std::snprintf(top, 32, "%.3g", static_cast<double>(sc0.red));
-        else std::snprintf(top, 32, "p99");
-        std::snprintf(bottom, 32, "0");
-        break;
-      case Channel::Green:
-        if (shared_scale_) std::snprintf(top, 32, "%.2g", static_cast<double>(sc0.green));
-        else std::snprintf(top, 32, "p99");
-        std::snprintf(mid, 32, "log");
-        std::snprintf(bottom, 32, "/1e%.0f", static_cast<double>(green_decades_));
-        break;
-      case Channel::Blue:
-        if (shared_scale_) std::snprintf(top, 32, "+%.2g", static_cast<double>(sc0.blue)), std::snprintf(bottom, 32, "-%.2g", static_cast<double>(sc0.blue));
-        else std::snprintf(top, 32, "+p99"), std::snprintf(bottom, 32, "-p99");
-        std::snprintf(mid, 32, "0");
-        break;
-    }
-  };
-  auto composite_key = [&](ImVec2 at, bool vertical) {
-    const char* keys[3] = {"|s|", "|ds|", "nudge"};
-    const ImU32 cols[3] = {IM_COL32(255, 0, 0, 255), IM_COL32(0, 255, 0, 255), IM_COL32(0, 0, 255, 255)};
-    for (int k = 0; k < 3; ++k) {
-      dl->AddRectFilled({at.x, at.y + em * 0.2f}, {at.x + em * 0.8f, at.y + em * 0.9f}, cols[k], 2);
-      dl->AddText({at.x + em * 1.1f, at.y}, pal::kDim, keys[k]);
-      if (vertical) at.y += em * 1.3f;
-      else at.x += em * 1.05f + ImGui::CalcTextSize(keys[k]).x + em * 0.6f;
-    }
-  };
-  auto layer_header = [&](int l, ImVec2 at) {
-    char buf[64];
-    dl->AddText(at, pal::kText, layer_title(l, L).c_str());
-    std::snprintf(buf, sizeof buf, "%d units", ch_.units(l));
-    dl->AddText({at.x, at.y + em * 1.25f}, pal::kDim, buf);
-    // The spectral norm of the matrix feeding this layer: its share of the Lipschitz bound.
-    if (l < static_cast<int>(s.spectral_norms.size())) {
-      std::snprintf(buf, sizeof buf, "|W%d| %.3f", l + 1, s.spectral_norms[l]);
-      dl->AddText({at.x, at.y + em * 2.5f}, pal::kFaint, buf);
-    }
-  };
-
-  // Two arrangements: layers as rows and channels as columns, or the transpose. The one that
-  // gives the hidden units the larger cells wins (estimated with the same margins as below).
-  auto hidden_cell = [&](float col_w, float row_h) {
-    float cell = 1e9f;
-    for (int l = 0; l + 1 < L; ++l) {
-      int gc = 0, gr = 0;
-      grid_shape(ch_.units(l), false, gc, gr);
-      cell = std::min(cell, std::min(col_w / static_cast<float>(gc), row_h / static_cast<float>(gr)));
-    }
-    return L > 1 ? cell : 0.0f;
-  };
-  float by_rows = 0, by_cols = 0;
-  {
-    const float w = p1.x - p0.x - em * 6.5f, hh = p1.y - p0.y - em * 3.0f;
-    const float col = w / (static_cast<float>(C) + (C > 1 ? 0.45f : 0.0f)) - em * 1.2f;
-    const float out_h = col / static_cast<float>(std::max(1, ch_.units(L - 1))) + caption + names + em * 0.8f;
-    by_rows = hidden_cell(col, (hh - std::min(hh * 0.45f, out_h)) / static_cast<float>(std::max(1, L - 1)) - caption - em * 0.8f);
-    const float wc = p1.x - p0.x - em * 11.2f, hc = p1.y - p0.y - em * 3.9f;
-    const float rows = static_cast<float>(C) + (C > 1 ? 0.6f : 0.0f);
-    by_cols = hidden_cell(wc / static_cast<float>(L) - em * 0.9f, hc / rows - caption - em * 0.3f);
+    return pal::kNonFinite;
+  });
+  float below = grid.rect.max.y + em * 0.15f;
+  if (slot.channel != Channel::Composite && !shared_scale_) {
+    // The per-layer scale this map is divided by.
+    const ChannelScale& sc = ch_.scale(l);
+    char buf[48];
+    const float v = slot.channel == Channel::Red ? sc.red : slot.channel == Channel::Green ? sc.green : sc.blue;
+    std::snprintf(buf, sizeof buf, "p99 %.2g", static_cast<double>(v));
+    dl->AddText({grid.rect.max.x - ImGui::CalcTextSize(buf).x, below}, pal::kFaint, buf);
+    below += em * 1.15f;
   }
-  if (by_rows >= by_cols) {
-    // Few layers: one row per layer (input side on top, as in the left column), one column per
-    // channel with its colour key in the column header.
-    const float head_w = em * 6.5f, col_head = em * 3.0f;
-    // The composite is the main picture: its column is wider when the channels stand beside it.
-    std::vector<float> col_x(static_cast<std::size_t>(C + 1));
-    {
-      float total = 0;
-      for (int k = 0; k < C; ++k) total += chans[k] == Channel::Composite && C > 1 ? 1.45f : 1.0f;
-      col_x[0] = p0.x + head_w;
-      for (int k = 0; k < C; ++k)
-        col_x[k + 1] = col_x[k] + (p1.x - col_x[0]) * (chans[k] == Channel::Composite && C > 1 ? 1.45f : 1.0f) / total;
+  // Class names under the output units, shortened to what fits; under one map per row only:
+  // repeated, shortened to a letter, they would say nothing.
+  if (!slot.with_names || l != ch_.layers() - 1) return;
+  const float cell = grid.cell_size().x;
+  for (int i = 0; i < grid.count(); ++i) {
+    std::string name = i < static_cast<int>(s.class_names.size()) ? s.class_names[i] : std::to_string(i);
+    while (name.size() > 1 && ImGui::CalcTextSize(name.c_str()).x > cell - 2) name.pop_back();
+    if (ImGui::CalcTextSize(name.c_str()).x > cell) name = std::to_string(i);
+    const float tw = ImGui::CalcTextSize(name.c_str()).x;
+    dl->AddText({o.x + (static_cast<float>(i) + 0.5f) * cell - tw * 0.5f, below}, i == s.label ? pal::kText : pal::kDim, name.c_str());
+  }
+}
+
+void EqPropView::draw_channel_title(ImDrawList* dl, const eqprop_layout::TitleSlot& t) const {
+  const float em = ImGui::GetFontSize();
+  const char* what = channel_description(t.channel);
+  float x = t.at.x;
+  if (t.channel == Channel::Composite) {
+    for (auto [letter, col] : {std::pair{"R", kRed}, std::pair{"G", kGreen}, std::pair{"B", kBlue}}) {
+      dl->AddText({x, t.at.y}, col, letter);
+      x += em * 0.9f;
     }
-    // Row heights: what the widest-limited grids need, the block then centred vertically.
-    const int n_out = ch_.units(L - 1);
-    float min_col_w = 1e9f;
-    for (int k = 0; k < C; ++k) min_col_w = std::min(min_col_w, col_x[k + 1] - col_x[k] - em * 1.2f);
-    float max_col_w = 0;
-    for (int k = 0; k < C; ++k) max_col_w = std::max(max_col_w, col_x[k + 1] - col_x[k] - em * 1.2f);
-    const float out_cell = std::min(min_col_w / static_cast<float>(std::max(1, n_out)), em * 3.2f);
-    const float avail = p1.y - p0.y - col_head;
-    const float out_need = out_cell + caption + names + em * 0.8f;
-    float hid_need = 0;
-    for (int l = 0; l + 1 < L; ++l) {
-      int gc = 0, gr = 0;
-      grid_shape(ch_.units(l), false, gc, gr);
-      hid_need = std::max(hid_need, max_col_w / static_cast<float>(gc) * static_cast<float>(gr) + caption + em * 0.8f);
-    }
-    const float out_h = L == 1 ? avail : std::min(avail * 0.45f, out_need);
-    const float hid_h = L > 1 ? std::min(hid_need, (avail - out_h) / static_cast<float>(L - 1)) : 0.0f;
-    const float block = col_head + out_h + hid_h * static_cast<float>(L - 1);
-    p0.y += std::max(0.0f, (p1.y - p0.y - block) * 0.4f);
-    for (int k = 0; k < C; ++k) {
-      const float cx = col_x[k] + em * 0.3f, cw = col_x[k + 1] - col_x[k] - em * 1.2f;
-      channel_title(chans[k], {cx, p0.y}, false, cw);
-      if (chans[k] == Channel::Composite) {
-        composite_key({cx, p0.y + em * 1.35f}, false);
-        continue;
-      }
-      char top[32], mid[32], bottom[32];
-      key_labels(chans[k], top, mid, bottom);
-      const float kx0 = cx + ImGui::CalcTextSize(bottom).x + em * 0.4f, kx1 = cx + cw - ImGui::CalcTextSize(top).x - em * 0.4f;
-      const float ky = p0.y + em * 1.6f, kh = em * 0.6f;
-      const int segments = 32;
-      for (int i = 0; i < segments; ++i) {
-        const float t0 = static_cast<float>(i) / segments, t1 = static_cast<float>(i + 1) / segments;
-        const bool blue = chans[k] == Channel::Blue;
-        const ImU32 c0 = blue ? pal::diverging(2 * t0 - 1) : pal::sequential(t0), c1 = blue ? pal::diverging(2 * t1 - 1) : pal::sequential(t1);
-        dl->AddRectFilledMultiColor({kx0 + (kx1 - kx0) * t0, ky}, {kx0 + (kx1 - kx0) * t1 + 0.5f, ky + kh}, c0, c1, c1, c0);
-      }
-      dl->AddRect({kx0, ky}, {kx1, ky + kh}, pal::kFrame);
-      dl->AddText({cx, ky + kh * 0.5f - em * 0.5f}, pal::kDim, bottom);
-      dl->AddText({kx1 + em * 0.4f, ky + kh * 0.5f - em * 0.5f}, pal::kDim, top);
-      if (mid[0]) dl->AddText({(kx0 + kx1) * 0.5f - ImGui::CalcTextSize(mid).x * 0.5f, ky + kh + em * 0.1f}, pal::kFaint, mid);
-    }
-    float ry = p0.y + col_head;
-    for (int l = 0; l < L; ++l) {
-      const float rh = l == L - 1 ? out_h : hid_h;
-      layer_header(l, {p0.x, ry + rh * 0.5f - em * 1.9f});
-      for (int k = 0; k < C; ++k)
-        heatmap(chans[k], l, {col_x[k], ry + em * 0.2f}, {col_x[k + 1] - em * 1.2f, ry + rh - em * 0.2f}, l == L - 1 && k == 0);
-      ry += rh;
-    }
-    rule_at(ry + em * 0.4f);
+  } else {
+    const char* title = t.channel == Channel::Red ? "Red" : t.channel == Channel::Green ? "Green" : "Blue";
+    dl->AddText({x, t.at.y}, t.channel == Channel::Red ? kRed : t.channel == Channel::Green ? kGreen : kBlue, title);
+    x += ImGui::CalcTextSize(title).x;
+  }
+  if (t.stacked) {
+    dl->AddText({t.at.x, t.at.y + em * 1.25f}, pal::kDim, what);
     return;
   }
+  // Narrow column: the symbol alone ("|s|"), without the word after it.
+  std::string w = what;
+  if (x + em * 0.5f + ImGui::CalcTextSize(w.c_str()).x > t.at.x + t.max_w) w = w.substr(0, w.find("  "));
+  if (x + em * 0.5f + ImGui::CalcTextSize(w.c_str()).x <= t.at.x + t.max_w) dl->AddText({x + em * 0.5f, t.at.y}, pal::kDim, w.c_str());
+}
 
-  // Many layers: one column per layer, one row per channel with its colour key at the right.
-  const float head_w = em * 6.2f, bar_w = em * 5.0f, col_head = em * 3.9f;
-  const float gx = p0.x + head_w, col_w = (p1.x - bar_w - gx) / static_cast<float>(L);
-  float weight_sum = 0;
-  for (Channel c : chans) weight_sum += c == Channel::Composite && C > 1 ? 1.6f : 1.0f;
-  const float avail = p1.y - p0.y - col_head;
-  for (int l = 0; l < L; ++l) layer_header(l, {gx + col_w * l + em * 0.3f, p0.y});
-  float ry = p0.y + col_head;
-  for (int k = 0; k < C; ++k) {
-    const Channel c = chans[k];
-    const float rh = avail * (c == Channel::Composite && C > 1 ? 1.6f : 1.0f) / weight_sum;
-    const float hy = ry + rh * 0.5f - em * 1.2f;
-    channel_title(c, {p0.x, hy}, true, head_w);
-    const float kx = p1.x - bar_w + em * 0.6f, ky0 = ry + em * 0.6f, ky1 = ry + rh - caption - em * 0.4f;
-    if (c == Channel::Composite) {
-      composite_key({kx, (ky0 + ky1) * 0.5f - em * 1.9f}, true);
-    } else {
-      char top[32], mid[32], bottom[32];
-      key_labels(c, top, mid, bottom);
-      if (c == Channel::Blue) ramp(dl, {kx, ky0}, {kx + em * 0.8f, ky1}, div, -1, 1, top, mid, bottom);
-      else ramp(dl, {kx, ky0}, {kx + em * 0.8f, ky1}, seq, 0, 1, top, mid[0] ? mid : nullptr, bottom);
+void EqPropView::draw_channel_key(ImDrawList* dl, const eqprop_layout::KeySlot& k) const {
+  const float em = ImGui::GetFontSize();
+  if (k.channel == Channel::Composite) {
+    // The composite mixes three channels: a legend of the three, not a scale.
+    static constexpr const char* kWhat[3] = {"|s|", "|ds|", "nudge"};
+    static constexpr ImU32 kPure[3] = {IM_COL32(255, 0, 0, 255), IM_COL32(0, 255, 0, 255), IM_COL32(0, 0, 255, 255)};
+    ImVec2 at = k.area.min;
+    for (int i = 0; i < 3; ++i) {
+      dl->AddRectFilled({at.x, at.y + em * 0.2f}, {at.x + em * 0.8f, at.y + em * 0.9f}, kPure[i], 2);
+      dl->AddText({at.x + em * 1.1f, at.y}, pal::kDim, kWhat[i]);
+      if (k.vertical) at.y += em * 1.3f;
+      else at.x += em * 1.05f + ImGui::CalcTextSize(kWhat[i]).x + em * 0.6f;
     }
-    for (int l = 0; l < L; ++l) {
-      const float cx = gx + col_w * l;
-      heatmap(c, l, {cx + em * 0.3f, ry}, {cx + col_w - em * 0.6f, ry + rh - em * 0.3f}, k == C - 1);
-    }
-    ry += rh;
+    return;
   }
-  rule_at(ry + em * 0.4f);
+  // Tick labels: per-layer scales are named, a shared one is a number.
+  const ChannelScale& sc = ch_.scale(0);
+  char low[32] = "0", mid[32] = "", high[32] = "p99";
+  switch (k.channel) {
+    case Channel::Composite: break;
+    case Channel::Red:
+      if (shared_scale_) std::snprintf(high, sizeof high, "%.3g", static_cast<double>(sc.red));
+      break;
+    case Channel::Green:
+      if (shared_scale_) std::snprintf(high, sizeof high, "%.2g", static_cast<double>(sc.green));
+      std::snprintf(mid, sizeof mid, "log");
+      std::snprintf(low, sizeof low, "/1e%.0f", static_cast<double>(green_decades_));
+      break;
+    case Channel::Blue:
+      if (shared_scale_) std::snprintf(high, sizeof high, "+%.2g", static_cast<double>(sc.blue)), std::snprintf(low, sizeof low, "-%.2g", static_cast<double>(sc.blue));
+      else std::snprintf(high, sizeof high, "+p99"), std::snprintf(low, sizeof low, "-p99");
+      std::snprintf(mid, sizeof mid, "0");
+      break;
+  }
+  ViewRect bar = k.area;
+  if (!k.vertical) {  // the end labels sit either side of the bar, inside the column
+    bar.min.x += ImGui::CalcTextSize(low).x + em * 0.4f;
+    bar.max.x -= ImGui::CalcTextSize(high).x + em * 0.4f;
+  }
+  const Channel c = k.channel;
+  draw_color_key(dl, bar, {[c](float t) { return key_colour(c, t); }, low, mid, high, !k.vertical, pal::kDim, pal::kFrame});
+}
+
+void EqPropView::draw_layer_header(ImDrawList* dl, const eqprop::EqPropSnapshot& s, const eqprop_layout::HeaderSlot& h) const {
+  const float em = ImGui::GetFontSize();
+  char buf[64];
+  dl->AddText(h.at, pal::kText, layer_title(h.layer, ch_.layers()).c_str());
+  std::snprintf(buf, sizeof buf, "%d units", ch_.units(h.layer));
+  dl->AddText({h.at.x, h.at.y + em * 1.25f}, pal::kDim, buf);
+  // The spectral norm of the matrix feeding this layer: its share of the Lipschitz bound.
+  if (h.layer < static_cast<int>(s.spectral_norms.size())) {
+    std::snprintf(buf, sizeof buf, "|W%d| %.3f", h.layer + 1, s.spectral_norms[h.layer]);
+    dl->AddText({h.at.x, h.at.y + em * 2.5f}, pal::kFaint, buf);
+  }
 }
 
 void EqPropView::draw_timeline(ImDrawList* dl, ImVec2 p0, ImVec2 p1) {
@@ -505,26 +361,21 @@ void EqPropView::draw_timeline(ImDrawList* dl, ImVec2 p0, ImVec2 p1) {
 void EqPropView::draw_hover(ImDrawList* dl, const eqprop::EqPropSnapshot& s, const ViewRect& rect) {
   const ImVec2 m = ImGui::GetIO().MousePos;
   if (!rect.contains(m) || ImGui::GetIO().WantCaptureMouse) return;
-  const MapHit* hit = nullptr;
+  const eqprop_layout::MapSlot* hit = nullptr;
   int unit = -1;
-  for (const auto& h : hits_) {
-    const int rows = (h.units + h.cols - 1) / h.cols;
-    const float u = (m.x - h.origin.x) / h.cell, v = (m.y - h.origin.y) / h.cell;
-    if (u < 0 || v < 0 || u >= h.cols || v >= rows) continue;
-    const int i = static_cast<int>(v) * h.cols + static_cast<int>(u);
-    if (i < h.units) {
-      hit = &h;
-      unit = i;
+  for (const auto& slot : maps_.maps)
+    if ((unit = slot.grid.cell_at(m)) >= 0) {
+      hit = &slot;
       break;
     }
-  }
   if (!hit) return;
   const int l = hit->layer, L = ch_.layers(), n = ch_.frames(), f = frame();
   // The same unit outlined in every map of its layer.
-  for (const auto& h : hits_)
-    if (h.layer == l) {
-      const ImVec2 c{h.origin.x + static_cast<float>(unit % h.cols) * h.cell, h.origin.y + static_cast<float>(unit / h.cols) * h.cell};
-      dl->AddRect({c.x - 1, c.y - 1}, {c.x + h.cell + 1, c.y + h.cell + 1}, IM_COL32(255, 255, 255, 255), 0, 0, 2.0f);
+  for (const auto& slot : maps_.maps)
+    if (slot.layer == l) {
+      const ViewRect c = slot.grid.cell(unit);
+      const float cell = slot.grid.cell_size().x;
+      dl->AddRect({c.min.x - 1, c.min.y - 1}, {c.min.x + cell + 1, c.min.y + cell + 1}, IM_COL32(255, 255, 255, 255), 0, 0, 2.0f);
     }
   const float em = ImGui::GetFontSize();
   const float w = em * 18.0f, spark = em * 3.0f, h = em * 5.6f + 3 * (spark + em * 0.3f) + em * 0.4f;
@@ -539,7 +390,7 @@ void EqPropView::draw_hover(ImDrawList* dl, const eqprop::EqPropSnapshot& s, con
   if (output && unit < static_cast<int>(s.class_names.size()))
     std::snprintf(buf, sizeof buf, "output %d  \xc2\xb7  %s", unit, s.class_names[unit].c_str());
   else
-    std::snprintf(buf, sizeof buf, "%s  \xc2\xb7  unit %d  (row %d, col %d)", layer_title(l, L).c_str(), unit, unit / hit->cols, unit % hit->cols);
+    std::snprintf(buf, sizeof buf, "%s  \xc2\xb7  unit %d  (row %d, col %d)", layer_title(l, L).c_str(), unit, unit / hit->grid.cols, unit % hit->grid.cols);
   float y = p.y + em * 0.4f;
   const float x = p.x + em * 0.6f;
   dl->AddText({x, y}, pal::kText, buf);
@@ -612,21 +463,9 @@ void EqPropView::windows_snapshot(const eqprop::EqPropSnapshot&, const ViewRect&
 }
 
 void EqPropView::settings_ui() {
-  int mode = static_cast<int>(mode_);
-  ImGui::TextUnformatted("heatmaps");
-  ImGui::RadioButton("composite", &mode, 0);
-  ImGui::SameLine();
-  ImGui::RadioButton("channels", &mode, 1);
-  ImGui::SameLine();
-  ImGui::RadioButton("both", &mode, 2);
-  mode_ = static_cast<Mode>(mode);
-  ImGui::Checkbox("one scale for all layers", &shared_scale_);
-  if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("Off: each layer's channels are divided by their own 99th percentile over the relaxation\n"
-                      "(the nudge reaching a hidden layer stays visible). On: one scale per channel for all\n"
-                      "layers, so magnitudes compare across layers.");
-  ImGui::SliderFloat("green decades", &green_decades_, 1.0f, 8.0f, "%.1f");
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Green is log10 |ds|: dark at this many decades below its 99th percentile.");
+  settings_.ui("mode");
+  settings_.ui("shared_scale");
+  settings_.ui("green_decades");
   ImGui::Separator();
   const int n = ch_.frames();
   int f = frame();
@@ -635,33 +474,17 @@ void EqPropView::settings_ui() {
   ImGui::SameLine();
   if (ImGui::Button("step")) playhead_ = std::min(static_cast<float>(std::max(0, n - 1)), std::floor(playhead_) + 1), playing_ = false;
   ImGui::SameLine();
-  ImGui::Checkbox("loop", &loop_);
-  ImGui::SliderFloat("speed", &speed_, 0.25f, 60.0f, "%.2g sweeps/s", ImGuiSliderFlags_Logarithmic);
-  ImGui::SliderFloat("hold at end", &hold_, 0.0f, 5.0f, "%.1f s");
+  settings_.ui("loop");
+  settings_.ui("speed");
+  settings_.ui("hold");
 }
 
 nlohmann::json EqPropView::save() const {
-  return {{"mode", mode_name(mode_)}, {"shared_scale", shared_scale_}, {"green_decades", green_decades_}, {"speed", speed_},
-          {"hold", hold_},           {"playing", playing_},           {"loop", loop_}};
+  nlohmann::json out = nlohmann::json::object();
+  settings_.save(out);
+  return out;
 }
 
-void EqPropView::load(const nlohmann::json& v) {
-  if (v.contains("mode")) {
-    const auto& m = v.at("mode");
-    const std::string s = m.is_string() ? m.get<std::string>() : "";
-    if (s == "composite") mode_ = Mode::Composite;
-    else if (s == "channels") mode_ = Mode::Channels;
-    else if (s == "both") mode_ = Mode::Both;
-    else throw InputError("/view/mode", "expected \"composite\", \"channels\" or \"both\", got " + m.dump());
-  }
-  using view_settings::flag;
-  using view_settings::number;
-  green_decades_ = number(v, "green_decades", green_decades_, 1.0f, 8.0f);
-  speed_ = number(v, "speed", speed_, 0.25f, 60.0f);
-  hold_ = number(v, "hold", hold_, 0.0f, 5.0f);
-  shared_scale_ = flag(v, "shared_scale", shared_scale_);
-  playing_ = flag(v, "playing", playing_);
-  loop_ = flag(v, "loop", loop_);
-}
+void EqPropView::load(const nlohmann::json& v) { settings_.load(v); }
 
 }  // namespace obs

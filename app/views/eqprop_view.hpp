@@ -10,7 +10,9 @@
 
 #include "eqprop/eqprop_snapshot.hpp"
 #include "views/channel_frames.hpp"
+#include "views/eqprop_map_layout.hpp"
 #include "views/view.hpp"
+#include "views/view_settings.hpp"
 
 namespace obs {
 
@@ -18,6 +20,7 @@ class EqPropView final : public SnapshotView<eqprop::EqPropSnapshot> {
  public:
   enum class Mode { Composite, Channels, Both };
 
+  EqPropView();
   std::string_view name() const override { return "R/G/B channels"; }
   void handle_mouse(const ImGuiIO& io, const ViewRect& rect) override;
   void settings_ui() override;
@@ -30,17 +33,15 @@ class EqPropView final : public SnapshotView<eqprop::EqPropSnapshot> {
   void windows_snapshot(const eqprop::EqPropSnapshot& snap, const ViewRect& rect) override;
 
  private:
-  // One drawn heatmap, remembered for hover picking.
-  struct MapHit {
-    ImVec2 origin;
-    float cell = 0;
-    int cols = 0, layer = 0, units = 0;
-  };
-
   void ingest(const eqprop::EqPropSnapshot& s);
   void advance(float dt);
   int frame() const;
+  // Lays the layer maps out in [p0, p1] (remembered for hover picking), then draws them.
   void draw_maps(ImDrawList* dl, const eqprop::EqPropSnapshot& s, ImVec2 p0, ImVec2 p1);
+  void draw_layer_map(ImDrawList* dl, const eqprop::EqPropSnapshot& s, const eqprop_layout::MapSlot& slot) const;
+  void draw_channel_title(ImDrawList* dl, const eqprop_layout::TitleSlot& t) const;
+  void draw_channel_key(ImDrawList* dl, const eqprop_layout::KeySlot& k) const;
+  void draw_layer_header(ImDrawList* dl, const eqprop::EqPropSnapshot& s, const eqprop_layout::HeaderSlot& h) const;
   void draw_timeline(ImDrawList* dl, ImVec2 p0, ImVec2 p1);
   void draw_hover(ImDrawList* dl, const eqprop::EqPropSnapshot& s, const ViewRect& rect);
 
@@ -51,6 +52,7 @@ class EqPropView final : public SnapshotView<eqprop::EqPropSnapshot> {
   float speed_ = 8.0f;  // frames (sweeps) per second
   float hold_ = 0.8f;    // seconds on the last frame before looping
   bool playing_ = true, loop_ = true;
+  ViewSettings settings_;  // the state above, declared once for the panel, save and load
 
   // Playback and caches.
   ChannelFrames ch_;
@@ -60,7 +62,7 @@ class EqPropView final : public SnapshotView<eqprop::EqPropSnapshot> {
   float seen_decades_ = 0;
   bool started_ = false;
   float playhead_ = 0, held_ = 0;
-  std::vector<MapHit> hits_;
+  eqprop_layout::MapsLayout maps_;
   ImVec2 timeline_min_{}, timeline_max_{};
   float label_w_ = 0;
   std::vector<float> trace_;

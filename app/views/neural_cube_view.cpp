@@ -1,5 +1,4 @@
 #include "views/neural_cube_view.hpp"
-#include "views/view_settings.hpp"
 
 #include <glm/gtc/matrix_transform.hpp>
 #include <nlohmann/json.hpp>
@@ -15,14 +14,13 @@
 #include "cube/cube_snapshot.hpp"
 #include "gfx/colormap.hpp"
 #include "views/colorbar.hpp"
+#include "views/heatmap.hpp"
 
 namespace obs {
 namespace {
 
 using cube::CubeSnapshot;
 
-constexpr const char* kColorByNames[] = {"channels", "activation", "velocity", "nudge"};
-constexpr const char* kStyleNames[] = {"glow", "spheres"};
 constexpr const char* kAxisNames[] = {"x", "y", "z"};
 // A peak falls by this factor per simulation step, so green dims as the net settles (the
 // velocity decays faster than its reference) and a new phase's nudge re-scales quickly.
@@ -61,6 +59,26 @@ NeuralCubeView::NeuralCubeView() {
     lut_[i][2] = to_byte(c.b);
   }
   fit_camera(16);
+  // Lattice sizes are not known until the engine runs: positions are bounded by the largest
+  // cube the engine accepts and clamped to the real one when drawn.
+  constexpr int kMaxLayers = 1024;
+  settings_.choice("color_by", color_by_, {{"channels", "R/G/B channels"}, {"activation", "activation s"}, {"velocity", "velocity |ds|"}, {"nudge", "nudge"}},
+                   "colour by")
+      .choice("style", style_, {{"glow", "glow (additive)"}, {"spheres", "solid spheres"}}, "style")
+      .flag("log_scale", log_, "log scale (3 decades)")
+      .number("threshold", threshold_, 0.0f, 1.0f, "threshold", "%.2f",
+              "hide neurons quieter than this share of the loudest (every channel, or the coloured one)")
+      .number("point_size", point_size_, 0.2f, 3.0f, "point size", "x%.2f")
+      .number("glow", glow_, 0.05f, 1.0f, "glow")
+      .flag("hide_killed", hide_killed_, "hide killed")
+      .flag("markers", show_markers_, "input/output marks")
+      .beside()
+      .flag("synapses", show_synapses_, "synapses of the picked region")
+      .integer("synapse_radius", synapse_radius_, 0, 3, "region radius")
+      .integer("selected", selected_, -1, kMaxLayers * kMaxLayers * kMaxLayers - 1, nullptr);  // picked in the view
+  // The slab widgets are the view's own: their ranges follow the cube being shown.
+  for (int a = 0; a < 3; ++a)
+    slab_settings_[a].flag("on", slabs_[a].on, nullptr).integer("at", slabs_[a].at, 0, kMaxLayers - 1, nullptr).integer("thickness", slabs_[a].thickness, 1, kMaxLayers, nullptr);
 }
 
 void NeuralCubeView::fit_camera(int n) {
@@ -325,13 +343,19 @@ void NeuralCubeView::status_lines(const CubeSnapshot& s, ImDrawList* dl, ImVec2 
                 s.phase == cube::CubePhase::Free ? "free" : "nudged", s.relax_step, s.lipschitz);
   line(bright, buf);
   const double ratio = s.flops_effective > 0 ? s.flops_dense / s.flops_effective : 0;
-  std::snprintf(buf, sizeof buf, "active %.1f%%   FLOPs %.3g effective / %.3g dense (%.1fx fewer)   synapses %llu / %llu",
-                100 * s.active_fraction, s.flops_effective, s.flops_dense, ratio, static_cast<unsigned long long>(s.synapses),
-                static_cast<unsigned long long>(s.synapse_budget));
+  std::snprintf(buf, sizeof buf, "active %.1f%%   FLOPs %.3g effective / %.3g dense (%.1fx fewer)", 100 * s.active_fraction,
+                s.flops_effective, s.flops_dense, ratio);
   line(bright, buf);
-  std::snprintf(buf, sizeof buf, "epoch %d, batch %llu / %llu   accuracy: train %.1f%%, test %.1f%%", s.epoch,
-                static_cast<unsigned long long>(s.batch), static_cast<unsigned long long>(s.batches_per_epoch), 100 * s.train_accuracy,
-                100 * s.test_accuracy);
+  auto percent = [](double v) {  // NaN: not measured yet (no epoch has ended)
+    char text[16];
+    if (std::isfinite(v)) std::snprintf(text, sizeof text, "%.1f%%", 100 * v);
+    else std::snprintf(text, sizeof text, "-");
+    return std::string(text);
+  };
+  std::snprintf(buf, sizeof buf, "epoch %d, batch %llu / %llu   accuracy: train %s, test %s   synapses %llu / %llu", s.epoch,
+                static_cast<unsigned long long>(s.batch), static_cast<unsigned long long>(s.batches_per_epoch),
+                percent(s.train_accuracy).c_str(), percent(s.test_accuracy).c_str(), static_cast<unsigned long long>(s.synapses),
+                static_cast<unsigned long long>(s.synapse_budget));
   line(dim, buf);
   const std::size_t cells = static_cast<std::size_t>(s.n) * static_cast<std::size_t>(s.n) * static_cast<std::size_t>(s.n);
   std::snprintf(buf, sizeof buf, "drawn %zu of %zu (threshold %.2f, %s scale)%s%s", drawn_ + drawn_killed_, cells, threshold_, log_ ? "log" : "linear",
@@ -358,13 +382,8 @@ void NeuralCubeView::draw_io(const CubeSnapshot& s, ImDrawList* dl, ImVec2 at, f
       if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
     const float cell = height / static_cast<float>(std::max(s.input_rows, s.input_cols));
     dl->AddText({at.x, at.y - em * 1.3f}, text, "input");
-    for (int r = 0; r < s.input_rows; ++r)
-      for (int c = 0; c < s.input_cols; ++c) {
-        const float v = s.input[static_cast<std::size_t>(r * s.input_cols + c)];
-        const auto g = std::isfinite(v) ? to_byte(hi > lo ? (v - lo) / (hi - lo) : 0.0f) : 0;
-        const ImVec2 p{at.x + cell * static_cast<float>(c), at.y + cell * static_cast<float>(r)};
-        dl->AddRectFilled(p, {p.x + cell, p.y + cell}, std::isfinite(v) ? IM_COL32(g, g, g, 255) : IM_COL32(gfx::kNonFiniteRgba[0], gfx::kNonFiniteRgba[1], gfx::kNonFiniteRgba[2], 255));
-      }
+    draw_heatmap(dl, {{at, {at.x + cell * static_cast<float>(s.input_cols), at.y + cell * static_cast<float>(s.input_rows)}}, s.input_cols, s.input_rows},
+                 [&](int i) { return colormap_colour(gfx::Colormap::Grey, s.input[static_cast<std::size_t>(i)], lo, hi); });
     dl->AddRect({at.x - 1, at.y - 1}, {at.x + cell * static_cast<float>(s.input_cols) + 1, at.y + cell * static_cast<float>(s.input_rows) + 1},
                 IM_COL32(90, 200, 200, 200));
     at.x += cell * static_cast<float>(s.input_cols) + em * 1.5f;
@@ -377,12 +396,18 @@ void NeuralCubeView::draw_io(const CubeSnapshot& s, ImDrawList* dl, ImVec2 at, f
   if (hi <= lo) hi = lo + 1;
   const std::size_t k = s.output.size();
   const float row = std::min(em * 1.2f, height / static_cast<float>(k));
-  const float label_w = em * 6.0f, bar_w = em * 8.0f;
+  auto class_name = [&](std::size_t j) {
+    std::string name = j < s.class_names.size() ? s.class_names[j] : std::to_string(j);
+    if (name.size() > 16) name.resize(16);
+    return name;
+  };
+  float label_w = em * 3.0f;  // the widest class name and a gap, so no name runs under its bar
+  for (std::size_t j = 0; j < k; ++j) label_w = std::max(label_w, ImGui::CalcTextSize(class_name(j).c_str()).x + em * 0.6f);
+  const float bar_w = em * 8.0f;
   dl->AddText({at.x, at.y - em * 1.3f}, text, s.face_readout ? "readout units (whole far face)" : "output");
   for (std::size_t j = 0; j < k; ++j) {
     const float y = at.y + row * static_cast<float>(j);
-    std::string name = j < s.class_names.size() ? s.class_names[j] : std::to_string(j);
-    if (name.size() > 12) name.resize(12);
+    const std::string name = class_name(j);
     if (row >= em * 0.9f) dl->AddText({at.x, y + (row - em) * 0.5f}, text, name.c_str());
     const float v = s.output[j];
     const float t = std::isfinite(v) ? (v - lo) / (hi - lo) : 0.0f;
@@ -432,18 +457,8 @@ void NeuralCubeView::handle_mouse(const ImGuiIO& io, const ViewRect& rect) {
 }
 
 void NeuralCubeView::settings_ui() {
-  int c = static_cast<int>(color_by_);
-  if (ImGui::Combo("colour by", &c, "R/G/B channels\0activation s\0velocity |ds|\0nudge\0")) color_by_ = static_cast<ColorBy>(c), dirty_ = true;
-  int st = static_cast<int>(style_);
-  if (ImGui::Combo("style", &st, "glow (additive)\0solid spheres\0")) style_ = static_cast<Style>(st), dirty_ = true;
-  dirty_ |= ImGui::Checkbox("log scale (3 decades)", &log_);
-  dirty_ |= ImGui::SliderFloat("threshold", &threshold_, 0.0f, 1.0f, "%.2f");
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("hide neurons quieter than this share of the loudest (every channel, or the coloured one)");
-  dirty_ |= ImGui::SliderFloat("point size", &point_size_, 0.2f, 3.0f, "x%.2f");
-  if (style_ == Style::Glow) dirty_ |= ImGui::SliderFloat("glow", &glow_, 0.05f, 1.0f, "%.2f");
-  dirty_ |= ImGui::Checkbox("hide killed", &hide_killed_);
-  ImGui::SameLine();
-  dirty_ |= ImGui::Checkbox("input/output marks", &show_markers_);
+  for (const char* key : {"color_by", "style", "log_scale", "threshold", "point_size", "glow", "hide_killed", "markers"})
+    if (std::string_view(key) != "glow" || style_ == Style::Glow) dirty_ |= settings_.ui(key);
   const int top = std::max(0, lattice_.n - 1);
   for (int a = 0; a < 3; ++a) {
     Slab& s = slabs_[a];
@@ -462,8 +477,8 @@ void NeuralCubeView::settings_ui() {
     }
     ImGui::PopID();
   }
-  ImGui::Checkbox("synapses of the picked region", &show_synapses_);
-  if (show_synapses_) ImGui::SliderInt("region radius", &synapse_radius_, 0, 3);
+  settings_.ui("synapses");
+  if (show_synapses_) settings_.ui("synapse_radius");
   if (ImGui::Button("reset camera")) reset_camera();
   ImGui::TextDisabled("drag: orbit, right/shift-drag: pan, wheel: zoom,\nclick a neuron: inspect it, click empty space: clear");
 }
@@ -549,59 +564,18 @@ void NeuralCubeView::take_param_edits(const ParamSet& params, std::vector<ParamE
 }
 
 nlohmann::json NeuralCubeView::save() const {
-  nlohmann::json slices = nlohmann::json::object();
-  for (int a = 0; a < 3; ++a)
-    slices[kAxisNames[a]] = {{"on", slabs_[a].on}, {"at", slabs_[a].at}, {"thickness", slabs_[a].thickness}};
-  return {{"camera", camera_.save()},
-          {"color_by", kColorByNames[static_cast<int>(color_by_)]},
-          {"style", kStyleNames[static_cast<int>(style_)]},
-          {"threshold", threshold_},
-          {"log_scale", log_},
-          {"point_size", point_size_},
-          {"glow", glow_},
-          {"hide_killed", hide_killed_},
-          {"markers", show_markers_},
-          {"synapses", show_synapses_},
-          {"synapse_radius", synapse_radius_},
-          {"slices", slices},
-          {"selected", selected_}};
+  nlohmann::json out = {{"camera", camera_.save()}, {"slices", nlohmann::json::object()}};
+  settings_.save(out);
+  for (int a = 0; a < 3; ++a) {
+    nlohmann::json slab = nlohmann::json::object();
+    slab_settings_[a].save(slab);
+    out["slices"][kAxisNames[a]] = slab;
+  }
+  return out;
 }
 
 void NeuralCubeView::load(const nlohmann::json& v) {
-  auto choice = [&](const char* key, const auto& names, auto& out) {
-    if (!v.contains(key)) return;
-    const auto& x = v.at(key);
-    std::string expected;
-    for (std::size_t k = 0; k < std::size(names); ++k) {
-      if (x.is_string() && x.get<std::string>() == names[k]) {
-        out = static_cast<std::remove_reference_t<decltype(out)>>(k);
-        return;
-      }
-      expected.append(k ? ", \"" : "\"").append(names[k]).append("\"");
-    }
-    throw InputError(std::string("/view/") + key, "expected one of " + expected + ", got " + x.dump());
-  };
-  if (v.contains("camera")) {
-    if (!v.at("camera").is_object()) throw InputError("/view/camera", "expected an object");
-    camera_.load(v.at("camera"), "/view/camera");
-    camera_fitted_ = true;
-  }
-  choice("color_by", kColorByNames, color_by_);
-  choice("style", kStyleNames, style_);
-  using view_settings::flag;
-  using view_settings::number;
-  threshold_ = number(v, "threshold", threshold_, 0.0f, 1.0f);
-  point_size_ = number(v, "point_size", point_size_, 0.2f, 3.0f);
-  glow_ = number(v, "glow", glow_, 0.05f, 1.0f);
-  log_ = flag(v, "log_scale", log_);
-  hide_killed_ = flag(v, "hide_killed", hide_killed_);
-  show_markers_ = flag(v, "markers", show_markers_);
-  show_synapses_ = flag(v, "synapses", show_synapses_);
-  synapse_radius_ = static_cast<int>(view_settings::integer(v, "synapse_radius", synapse_radius_, 0, 3));
-  // Lattice sizes are not known until the engine runs: positions are bounded by the largest
-  // cube the engine accepts and clamped to the real one when drawn.
-  constexpr int kMaxLayers = 1024;
-  selected_ = static_cast<int>(view_settings::integer(v, "selected", selected_, -1, kMaxLayers * kMaxLayers * kMaxLayers - 1));
+  std::vector<ViewSettings::Commit> commits{settings_.read(v)};
   if (v.contains("slices")) {
     const auto& sl = v.at("slices");
     if (!sl.is_object()) throw InputError("/view/slices", "expected an object with keys x, y, z");
@@ -610,11 +584,15 @@ void NeuralCubeView::load(const nlohmann::json& v) {
       const std::string p = std::string("/view/slices/") + kAxisNames[a];
       const auto& s = sl.at(kAxisNames[a]);
       if (!s.is_object()) throw InputError(p, "expected {\"on\": bool, \"at\": layer, \"thickness\": layers}, got " + s.dump());
-      slabs_[a].on = flag(s, "on", slabs_[a].on, p);
-      slabs_[a].at = static_cast<int>(view_settings::integer(s, "at", slabs_[a].at, 0, kMaxLayers - 1, p));
-      slabs_[a].thickness = static_cast<int>(view_settings::integer(s, "thickness", slabs_[a].thickness, 1, kMaxLayers, p));
+      commits.push_back(slab_settings_[a].read(s, p));
     }
   }
+  if (v.contains("camera")) {
+    if (!v.at("camera").is_object()) throw InputError("/view/camera", "expected an object");
+    camera_.load(v.at("camera"), "/view/camera");
+    camera_fitted_ = true;
+  }
+  for (const auto& commit : commits) commit();
   dirty_ = true;
 }
 

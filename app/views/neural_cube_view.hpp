@@ -16,6 +16,7 @@
 #include "views/cube_point_cloud.hpp"
 #include "cube/cube_snapshot.hpp"
 #include "views/view.hpp"
+#include "views/view_settings.hpp"
 
 namespace obs {
 
@@ -70,6 +71,8 @@ class NeuralCubeView final : public SnapshotView<cube::CubeSnapshot> {
   int synapse_radius_ = 1;
   Slab slabs_[3];  // lattice x, y, z
   int selected_ = -1, hovered_ = -1, hovered_frame_ = -1;
+  // The options above, declared once for the panel, save and load; each slab's under "slices".
+  ViewSettings settings_, slab_settings_[3];
 
   CubeViewLattice lattice_;
   Scales scales_;

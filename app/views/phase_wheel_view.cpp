@@ -1,5 +1,4 @@
 #include "views/phase_wheel_view.hpp"
-#include "views/view_settings.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -39,6 +38,17 @@ void PhaseWheelView::create_gl() {
   glEnableVertexAttribArray(1);
   glVertexAttribPointer(1, 1, GL_FLOAT, GL_FALSE, 0, nullptr);
   glBindVertexArray(0);
+}
+
+PhaseWheelView::PhaseWheelView() {
+  settings_.number("zoom", zoom_, 0.2f, 50.0f, "zoom", "%.2f", nullptr, true)
+      .number("ring_spread", ring_spread_, 0.0f, 0.8f, "ring spread", "%.2f",
+              "0: every oscillator on the unit circle.\n>0: radius encodes natural frequency, so locked and drifting populations separate.")
+      .number("point_scale", point_scale_, 0.25f, 4.0f, "point size", "x%.2f", nullptr, true)
+      .flag("arrow", show_arrow_, "order-parameter arrow")
+      .number("max_points", max_points_, 10000, 2000000, "max points",
+              "Above this many oscillators, every k-th is drawn (a fixed stride, so the\nsame oscillators every frame). The simulation always runs all of them.",
+              true);
 }
 
 PhaseWheelView::~PhaseWheelView() {
@@ -190,13 +200,7 @@ void PhaseWheelView::handle_mouse(const ImGuiIO& io, const ViewRect& rect) {
 }
 
 void PhaseWheelView::settings_ui() {
-  ImGui::SliderFloat("zoom", &zoom_, 0.2f, 50.0f, "%.2f", ImGuiSliderFlags_Logarithmic);
-  ImGui::SliderFloat("ring spread", &ring_spread_, 0.0f, 0.8f, "%.2f");
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("0: every oscillator on the unit circle.\n>0: radius encodes natural frequency, so locked and drifting populations separate.");
-  ImGui::SliderFloat("point size", &point_scale_, 0.25f, 4.0f, "x%.2f", ImGuiSliderFlags_Logarithmic);
-  ImGui::Checkbox("order-parameter arrow", &show_arrow_);
-  ImGui::SliderInt("max points", &max_points_, 10000, 2000000, "%d", ImGuiSliderFlags_Logarithmic);
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Above this many oscillators, every k-th is drawn (a fixed stride, so the\nsame oscillators every frame). The simulation always runs all of them.");
+  settings_.ui();
   if (ImGui::Button("reset camera")) reset_camera();
 }
 
@@ -206,25 +210,25 @@ void PhaseWheelView::reset_camera() {
 }
 
 nlohmann::json PhaseWheelView::save() const {
-  return {{"zoom", zoom_}, {"pan", {pan_x_, pan_y_}}, {"ring_spread", ring_spread_}, {"point_scale", point_scale_},
-          {"arrow", show_arrow_}, {"max_points", max_points_}};
+  nlohmann::json out = {{"pan", {pan_x_, pan_y_}}};
+  settings_.save(out);
+  return out;
 }
 
 void PhaseWheelView::load(const nlohmann::json& v) {
-  using view_settings::number;
-  zoom_ = number(v, "zoom", zoom_, 0.2f, 50.0f);
-  ring_spread_ = number(v, "ring_spread", ring_spread_, 0.0f, 0.8f);
-  point_scale_ = number(v, "point_scale", point_scale_, 0.25f, 4.0f);
-  max_points_ = static_cast<int>(number(v, "max_points", static_cast<float>(max_points_), 10000.0f, 2000000.0f));
+  const auto commit = settings_.read(v);
+  float pan[2] = {pan_x_, pan_y_};
   if (v.contains("pan")) {
     const auto& p = v.at("pan");
     auto ok = [](const nlohmann::json& x) { return x.is_number() && std::abs(x.get<double>()) <= 1e4; };
     if (!p.is_array() || p.size() != 2 || !ok(p[0]) || !ok(p[1]))
       throw InputError("/view/pan", "expected [x, y] with |x|, |y| <= 10000, got " + p.dump());
-    pan_x_ = p[0].get<float>();
-    pan_y_ = p[1].get<float>();
+    pan[0] = p[0].get<float>();
+    pan[1] = p[1].get<float>();
   }
-  show_arrow_ = view_settings::flag(v, "arrow", show_arrow_);
+  commit();
+  pan_x_ = pan[0];
+  pan_y_ = pan[1];
 }
 
 }  // namespace obs

@@ -10,12 +10,13 @@
 #include "gfx/shader.hpp"
 #include "kuramoto/kuramoto_system.hpp"
 #include "views/view.hpp"
+#include "views/view_settings.hpp"
 
 namespace obs {
 
 class PhaseWheelView final : public SnapshotView<KuramotoSnapshot> {
  public:
-  PhaseWheelView() = default;  // no GL here: views are also built to validate scenes headless
+  PhaseWheelView();  // no GL here: views are also built to validate scenes headless
   ~PhaseWheelView() override;
 
   std::string_view name() const override { return "phase wheel"; }
@@ -41,6 +42,7 @@ class PhaseWheelView final : public SnapshotView<KuramotoSnapshot> {
   float point_scale_ = 1.0f;
   bool show_arrow_ = true;
   int max_points_ = 100000;
+  ViewSettings settings_;  // the options above but pan, declared once for the panel, save and load
   std::vector<float> strided_phase_, strided_omega_;
   std::size_t uploaded_stride_ = 0;
   std::uint64_t uploaded_step_ = UINT64_MAX;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/system.hpp"
+#include "views/metric_history.hpp"
 
 namespace obs {
 
@@ -55,6 +56,10 @@ class View {
   // parameters: a view asks only for parameters that exist, and can follow edits made
   // elsewhere (the panel, a roll-back).
   virtual void take_param_edits(const ParamSet& /*params*/, std::vector<ParamEdit>& /*out*/) {}
+
+  // The metrics the view plots over time, or null. The App fills it from the runner's series
+  // store each frame before overlay() (a copy of a few hundred rows, never a wait on a step).
+  virtual MetricHistory* metric_history() { return nullptr; }
 
   virtual nlohmann::json save() const { return nlohmann::json::object(); }
   // Throws InputError naming "/view/<key>" for a bad value; unknown keys are ignored.

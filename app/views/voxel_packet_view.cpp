@@ -1,5 +1,4 @@
 #include "views/voxel_packet_view.hpp"
-#include "views/view_settings.hpp"
 
 #include <glm/gtc/matrix_transform.hpp>
 
@@ -95,7 +94,16 @@ bool ray_hits_box(const gfx::Ray& r, glm::vec3 c, float half, float& t_hit) {
 
 }  // namespace
 
-VoxelPacketView::VoxelPacketView() { reset_camera(); }
+VoxelPacketView::VoxelPacketView() {
+  reset_camera();
+  settings_.choice("color_by", color_by_, {{"pi", "stationary pi"}, {"p", "p(t)"}}, "colour by")
+      .flag("currents", show_currents_, "currents")
+      .flag("walkers", show_walkers_, "walkers")
+      .beside()
+      .number("voxel_alpha", voxel_alpha_, 0.05f, 0.6f, "voxel alpha")
+      .number("arrow_scale", arrow_scale_, 0.3f, 3.0f, "arrow width", "x%.2f")
+      .integer("selected", selected_, -1, 63, nullptr);  // a voxel, or -1 for none; picked in the view
+}
 
 void VoxelPacketView::reset_camera() { camera_.reset({0.4f, 0, 0}, 11.0f); }
 
@@ -253,13 +261,7 @@ void VoxelPacketView::handle_mouse(const ImGuiIO& io, const ViewRect& rect) {
 }
 
 void VoxelPacketView::settings_ui() {
-  int c = color_by_ == ColorBy::Pi ? 0 : 1;
-  if (ImGui::Combo("colour by", &c, "stationary pi\0p(t)\0")) color_by_ = c == 0 ? ColorBy::Pi : ColorBy::P;
-  ImGui::Checkbox("currents", &show_currents_);
-  ImGui::SameLine();
-  ImGui::Checkbox("walkers", &show_walkers_);
-  ImGui::SliderFloat("voxel alpha", &voxel_alpha_, 0.05f, 0.6f, "%.2f");
-  ImGui::SliderFloat("arrow width", &arrow_scale_, 0.3f, 3.0f, "x%.2f");
+  settings_.ui();
   if (ImGui::Button("reset camera")) reset_camera();
   ImGui::TextDisabled("drag: orbit, right-drag: pan, wheel: zoom,\nclick a voxel: inspect it");
 }
@@ -314,27 +316,18 @@ void VoxelPacketView::windows_snapshot(const PumpSnapshot& typed, const ViewRect
 }
 
 nlohmann::json VoxelPacketView::save() const {
-  return {{"camera", camera_.save()},      {"color_by", color_by_ == ColorBy::Pi ? "pi" : "p"},
-          {"currents", show_currents_},    {"walkers", show_walkers_},
-          {"voxel_alpha", voxel_alpha_},   {"arrow_scale", arrow_scale_},
-          {"selected", selected_}};
+  nlohmann::json out = {{"camera", camera_.save()}};
+  settings_.save(out);
+  return out;
 }
 
 void VoxelPacketView::load(const nlohmann::json& v) {
+  const auto commit = settings_.read(v);
   if (v.contains("camera")) {
     if (!v.at("camera").is_object()) throw InputError("/view/camera", "expected an object");
     camera_.load(v.at("camera"), "/view/camera");
   }
-  if (v.contains("color_by")) {
-    const auto& c = v.at("color_by");
-    if (!c.is_string() || (c != "pi" && c != "p")) throw InputError("/view/color_by", "expected \"pi\" or \"p\", got " + c.dump());
-    color_by_ = c == "pi" ? ColorBy::Pi : ColorBy::P;
-  }
-  selected_ = static_cast<int>(view_settings::integer(v, "selected", selected_, -1, 63));  // a voxel, or -1 for none
-  show_currents_ = view_settings::flag(v, "currents", show_currents_);
-  show_walkers_ = view_settings::flag(v, "walkers", show_walkers_);
-  voxel_alpha_ = view_settings::number(v, "voxel_alpha", voxel_alpha_, 0.05f, 0.6f);
-  arrow_scale_ = view_settings::number(v, "arrow_scale", arrow_scale_, 0.3f, 3.0f);
+  commit();
 }
 
 }  // namespace obs

@@ -12,6 +12,7 @@
 #include "gfx/orbit_camera.hpp"
 #include "pump/pump_snapshot.hpp"
 #include "views/view.hpp"
+#include "views/view_settings.hpp"
 
 namespace obs {
 
@@ -40,6 +41,7 @@ class VoxelPacketView final : public SnapshotView<PumpSnapshot> {
   bool show_currents_ = true, show_walkers_ = true;
   float voxel_alpha_ = 0.28f, arrow_scale_ = 1.0f;
   int selected_ = -1;
+  ViewSettings settings_;  // the options above but the camera, declared once for the panel, save and load
 
   // Walker animation: dots glide from their previous voxel to the current one over the
   // measured time between two steps.

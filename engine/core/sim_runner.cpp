@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <exception>
+#include <vector>
 
 namespace obs {
 
@@ -148,6 +149,23 @@ std::vector<Event> SimRunner::take_events() {
 void SimRunner::with_series(const std::function<void(const SeriesStore&)>& fn) const {
   std::lock_guard lock(series_mu_);
   fn(series_);
+}
+
+void SimRunner::adopt_history(const SeriesStore& earlier) {
+  std::lock_guard lock(series_mu_);
+  if (earlier.names() != series_.names() || earlier.size() == 0) return;
+  SeriesStore merged(series_.names(), history_rows_);
+  std::vector<double> row(series_.names().size());
+  auto copy_rows = [&](const SeriesStore& from, std::uint64_t after, bool all) {
+    for (std::size_t i = 0; i < from.size(); ++i) {
+      if (!all && from.step_at(i) <= after) continue;
+      for (std::size_t m = 0; m < row.size(); ++m) row[m] = from.value_at(i, m);
+      merged.append(from.step_at(i), row.data());
+    }
+  };
+  copy_rows(earlier, 0, true);
+  copy_rows(series_, earlier.step_at(earlier.size() - 1), false);
+  series_ = std::move(merged);
 }
 
 void SimRunner::record_metrics() {

@@ -77,6 +77,10 @@ class SimRunner {
   std::vector<Event> take_events();
   // Calls fn with the history under its lock; keep fn short (copy out what you draw).
   void with_series(const std::function<void(const SeriesStore&)>& fn) const;
+  // History recorded before the runner existed (a headless run stepped for a screenshot) goes in
+  // front of its own, so the first frame's plots show the whole run. Ignored for another system's
+  // metrics.
+  void adopt_history(const SeriesStore& earlier);
   // Calls fn with the system on the simulation thread and waits (dump, capture_scene).
   void inspect(const std::function<void(const System&)>& fn);
 

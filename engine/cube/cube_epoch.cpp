@@ -8,7 +8,6 @@
 
 #include "cube/cube_learning.hpp"
 #include "cube/cube_readout.hpp"
-#include "learn/epoch_order.hpp"
 
 namespace obs {
 namespace {
@@ -23,11 +22,7 @@ std::size_t uz(std::int64_t v) { return static_cast<std::size_t>(v); }
 }  // namespace
 
 void CubeSystem::begin_epoch() {
-  // A fresh permutation of 0..n-1 each epoch (eqprop reshuffles the last one: its history).
-  learn::identity_order(order_, data_.train.size());
-  learn::shuffle_order(order_, rng_);
-  batch_ = 0;
-  train_correct_ = train_seen_ = 0;
+  start_epoch(rng_);
   load_batch(false);
 }
 
@@ -38,11 +33,11 @@ void CubeSystem::step() {
     // One training batch (to its weight update), or one test batch. Every phase ends within its
     // step limit, so a batch takes at most a free and two nudged phases; the bound is the
     // backstop that keeps step() finite should a phase ever fail to end.
-    const std::int64_t most = static_cast<std::int64_t>(free_steps_) + 2 * static_cast<std::int64_t>(nudge_steps_) + 3;
+    const std::int64_t most = static_cast<std::int64_t>(free_steps_) + 2 * static_cast<std::int64_t>(nudged_steps_) + 3;
     for (std::int64_t k = 0;; ++k) {
       if (k == most) {
         emit(Event::Level::Error, "a batch did not finish within " + std::to_string(most) +
-                                      " relaxation steps (free_steps + 2 nudge_steps): step ended early");
+                                      " relaxation steps (free_steps + 2 nudged_steps): step ended early");
         break;
       }
       relax_once();
@@ -88,7 +83,7 @@ void CubeSystem::relax_once() {
   }
   // The step limit holds after a quarantine too: a fault that recurs every step (a non-finite
   // bias) must not keep the phase, and a batch-mode step, relaxing forever.
-  const int limit = stage_ == Stage::Free || stage_ == Stage::Eval ? free_steps_ : nudge_steps_;
+  const int limit = stage_ == Stage::Free || stage_ == Stage::Eval ? free_steps_ : nudged_steps_;
   if ((!last_.nonfinite && last_.max_ds <= tol_) || phase_step_ >= limit) end_phase();
 }
 
@@ -96,7 +91,7 @@ void CubeSystem::end_phase() {
   const auto B = uz(c_.B);
   switch (stage_) {
     case Stage::Free: {
-      count_predictions(train_correct_, train_seen_, B);
+      count_predictions(train_, B);
       settle_steps_ = phase_step_;
       s_free_ = c_.s;  // same size: no allocation
       r_free_ = c_.ro.r;
@@ -127,15 +122,12 @@ void CubeSystem::end_phase() {
       learn();
       break;
     case Stage::Eval: {
-      count_predictions(test_correct_, test_seen_, batch_valid_);
-      if (++eval_batch_ < eval_batches_) {
+      count_predictions(test_, batch_valid_);
+      if (!cursor_.advance_eval(batch_valid_)) {
         load_batch(true);
         return;
       }
-      test_acc_ = test_seen_ ? static_cast<double>(test_correct_) / static_cast<double>(test_seen_) : 0.0;
-      emit(Event::Level::Info, "epoch " + std::to_string(epoch_ + 1) + ": train accuracy " + std::to_string(last_train_acc_) +
-                                   ", test accuracy " + std::to_string(test_acc_));
-      ++epoch_;
+      end_epoch();
       begin_epoch();
       return;
     }
@@ -143,19 +135,17 @@ void CubeSystem::end_phase() {
   // After a weight update: the next training batch, or the test set at the end of an epoch.
   ++batches_total_;
   if (heal_) revive_killed();
-  if (++batch_ < batches_per_epoch_) {
+  if (!cursor_.next_batch()) {
     load_batch(false);
     return;
   }
-  last_train_acc_ = train_accuracy();
-  train_correct_ = train_seen_ = 0;
-  if (eval_batches_ > 0) {
-    eval_batch_ = 0;
-    test_correct_ = test_seen_ = 0;
-    load_batch(true);
-  } else {
-    ++epoch_;
+  train_.close();  // the test pass shows the finished epoch's training score
+  cursor_.start_eval();
+  if (cursor_.eval_done()) {  // no test set
+    end_epoch();
     begin_epoch();
+  } else {
+    load_batch(true);
   }
 }
 

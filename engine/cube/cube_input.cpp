@@ -6,7 +6,6 @@
 #include <cmath>
 
 #include "cube/cube_readout.hpp"
-#include "learn/data_source.hpp"
 
 namespace obs {
 namespace {
@@ -16,7 +15,7 @@ std::size_t uz(std::int64_t v) { return static_cast<std::size_t>(v); }
 }  // namespace
 
 void CubeSystem::build_data() {
-  data_ = learn::load_data({dataset_, train_size_, test_size_, data_noise_, /*spiral_arms=*/3}, seed_);
+  load_data(uz(batch_size_));
 
   const int n = n_, depth = input_depth_;
   const auto& d = data_.train;
@@ -87,10 +86,11 @@ void CubeSystem::place_outputs() {
 void CubeSystem::load_batch(bool eval) {
   const data::Dataset& d = eval ? data_.test : data_.train;
   const auto B = uz(c_.B);
-  const std::size_t first = uz(static_cast<std::int64_t>(eval ? eval_batch_ : batch_)) * B;
-  batch_valid_ = eval ? std::min(B, d.size() - first) : B;
+  // The last test batch is padded with examples from the start of the test set, never counted.
+  const std::size_t first = cursor_.eval_position();
+  batch_valid_ = eval ? cursor_.eval_count(B) : B;
   for (std::size_t b = 0; b < B; ++b)
-    batch_idx_[b] = eval ? static_cast<std::uint32_t>((first + b) % d.size()) : order_[first + b];
+    batch_idx_[b] = eval ? static_cast<std::uint32_t>((first + b) % d.size()) : cursor_.batch_examples()[b];
 
   std::fill(c_.s.begin(), c_.s.end(), 0.0f);
   std::fill(c_.ro.r.begin(), c_.ro.r.end(), 0.0f);

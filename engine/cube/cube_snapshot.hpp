@@ -52,7 +52,7 @@ struct CubeSnapshot : Snapshot {
   double flops_effective = 0, flops_dense = 0;  // multiply-adds since reset
   int epoch = 0;
   std::uint64_t batch = 0, batches_per_epoch = 0;
-  double train_accuracy = 0, test_accuracy = 0;
+  double train_accuracy = 0, test_accuracy = 0;  // NaN: not measured yet (before the first batch, the first epoch)
 };
 
 }  // namespace obs::cube

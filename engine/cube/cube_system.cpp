@@ -11,7 +11,7 @@
 #include "core/state_hash.hpp"
 #include "cube/cube_learning.hpp"
 #include "cube/cube_readout.hpp"
-#include "learn/data_source.hpp"
+#include "core/pick_distinct.hpp"
 
 namespace obs {
 namespace {
@@ -32,11 +32,7 @@ CubeSystem::CubeSystem() {
       .help("dense: every neuron every step; lazy: only row blocks near a neuron that moved by more than tol").group("Cube");
   param(show_, "show", 0, 0, 255).help("the example of the batch the view shows").group("Cube");
 
-  param(dataset_, "dataset", std::string("moons"), learn::dataset_choices()).restart()
-      .help("training data (fashion-mnist needs Debian's dataset-fashion-mnist)").group("Data");
-  param(train_size_, "train_size", 2000, 16, 60000).restart().help("training examples").group("Data");
-  param(test_size_, "test_size", 500, 0, 10000).restart().help("test examples, relaxed at the end of every epoch").group("Data");
-  param(data_noise_, "data_noise", 0.1, 0, 1).restart().help("noise of the synthetic sets").group("Data");
+  declare_data_params({.train_size = 2000, .test_size = 500, .data_noise = 0.1, .spiral_arms = 3});
   param(projection_, "projection", Projection::Auto, {"auto", "random"}).restart()
       .help("auto: images that fit go pixel for pixel onto the input face, others through a fixed random projection; random: always the projection")
       .group("Data");
@@ -45,7 +41,7 @@ CubeSystem::CubeSystem() {
       .help("the random projection is smoothed over the face by this radius (neurons), so neighbouring slab neurons see similar features").group("Data");
 
   param(free_steps_, "free_steps", 60, 1, 100000).help("most relaxation steps of the free phase").group("Learning");
-  param(nudge_steps_, "nudged_steps", 30, 1, 100000).help("most relaxation steps of a nudged phase").group("Learning");
+  param(nudged_steps_, "nudged_steps", 30, 1, 100000).help("most relaxation steps of a nudged phase").group("Learning");
   param(tol_, "tol", 1e-4, 0, 1).log_scale().help("a block has settled when no |ds| in it exceeds tol; a phase ends when all have").group("Learning");
   param(beta_, "beta", 0.5, 1e-3, 0.9).help("nudge strength (below 1 so the -beta phase stays convex)").group("Learning");
   param(beta_mode_, "beta_mode", learn::BetaMode::Symmetric, learn::beta_mode_choices()).help(learn::kBetaModeHelp).group("Learning");
@@ -99,12 +95,7 @@ CubeSystem::CubeSystem() {
   metrics_.add("flops_ratio", "", [this] { return flops_eff_ > 0 ? flops_dense_ / flops_eff_ : 1.0; });
   metrics_.add("synapses", "", [this] { return static_cast<double>(synapses_); });
   metrics_.add("lipschitz", "", [this] { return lipschitz_; });
-  metrics_.add("train_accuracy", "", [this] { return train_accuracy(); });
-  metrics_.add("test_accuracy", "", [this] { return test_acc_; });
-  metrics_.add("epoch", "", [this] { return static_cast<double>(epoch_); });
-  metrics_.add("epoch_progress", "", [this] {
-    return stage_ == Stage::Eval ? 1.0 : static_cast<double>(batch_) / static_cast<double>(std::max<std::uint64_t>(1, batches_per_epoch_));
-  });
+  declare_learning_metrics(/*with_loss=*/false);
   metrics_.add("phase", "", [this] { return static_cast<double>(static_cast<int>(stage_)); });
   metrics_.add("settle_steps", "steps", [this] { return static_cast<double>(settle_steps_); });
   metrics_.add("alive_fraction", "", [this] { return alive_fraction(); });
@@ -120,16 +111,14 @@ std::uint64_t CubeSystem::bytes_needed() const {
   const auto B = static_cast<std::uint64_t>(params_.integer("batch"));
   const auto depth = static_cast<std::uint64_t>(std::min<std::int64_t>(params_.integer("input_depth"), params_.integer("n")));
   const std::uint64_t p = n + 2, cells = p * p * p;
-  const bool fashion = params_.choice("dataset") == "fashion-mnist";
-  const std::uint64_t dim = fashion ? 784 : 64;
-  const std::uint64_t examples = static_cast<std::uint64_t>(params_.integer("train_size") + params_.integer("test_size"));
+  const auto dim = static_cast<std::uint64_t>(example_dim(params_.choice("dataset")));
   std::uint64_t bytes = cube::Cube::bytes_for(n, B);
   bytes += 2 * cells * B * 4;                 // free and +beta copies of the states
   bytes += cube::readout_bytes(n, B, kMaxClasses) + 2 * kMaxClasses * B * 4;  // face readout and its copies
   bytes += 3 * cells * 4 + cells;             // power iteration, learning scratch, killed flags
   bytes += cells * (2 * 4 * cube::kNeighbours + 4 + 4) + kMaxClasses * (n * n + 1) * 4 + n * n * 4;  // the kept learned state
   bytes += depth * n * n * (dim + 1) * 4;     // random projection
-  bytes += examples * (dim * 4 + 1);          // the data set
+  bytes += data_bytes();
   bytes += n * n * n * (4 * 3 + 1 + 4) + (n <= 32 ? n * n * n * 26 * 4 : 0);  // one snapshot
   return bytes;
 }
@@ -184,19 +173,12 @@ void CubeSystem::restart() {
   init_weights();
 
   relax_t_ = 0;
-  epoch_ = 0;
   batches_total_ = 0;
   flops_eff_ = flops_dense_ = 0;
   last_ = cube::RelaxStats{};
-  last_train_acc_ = test_acc_ = 0;
-  test_correct_ = test_seen_ = 0;
   quarantined_ = killed_count_ = flips_ = 0;
   scan_pending_ = false;
   settle_steps_ = 0;
-  batches_per_epoch_ = data_.train.size() / uz(B);
-  if (batches_per_epoch_ == 0)
-    throw InputError("/params/train_size", "expected at least batch = " + std::to_string(B) + " training examples");
-  eval_batches_ = (data_.test.size() + uz(B) - 1) / uz(B);
   begin_epoch();
 }
 
@@ -276,16 +258,11 @@ int CubeSystem::predicted(int e) const {
   return best;
 }
 
-void CubeSystem::count_predictions(std::uint64_t& correct, std::uint64_t& seen, std::size_t valid) const {
+void CubeSystem::count_predictions(learn::EpochTally& tally, std::size_t valid) const {
   const data::Dataset& d = stage_ == Stage::Eval ? data_.test : data_.train;
-  for (std::size_t b = 0; b < valid; ++b) {
-    correct += predicted(static_cast<int>(b)) == d.y[batch_idx_[b]] ? 1 : 0;
-    ++seen;
-  }
-}
-
-double CubeSystem::train_accuracy() const {
-  return train_seen_ ? static_cast<double>(train_correct_) / static_cast<double>(train_seen_) : last_train_acc_;
+  std::uint64_t hits = 0;
+  for (std::size_t b = 0; b < valid; ++b) hits += predicted(static_cast<int>(b)) == d.y[batch_idx_[b]] ? 1 : 0;
+  tally.add(hits, valid);
 }
 
 // ---- perturbations ----------------------------------------------------------------------
@@ -355,13 +332,7 @@ void CubeSystem::perturb(const Perturbation& pt) {
           }
         }
       } else {
-        const std::size_t k = units_hit(f, relaxing.size());
-        for (std::size_t j = 0; j < k && j < relaxing.size(); ++j) {  // k distinct: partial Fisher-Yates
-          const std::size_t last = relaxing.size() - 1 - j;
-          std::swap(relaxing[uz(static_cast<std::int64_t>(rng_.below(last + 1)))], relaxing[last]);
-          kill(relaxing[last], freeze);
-          ++hit;
-        }
+        hit = pick_distinct(relaxing, units_hit(f, relaxing.size()), rng_, [&](std::size_t p) { kill(p, freeze); });
       }
       if (!freeze) killed_count_ += hit;
       c_.recount();
@@ -371,15 +342,12 @@ void CubeSystem::perturb(const Perturbation& pt) {
     }
     case PerturbKind::InjectNaN:
     case PerturbKind::InjectInf: {
-      const std::size_t k = units_hit(f, relaxing.size());
       const float bad = pt.kind == PerturbKind::InjectNaN ? NAN : INFINITY;
-      for (std::size_t j = 0; j < k && j < relaxing.size(); ++j) {
-        const std::size_t last = relaxing.size() - 1 - j;
-        std::swap(relaxing[uz(static_cast<std::int64_t>(rng_.below(last + 1)))], relaxing[last]);
-        for (std::size_t b = 0; b < B; ++b) c_.s[relaxing[last] * B + b] = bad;
-      }
+      const std::size_t k = pick_distinct(relaxing, units_hit(f, relaxing.size()), rng_, [&](std::size_t p) {
+        for (std::size_t b = 0; b < B; ++b) c_.s[p * B + b] = bad;
+      });
       emit(Event::Level::Info, "injected " + std::string(pt.kind == PerturbKind::InjectNaN ? "NaN" : "Inf") +
-                                   " into the states of " + std::to_string(std::min(k, relaxing.size())) + " neuron(s)");
+                                   " into the states of " + std::to_string(k) + " neuron(s)");
       scan_pending_ = true;  // found, like a real fault, by the next step's scan
       break;
     }
@@ -461,10 +429,10 @@ std::shared_ptr<const Snapshot> CubeSystem::snapshot() const {
   s->flops_effective = flops_eff_;
   s->flops_dense = flops_dense_;
   s->epoch = epoch_;
-  s->batch = batch_;
-  s->batches_per_epoch = batches_per_epoch_;
+  s->batch = cursor_.batch();
+  s->batches_per_epoch = cursor_.batches_per_epoch();
   s->train_accuracy = train_accuracy();
-  s->test_accuracy = test_acc_;
+  s->test_accuracy = test_accuracy();
   return s;
 }
 

@@ -17,16 +17,15 @@
 #include <vector>
 
 #include "core/rng.hpp"
-#include "core/system.hpp"
 #include "learn/beta_mode.hpp"
+#include "learn/learner.hpp"
 #include "cube/cube_lattice.hpp"
 #include "cube/cube_relax.hpp"
 #include "cube/cube_snapshot.hpp"
-#include "data/dataset.hpp"
 
 namespace obs {
 
-class CubeSystem final : public System {
+class CubeSystem final : public learn::Learner {
  public:
   CubeSystem();
 
@@ -49,9 +48,6 @@ class CubeSystem final : public System {
   double lipschitz() const { return lipschitz_; }
   double flops_effective() const { return flops_eff_; }
   double flops_dense() const { return flops_dense_; }
-  double train_accuracy() const;
-  double test_accuracy() const { return test_acc_; }
-  int epoch() const { return epoch_; }
   std::uint64_t synapse_budget() const { return budget_; }
   std::uint64_t quarantined() const { return quarantined_; }
   // Runs the current phase until it ends (settled or out of steps); returns the steps taken.
@@ -83,7 +79,8 @@ class CubeSystem final : public System {
   void update_weights();  // the update itself (learn() keeps the state before it)
   void project(int iterations);
   void revive_killed();
-  void count_predictions(std::uint64_t& correct, std::uint64_t& seen, std::size_t valid) const;
+  // Scores the first `valid` examples of the batch against their labels.
+  void count_predictions(learn::EpochTally& tally, std::size_t valid) const;
   int predicted(int example) const;
   void kill(std::size_t p, bool freeze);
   // Activation, velocity and nudge of the probed neuron in the showcased example (NaN: no probe).
@@ -92,11 +89,9 @@ class CubeSystem final : public System {
   // Parameters (bound in the constructor).
   int n_ = 16, batch_size_ = 32, input_depth_ = 1, show_ = 0;
   Engine engine_{};
-  std::string dataset_;
-  std::size_t train_size_ = 0, test_size_ = 0;
-  double data_noise_ = 0, projection_gain_ = 0, projection_smoothing_ = 0;
+  double projection_gain_ = 0, projection_smoothing_ = 0;
   Projection projection_{};
-  int free_steps_ = 60, nudge_steps_ = 30, plasticity_every_ = 5;
+  int free_steps_ = 60, nudged_steps_ = 30, plasticity_every_ = 5;
   float tol_ = 1e-4f, beta_ = 0.5f, lr_ = 0.05f, overrelax_ = 1, target_L_ = 0.95f, grow_ratio_ = 0, prune_ratio_ = 0;
   learn::BetaMode beta_mode_{};
   Weights weights_{};
@@ -109,7 +104,6 @@ class CubeSystem final : public System {
   StepMode step_mode_{};
 
   cube::Cube c_;
-  data::Split data_;
   bool direct_image_ = false;
   int image_x0_ = 0, image_y0_ = 0;
   std::vector<float> proj_, proj_bias_;  // random projection of an example onto the slab
@@ -118,7 +112,6 @@ class CubeSystem final : public System {
   std::vector<float> pv_, pu_;           // power-iteration vectors
   std::vector<cube::RelaxStats> partial_;
   std::vector<std::size_t> outputs_;     // padded index of the output neuron of each class
-  std::vector<std::uint32_t> order_;     // training order of this epoch
   std::vector<std::uint32_t> batch_idx_; // examples of the current batch
   std::vector<std::uint8_t> killed_;     // cells: killed by ablation (healable)
   std::vector<std::uint32_t> moved_;     // cells: learning scratch (pairs stepped by the current update)
@@ -138,10 +131,7 @@ class CubeSystem final : public System {
   Stage stage_ = Stage::Free;
   std::int64_t relax_t_ = 0;  // relaxation steps since reset
   int phase_step_ = 0, settle_steps_ = 0;
-  int epoch_ = 0;
-  std::uint64_t batch_ = 0, batches_per_epoch_ = 0, eval_batch_ = 0, eval_batches_ = 0, batches_total_ = 0;
-  std::uint64_t train_correct_ = 0, train_seen_ = 0, test_correct_ = 0, test_seen_ = 0;
-  double last_train_acc_ = 0, test_acc_ = 0;
+  std::uint64_t batches_total_ = 0;
   double flops_eff_ = 0, flops_dense_ = 0;
   cube::RelaxStats last_;
   double lipschitz_ = 0;

@@ -8,8 +8,7 @@
 
 #include "core/input_error.hpp"
 #include "core/state_hash.hpp"
-#include "learn/data_source.hpp"
-#include "learn/epoch_order.hpp"
+#include "core/pick_distinct.hpp"
 
 namespace obs {
 namespace {
@@ -18,15 +17,6 @@ using eqprop::Mat;
 using eqprop::Vec;
 
 constexpr int kEvalChunks = 4;                  // the test set is evaluated over this many steps
-constexpr int kFashionTrain = 60000, kFashionTest = 10000;
-
-bool is_fashion(const std::string& d) { return d == "fashion-mnist"; }
-
-int dataset_dim(const std::string& d) {
-  if (is_fashion(d)) return 784;
-  if (d == "patterns") return 64;
-  return 2;
-}
 
 std::string fmt(double v, int digits = 4) {
   char buf[64];
@@ -45,14 +35,7 @@ nlohmann::json matrix_json(const Mat& m) {
 }  // namespace
 
 EqPropSystem::EqPropSystem() {
-  param(dataset_, "dataset", std::string("moons"), learn::dataset_choices()).restart()
-      .help("training data: 2-D moons or spirals, 8x8 pattern images, or Fashion-MNIST (Debian package dataset-fashion-mnist)").group("Data");
-  param(train_size_, "train_size", 1000, 0, 10'000'000).restart().log_scale()
-      .help("training examples (Fashion-MNIST: at most 60000, 0 = all)").group("Data");
-  param(test_size_, "test_size", 500, 0, 10'000'000).restart().log_scale()
-      .help("test examples (Fashion-MNIST: at most 10000, 0 = all)").group("Data");
-  param(data_noise_, "data_noise", 0.1, 0, 10).restart().help("noise of the synthetic sets (point jitter, pixel noise)").group("Data");
-  param(spiral_arms_, "spiral_arms", 2, 2, 16).restart().help("spirals: number of arms (= classes)").group("Data");
+  declare_data_params({.train_size = 1000, .test_size = 500, .data_noise = 0.1, .spiral_arms = 2});
 
   param(hidden_layers_, "hidden_layers", 1, 1, 200).restart().help("number of hidden layers").group("Network");
   param(hidden_units_, "hidden_units", 64, 1, 1'000'000).restart().log_scale().help("units per hidden layer").group("Network");
@@ -89,35 +72,18 @@ EqPropSystem::EqPropSystem() {
   param(heal_, "heal", false).help("restore ablated units (they rejoin at the next step)").group("Observatory");
 
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  // Running means over the epoch so far; between epochs, those of the last epoch.
-  metrics_.add("loss", "", [this] { return seen_ > 0 ? loss_sum_ / seen_ : last_loss_; }, MetricTable::Unmeasured::Nan);
-  metrics_.add("train_accuracy", "", [this] { return seen_ > 0 ? correct_ / seen_ : last_train_acc_; }, MetricTable::Unmeasured::Nan);
-  metrics_.add("test_accuracy", "", [this] { return test_acc_; }, MetricTable::Unmeasured::Nan);
+  declare_learning_metrics(/*with_loss=*/true);
   metrics_.add("lipschitz", "", [this] { return lipschitz_; });
   metrics_.add("settling_steps", "sweeps", [this, nan] { return algorithm_ == Algorithm::Backprop ? nan : settling_; }, MetricTable::Unmeasured::Nan);
-  metrics_.add("epoch", "", [this] { return static_cast<double>(epoch_); });
-  metrics_.add("epoch_progress", "", [this] {
-    return batches_per_epoch_ ? static_cast<double>(batch_pos_) / static_cast<double>(batches_per_epoch_) : 0.0;
-  });
   metrics_.add("beta", "", [this, nan] { return algorithm_ == Algorithm::Backprop ? nan : last_beta_; }, MetricTable::Unmeasured::Nan);
-  metrics_.add("epoch_seconds", "s", [this] { return epoch_seconds_; }, MetricTable::Unmeasured::Nan);
   metrics_.add("discarded_batches", "", [this] { return static_cast<double>(discarded_ + refused_); });
-  params_.add_former_name("n_train", "train_size");  // scene version 1.0
-  params_.add_former_name("n_test", "test_size");
 
   // One alignment metric per weight matrix joins these at reset.
   fixed_metrics_ = metrics_.size();
 }
 
 std::uint64_t EqPropSystem::bytes_needed() const {
-  const std::string& d = params_.choice("dataset");
-  auto n_train = static_cast<std::uint64_t>(params_.integer("train_size"));
-  auto n_test = static_cast<std::uint64_t>(params_.integer("test_size"));
-  if (is_fashion(d)) {
-    n_train = (n_train == 0) ? kFashionTrain : std::min<std::uint64_t>(n_train, kFashionTrain);
-    n_test = (n_test == 0) ? kFashionTest : std::min<std::uint64_t>(n_test, kFashionTest);
-  }
-  const std::uint64_t dim = static_cast<std::uint64_t>(dataset_dim(d));
+  const std::uint64_t dim = static_cast<std::uint64_t>(example_dim(params_.choice("dataset")));
   const std::uint64_t H = static_cast<std::uint64_t>(params_.integer("hidden_units"));
   const std::uint64_t layers = static_cast<std::uint64_t>(params_.integer("hidden_layers"));
   const std::uint64_t out = 16;  // at most 16 classes
@@ -125,20 +91,12 @@ std::uint64_t EqPropSystem::bytes_needed() const {
   const std::uint64_t T = static_cast<std::uint64_t>(params_.integer("free_steps") + params_.integer("nudged_steps"));
   const std::uint64_t weights = dim * H + (layers - 1) * H * H + H * out;
   const std::uint64_t units = dim + layers * H + out;
-  std::uint64_t bytes = (n_train + n_test) * (4 * dim + 1) + n_train * 4;  // data and the shuffle
+  std::uint64_t bytes = data_bytes();
   bytes += 4 * weights * 4;                                                // W, velocity, update, reference
   bytes += 4 * units * B * 14;                                             // relaxation and gradient buffers
   bytes += 4 * units * (kMapRes * kMapRes) * 4;                            // decision map workspace
   bytes += 4 * (units - dim) * (T + 4);                                    // the recorded trajectory
   return bytes;
-}
-
-void EqPropSystem::load_data() {
-  if (!is_fashion(dataset_)) {
-    if (train_size_ == 0) throw InputError("/params/train_size", "expected at least 1 training example for a synthetic dataset");
-    if (test_size_ == 0) throw InputError("/params/test_size", "expected at least 1 test example for a synthetic dataset");
-  }
-  data_ = learn::load_data({dataset_, train_size_, test_size_, data_noise_, spiral_arms_}, seed_);
 }
 
 void EqPropSystem::build_network() {
@@ -158,10 +116,8 @@ void EqPropSystem::build_network() {
 
 void EqPropSystem::restart() {
   rng_.reseed(seed_);
-  load_data();
-  if (static_cast<std::size_t>(batch_) > data_.train.size())
-    throw InputError("/params/batch", "expected at most train_size = " + std::to_string(data_.train.size()) + " examples per batch, got " +
-                                          std::to_string(batch_));
+  load_data(static_cast<std::size_t>(batch_));
+  if (data_.test.size() == 0) throw InputError("/params/test_size", "expected at least 1 test example (the showcase is one)");
   if (showcase_ >= data_.test.size())
     throw InputError("/params/showcase", "expected a test example index below " + std::to_string(data_.test.size()) + ", got " +
                                              std::to_string(showcase_));
@@ -190,20 +146,12 @@ void EqPropSystem::restart() {
   show_x_ = Mat::Zero(net_.sizes[0], 1);
   show_y_ = Mat::Zero(net_.sizes[L], 1);
   labels_.assign(static_cast<std::size_t>(batch_), 0);
-  learn::identity_order(order_, data_.train.size());
 
   prepare_decision_map();
 
   phase_ = Phase::Training;
-  epoch_ = 0;
-  batches_per_epoch_ = data_.train.size() / static_cast<std::size_t>(batch_);  // the last partial batch is dropped
-  batch_pos_ = eval_pos_ = eval_correct_ = 0;
-  loss_sum_ = seen_ = correct_ = 0;
-  last_loss_ = last_train_acc_ = std::numeric_limits<double>::quiet_NaN();
-  test_acc_ = std::numeric_limits<double>::quiet_NaN();  // not measured until the first epoch ends
   settling_ = 0;
   last_beta_ = 0;
-  epoch_seconds_ = std::numeric_limits<double>::quiet_NaN();
   discarded_ = refused_ = 0;
   alignment_.clear();
   pending_fault_ = 0;
@@ -221,8 +169,7 @@ void EqPropSystem::restart() {
   params_changed();
   lipschitz_ = algorithm_ == Algorithm::Backprop ? lip_.estimate(net_, 50) : lip_.project(net_, lip_target_, 50);
   if (algorithm_ == Algorithm::Backprop) lip_.project(net_, std::numeric_limits<double>::infinity(), 1);  // only refreshes the per-matrix norms
-  reshuffle();
-  epoch_start_ = std::chrono::steady_clock::now();
+  start_epoch(rng_);
   run_showcase();
   if (map_res_) run_decision_map();
 }
@@ -249,8 +196,6 @@ void EqPropSystem::params_changed() {
   if (heal_) heal_all();
   show_force_ = true;  // show the edit's effect on the next step
 }
-
-void EqPropSystem::reshuffle() { learn::shuffle_order(order_, rng_); }
 
 void EqPropSystem::fill_batch(const data::Dataset& d, const std::uint32_t* idx, int count, Mat& x, Mat& y,
                               std::uint8_t* labels) const {
@@ -287,18 +232,19 @@ void EqPropSystem::step() {
 void EqPropSystem::discard_batch(const char* what) {
   ++discarded_;
   relax_.zero_state();  // the relaxation restarts from its clean initial state
-  emit(Event::Level::Error, std::string("non-finite (NaN/Inf) ") + what + " in batch " + std::to_string(batch_pos_) +
+  emit(Event::Level::Error, std::string("non-finite (NaN/Inf) ") + what + " in batch " + std::to_string(cursor_.batch()) +
                                 " of epoch " + std::to_string(epoch_ + 1) + ": batch discarded, weights untouched, state restored");
 }
 
 void EqPropSystem::train_batch() {
   const int L = net_.free_layers();
-  fill_batch(data_.train, order_.data() + batch_pos_ * static_cast<std::uint64_t>(batch_), batch_, xb_, yb_, labels_.data());
+  fill_batch(data_.train, cursor_.batch_examples(), batch_, xb_, yb_, labels_.data());
   const int fault = std::exchange(pending_fault_, 0);
-  auto inject = [&](Mat& s) {  // a fraction of hidden units of the first hidden layer, every column
-    const auto n = static_cast<std::size_t>(s.rows());
-    const std::size_t k = units_hit(pending_fraction_, n);
-    for (std::size_t j = 0; j < k; ++j) s.row(static_cast<Eigen::Index>(rng_.below(n))).setConstant(fault == 1 ? NAN : INFINITY);
+  auto inject = [&](Mat& s) {  // a share of the first hidden layer's units, every column
+    std::vector<Eigen::Index> rows(static_cast<std::size_t>(s.rows()));  // only when a fault was injected
+    for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<Eigen::Index>(i);
+    pick_distinct(rows, units_hit(pending_fraction_, rows.size()), rng_,
+                  [&](Eigen::Index row) { s.row(row).setConstant(fault == 1 ? NAN : INFINITY); });
   };
 
   const Mat* out = nullptr;
@@ -346,22 +292,20 @@ void EqPropSystem::train_batch() {
 
   if (!update_.all_finite() || !std::isfinite(batch_loss)) {
     ++refused_;
-    emit(Event::Level::Error, "non-finite weight update refused in batch " + std::to_string(batch_pos_) + "; weights untouched");
+    emit(Event::Level::Error, "non-finite weight update refused in batch " + std::to_string(cursor_.batch()) + "; weights untouched");
     return;
   }
-  int hits = 0;
+  std::uint64_t hits = 0;
   for (int c = 0; c < batch_; ++c) hits += argmax_col(*out, c) == labels_[c];
-  loss_sum_ += batch_loss * batch_;
-  correct_ += hits;
-  seen_ += batch_;
+  train_.add(hits, static_cast<std::uint64_t>(batch_), batch_loss * batch_);
 
   eqprop::apply_update(net_, update_, lr_, momentum_, velocity_);
   lipschitz_ = algorithm_ == Algorithm::Backprop ? lip_.estimate(net_, power_iters_) : lip_.project(net_, lip_target_, power_iters_);
   if (algorithm_ == Algorithm::Backprop) lip_.project(net_, std::numeric_limits<double>::infinity(), 1);  // refresh per-matrix norms only
 
-  if (++batch_pos_ >= batches_per_epoch_) {
+  if (cursor_.next_batch()) {
     phase_ = Phase::Evaluating;
-    eval_pos_ = eval_correct_ = 0;
+    cursor_.start_eval();
   }
 }
 
@@ -383,45 +327,33 @@ const Mat& EqPropSystem::answer(eqprop::Relaxer& relax, eqprop::FeedForward& ff,
 }
 
 void EqPropSystem::eval_chunk() {
-  const std::size_t n = data_.test.size();
-  const std::size_t per_step = std::max<std::size_t>(static_cast<std::size_t>(batch_), (n + kEvalChunks - 1) / kEvalChunks);
-  const std::size_t end = std::min(n, eval_pos_ + per_step);
-  while (eval_pos_ < end) {
-    const int count = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(batch_), n - eval_pos_));
+  const std::size_t n = data_.test.size(), B = static_cast<std::size_t>(batch_);
+  const std::size_t per_step = std::max<std::size_t>(B, (n + kEvalChunks - 1) / kEvalChunks);
+  const std::size_t end = std::min(n, cursor_.eval_position() + per_step);
+  while (cursor_.eval_position() < end) {
+    const std::size_t first = cursor_.eval_position(), count = cursor_.eval_count(B);
     const int dim = data_.test.dim;
-    yb_.setZero();
-    for (int c = 0; c < batch_; ++c) {
+    for (std::size_t c = 0; c < B; ++c) {
       if (c < count) {
-        const float* e = data_.test.example(eval_pos_ + static_cast<std::size_t>(c));
-        std::copy(e, e + dim, xb_.col(c).data());
-        labels_[c] = data_.test.y[eval_pos_ + static_cast<std::size_t>(c)];
+        const float* e = data_.test.example(first + c);
+        std::copy(e, e + dim, xb_.col(static_cast<Eigen::Index>(c)).data());
+        labels_[c] = data_.test.y[first + c];
       } else {
-        xb_.col(c).setZero();
+        xb_.col(static_cast<Eigen::Index>(c)).setZero();  // padding of a last partial chunk; never counted
       }
     }
     const Mat& out = answer(relax_, ff_, xb_);
-    for (int c = 0; c < count; ++c) eval_correct_ += argmax_col(out, c) == labels_[c];
-    eval_pos_ += static_cast<std::size_t>(count);
+    std::uint64_t hits = 0;
+    for (std::size_t c = 0; c < count; ++c) hits += argmax_col(out, static_cast<int>(c)) == labels_[c];
+    test_.add(hits, count);
+    cursor_.advance_eval(count);
   }
-  if (eval_pos_ >= n) finish_epoch();
+  if (cursor_.eval_done()) finish_epoch();
 }
 
 void EqPropSystem::finish_epoch() {
-  test_acc_ = static_cast<double>(eval_correct_) / static_cast<double>(data_.test.size());
-  ++epoch_;
-  const auto now = std::chrono::steady_clock::now();
-  epoch_seconds_ = std::chrono::duration<double>(now - epoch_start_).count();
-  epoch_start_ = now;
-  emit(Event::Level::Info, "epoch " + std::to_string(epoch_) + ": test accuracy " + fmt(100 * test_acc_) + " %, train accuracy " +
-                               fmt(seen_ > 0 ? 100 * correct_ / seen_ : 0.0) + " %, loss " + fmt(seen_ > 0 ? loss_sum_ / seen_ : 0.0) +
-                               ", " + fmt(epoch_seconds_, 3) + " s");
-  batch_pos_ = 0;
-  if (seen_ > 0) {
-    last_loss_ = loss_sum_ / seen_;
-    last_train_acc_ = correct_ / seen_;
-  }
-  loss_sum_ = seen_ = correct_ = 0;
-  reshuffle();
+  end_epoch();
+  start_epoch(rng_);
   phase_ = (max_epochs_ > 0 && epoch_ >= max_epochs_) ? Phase::Finished : Phase::Training;
   params_changed();  // the learning rates of the new epoch (lr_decay)
 }
@@ -468,17 +400,16 @@ void EqPropSystem::perturb(const Perturbation& p) {
       for (int l = 1; l < L; ++l)
         for (int i = 0; i < net_.sizes[l]; ++i)
           if (net_.mask[l - 1][i] != 0.0f) alive.emplace_back(l, i);
-      const std::size_t k = p.fraction > 0 ? units_hit(p.fraction, alive.size()) : 0;
-      for (std::size_t j = 0; j < k; ++j) {  // k distinct units: partial Fisher-Yates
-        std::swap(alive[j], alive[j + rng_.below(alive.size() - j)]);
-        const int l = alive[j].first, i = alive[j].second;
+      const std::size_t k = pick_distinct(alive, p.fraction > 0 ? units_hit(p.fraction, alive.size()) : 0, rng_,
+                                          [&](const std::pair<int, int>& unit) {
+        const auto [l, i] = unit;
         net_.mask[l - 1][i] = 0.0f;
         // Momentum must not keep moving a dead unit's weights.
         velocity_.dW[l - 1].row(i).setZero();
         velocity_.db[l - 1][i] = 0.0f;
         velocity_.dW[l].col(i).setZero();
-        show_relax_.s(alive[j].first).row(alive[j].second).setZero();
-      }
+        show_relax_.s(l).row(i).setZero();
+      });
       show_force_ = true;
       emit(Event::Level::Info, "ablated " + std::to_string(k) + " hidden unit(s): held at 0 and out of the updates" +
                                    std::string(p.mode == AblateMode::Freeze ? " (freeze acts as remove here)" : "") +
@@ -520,16 +451,17 @@ std::shared_ptr<const Snapshot> EqPropSystem::snapshot() const {
   s->spectral_norms = lip_.matrix_norms();
   s->alignment = alignment_;
   s->epoch = epoch_;
-  s->batch = batch_pos_;
-  s->batches_per_epoch = batches_per_epoch_;
+  s->batch = cursor_.batch();
+  s->batches_per_epoch = cursor_.batches_per_epoch();
   switch (phase_) {
     case Phase::Training: s->status = "training"; break;
     case Phase::Evaluating: s->status = "evaluating the test set"; break;
     case Phase::Finished: s->status = "finished (" + std::to_string(epoch_) + " epochs)"; break;
   }
-  s->loss = seen_ > 0 ? loss_sum_ / seen_ : (std::isfinite(last_loss_) ? last_loss_ : 0.0);
-  s->train_accuracy = seen_ > 0 ? correct_ / seen_ : (std::isfinite(last_train_acc_) ? last_train_acc_ : 0.0);
-  s->test_accuracy = std::isfinite(test_acc_) ? test_acc_ : 0.0;
+  auto shown = [](double v) { return std::isfinite(v) ? v : 0.0; };  // the view's bars start empty
+  s->loss = shown(train_.loss());
+  s->train_accuracy = shown(train_.accuracy());
+  s->test_accuracy = shown(test_accuracy());
   s->mean_settling_steps = settling_;
   s->map_res = map_res_;
   s->decision_map = decision_map_;
@@ -543,9 +475,9 @@ void EqPropSystem::dump(nlohmann::json& out) const {
   const int L = net_.free_layers();
   out["layer_sizes"] = net_.sizes;
   out["epoch"] = epoch_;
-  out["batch"] = batch_pos_;
-  out["batches_per_epoch"] = batches_per_epoch_;
-  out["test_accuracy"] = std::isfinite(test_acc_) ? nlohmann::json(test_acc_) : nlohmann::json(nullptr);
+  out["batch"] = cursor_.batch();
+  out["batches_per_epoch"] = cursor_.batches_per_epoch();
+  out["test_accuracy"] = std::isfinite(test_accuracy()) ? nlohmann::json(test_accuracy()) : nlohmann::json(nullptr);
   out["lipschitz"] = lipschitz_;
   out["spectral_norms"] = lip_.matrix_norms();
   out["discarded_batches"] = discarded_;
@@ -575,8 +507,8 @@ std::uint64_t EqPropSystem::state_hash() const {
   StateHash h;
   h.value(step_);
   h.value(epoch_);
-  h.value(batch_pos_);
-  h.value(eval_pos_);
+  h.value(cursor_.batch());
+  h.value(static_cast<std::uint64_t>(cursor_.eval_position()));
   h.value(static_cast<int>(phase_));
   for (int l = 0; l < net_.free_layers(); ++l) {
     h.bytes(net_.W[l].data(), sizeof(float) * static_cast<std::size_t>(net_.W[l].size()));
@@ -584,11 +516,11 @@ std::uint64_t EqPropSystem::state_hash() const {
     h.bytes(net_.mask[l].data(), sizeof(float) * static_cast<std::size_t>(net_.mask[l].size()));
     h.bytes(velocity_.dW[l].data(), sizeof(float) * static_cast<std::size_t>(velocity_.dW[l].size()));
   }
-  h.span(std::span<const std::uint32_t>(order_));
+  h.span(cursor_.order());
   for (int f = 0; f < traj_len_; ++f)
     for (const auto& v : traj_[f].s) h.span(std::span<const float>(v));
-  h.value(test_acc_);
-  h.value(loss_sum_);
+  h.value(test_accuracy());
+  h.value(train_.loss_sum());
   return h.digest();
 }
 

@@ -9,14 +9,12 @@
 // starts with a fresh shuffle. After a batch (every `showcase_every` steps) one fixed test
 // example is relaxed alone and every sweep recorded (free, then nudged) for the R/G/B view; 2-D
 // datasets also get a decision map every `map_every` steps.
-#include <chrono>
 #include <memory>
 #include <vector>
 
 #include "core/rng.hpp"
-#include "core/system.hpp"
 #include "learn/beta_mode.hpp"
-#include "data/dataset.hpp"
+#include "learn/learner.hpp"
 #include "eqprop/eqprop_snapshot.hpp"
 #include "eqprop/layered_net.hpp"
 #include "eqprop/learning_rules.hpp"
@@ -25,7 +23,7 @@
 
 namespace obs {
 
-class EqPropSystem final : public System {
+class EqPropSystem final : public learn::Learner {
  public:
   EqPropSystem();
 
@@ -40,8 +38,6 @@ class EqPropSystem final : public System {
 
   // Read-only views for tests and benchmarks.
   const eqprop::Net& net() const { return net_; }
-  int epoch() const { return epoch_; }
-  double test_accuracy() const { return test_acc_; }
   double lipschitz() const { return lipschitz_; }
 
  private:
@@ -52,7 +48,6 @@ class EqPropSystem final : public System {
   void restart() override;
   void params_changed() override;
 
-  void load_data();
   void build_network();
   void train_batch();
   void eval_chunk();
@@ -71,14 +66,12 @@ class EqPropSystem final : public System {
   int argmax_col(const eqprop::Mat& m, int c) const;
   void discard_batch(const char* what);
   void heal_all();
-  void reshuffle();
   std::size_t hidden_units_total() const;
 
   // Parameters (bound in the constructor).
-  std::string dataset_;
-  std::size_t train_size_ = 0, test_size_ = 0, showcase_ = 0;
-  double data_noise_ = 0, init_gain_ = 1, lr_first_ = 0, lr_last_ = 0, lr_decay_ = 1;
-  int spiral_arms_ = 2, hidden_layers_ = 1, hidden_units_ = 64, batch_ = 50;
+  std::size_t showcase_ = 0;
+  double init_gain_ = 1, lr_first_ = 0, lr_last_ = 0, lr_decay_ = 1;
+  int hidden_layers_ = 1, hidden_units_ = 64, batch_ = 50;
   eqprop::Activation activation_{};
   Output output_{};
   Algorithm algorithm_{};
@@ -89,7 +82,6 @@ class EqPropSystem final : public System {
   bool heal_ = false;
   std::vector<float> lr_;  // per weight matrix, from lr_first, lr_last and lr_decay
 
-  data::Split data_;
   eqprop::Net net_;
   eqprop::Relaxer relax_, show_relax_, map_relax_;
   eqprop::FeedForward ff_, ff_show_, ff_map_;
@@ -99,17 +91,12 @@ class EqPropSystem final : public System {
   std::vector<eqprop::Mat> free_, plus_, scratch_;
   eqprop::Mat xb_, yb_, show_x_, show_y_, map_x_;
   std::vector<std::uint8_t> labels_;
-  std::vector<std::uint32_t> order_;
 
   // Training position and results.
   Phase phase_ = Phase::Training;
-  int epoch_ = 0;
-  std::uint64_t batch_pos_ = 0, batches_per_epoch_ = 0, eval_pos_ = 0, eval_correct_ = 0;
-  double loss_sum_ = 0, seen_ = 0, correct_ = 0, test_acc_ = 0, lipschitz_ = 0, settling_ = 0;
-  double last_beta_ = 0, epoch_seconds_ = 0, last_loss_ = 0, last_train_acc_ = 0;
+  double lipschitz_ = 0, settling_ = 0, last_beta_ = 0;
   std::uint64_t discarded_ = 0, refused_ = 0;
   std::vector<eqprop::LayerAlignment> alignment_;
-  std::chrono::steady_clock::time_point epoch_start_{};
 
   // The showcased example's recorded relaxation.
   std::vector<eqprop::RelaxFrame> traj_;

@@ -6,6 +6,7 @@
 #include <numbers>
 
 #include "core/input_error.hpp"
+#include "core/pick_distinct.hpp"
 #include "core/state_hash.hpp"
 #include "kuramoto/fast_sincos.hpp"
 
@@ -284,15 +285,12 @@ void KuramotoSystem::perturb(const Perturbation& p) {
     }
     case PerturbKind::InjectNaN:
     case PerturbKind::InjectInf: {
-      const std::size_t k = units_hit(p.fraction, n_moving_);
-      for (std::size_t j = 0; j < k; ++j) {
-        // k distinct units: draw from the not-yet-hit ones and park each hit at the end of
-        // the moving run (a partial Fisher-Yates shuffle), so the count reported is the count hit.
-        const std::size_t last = n_moving_ - 1 - j;
-        swap_units(static_cast<std::size_t>(rng_.below(last + 1)), last);
-        if (p.kind == PerturbKind::InjectNaN) phase_[last] = NAN;
-        else omega_[last] = INFINITY;
-      }
+      // k distinct units, each hit parked at the end of the moving run.
+      const std::size_t k = pick_distinct(n_moving_, units_hit(p.fraction, n_moving_), rng_,
+                                          [&](std::size_t a, std::size_t b) { swap_units(a, b); }, [&](std::size_t i) {
+        if (p.kind == PerturbKind::InjectNaN) phase_[i] = NAN;
+        else omega_[i] = INFINITY;
+      });
       emit(Event::Level::Info, "injected " + std::string(p.kind == PerturbKind::InjectNaN ? "NaN phase" : "Inf frequency") +
                                    " into " + std::to_string(k) + " oscillator(s)");
       // Detection happens where it would in a real fault: in the next step's sums.

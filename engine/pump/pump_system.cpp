@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "core/input_error.hpp"
+#include "core/pick_distinct.hpp"
 #include "core/state_hash.hpp"
 
 namespace obs {
@@ -269,18 +270,17 @@ void PumpSystem::perturb(const Perturbation& p) {
       break;
     }
     case PerturbKind::Ablate: {
-      const std::size_t kw = alive_ ? units_hit(p.fraction, moving_) : 0;
-      for (std::size_t j = 0; j < kw && moving_ > 0; ++j) {
-        const std::size_t w = static_cast<std::size_t>(rng_.below(moving_));
-        std::swap(walkers_[w], walkers_[moving_ - 1]);
-        std::swap(walkers_prev_[w], walkers_prev_[moving_ - 1]);
-        --moving_;  // now frozen
-        if (p.mode == AblateMode::Remove) {
-          std::swap(walkers_[moving_], walkers_[alive_ - 1]);
-          std::swap(walkers_prev_[moving_], walkers_prev_[alive_ - 1]);
-          --alive_;
-        }
-      }
+      // Walkers [0, moving_) move, [moving_, alive_) are frozen. Each chosen walker is parked at
+      // the end of the moving run, which then shrinks past it (frozen); removal then swaps it
+      // past the end of the frozen run too.
+      auto swap_walkers = [&](std::size_t a, std::size_t b) {
+        std::swap(walkers_[a], walkers_[b]);
+        std::swap(walkers_prev_[a], walkers_prev_[b]);
+      };
+      const std::size_t kw = pick_distinct(moving_, alive_ ? units_hit(p.fraction, moving_) : 0, rng_, swap_walkers, [&](std::size_t) {
+        --moving_;
+        if (p.mode == AblateMode::Remove) swap_walkers(moving_, --alive_);
+      });
       if (p.mode == AblateMode::Remove) {
         // Zero the mass of a share of the voxels too, then renormalise what is left.
         const std::size_t kv = units_hit(p.fraction, kVoxels);

@@ -60,9 +60,6 @@ struct ResonanceSnapshot : Snapshot {
   int presence_rows = 0;
   std::vector<float> presence;
 
-  // Recent history for the plots in the view (oldest first, equal length).
-  std::vector<float> history_time, history_R, history_Lcomp;
-
   double R = 0;                     // global order parameter
   double L_comp = 0;                // compression loss
   double density = 0;               // nnz(P) / (N * M)

@@ -8,6 +8,7 @@
 #include <numbers>
 
 #include "core/input_error.hpp"
+#include "core/pick_distinct.hpp"
 #include "core/state_hash.hpp"
 #include "kuramoto/frequencies.hpp"
 #include "resonance/resonance_math.hpp"
@@ -242,10 +243,6 @@ void ResonanceSystem::restart() {
   readout_n_ = readout_correct_ = dropped_ = 0;
   pd_shared_sum_ = pd_random_sum_ = pd_diff_sum_ = pd_diff_sq_ = 0;
   pd_checks_ = 0;
-  h_time_.assign(kHistory, 0.0f);
-  h_R_.assign(kHistory, 0.0f);
-  h_L_.assign(kHistory, 0.0f);
-  h_head_ = h_count_ = 0;
 
   params_changed();
   init_population();
@@ -402,17 +399,6 @@ void ResonanceSystem::update_global_metrics() {
   // Stream R counts once several groups overlap (5 injection intervals): a lone group is
   // one onset, not a synchrony collapse.
   if (stream_ && time_ >= 5 * stream_interval_) max_R_stream_ = std::max(max_R_stream_, R_stream_);
-  const double L = static_cast<double>(nnz_) + [&] {
-    double a = 0;
-    for (std::size_t k = 0; k < static_cast<std::size_t>(k_hi_); ++k)
-      if (calive_[k] && std::hypot(cre_[k], cim_[k]) > c_active_) a += 1;
-    return a;
-  }();
-  h_time_[h_head_] = static_cast<float>(time_);
-  h_R_[h_head_] = static_cast<float>(R_);
-  h_L_[h_head_] = static_cast<float>(L);
-  h_head_ = (h_head_ + 1) % kHistory;
-  h_count_ = std::min(h_count_ + 1, kHistory);
 }
 
 ResonanceSystem::CarrierMeans ResonanceSystem::carrier_means() const {
@@ -502,11 +488,8 @@ void ResonanceSystem::perturb(const Perturbation& p) {
       return;
     }
     if (p.kind == PerturbKind::Noise) warn_if_uniform_kick(p.amplitude);
-    const std::size_t n = p.kind == PerturbKind::Noise ? live.size() : units_hit(p.fraction, live.size());
-    for (std::size_t j = 0; j < n; ++j) {  // partial Fisher-Yates: n distinct carriers
-      const std::size_t r = j + static_cast<std::size_t>(rng_.below(live.size() - j));
-      std::swap(live[j], live[r]);
-      const std::size_t k = live[j];
+    const std::size_t hit = p.kind == PerturbKind::Noise ? live.size() : units_hit(p.fraction, live.size());
+    const std::size_t n = pick_distinct(live, hit, rng_, [&](std::size_t k) {
       switch (p.kind) {
         case PerturbKind::Noise: {
           const auto c = std::polar(std::hypot(cre_[k], cim_[k]), std::atan2(cim_[k], cre_[k]) + phase_kick(p.amplitude));
@@ -518,7 +501,7 @@ void ResonanceSystem::perturb(const Perturbation& p) {
         case PerturbKind::InjectNaN: cre_[k] = NAN; break;
         case PerturbKind::InjectInf: cim_[k] = INFINITY; break;
       }
-    }
+    });
     emit(Event::Level::Info, std::string(perturb_kind_name(p.kind)) + " on " + std::to_string(n) + " carrier(s)");
     update_global_metrics();
     return;
@@ -536,11 +519,7 @@ void ResonanceSystem::perturb(const Perturbation& p) {
     emit(Event::Level::Info, text);
     return;
   }
-  const std::size_t n = units_hit(p.fraction, live.size());
-  for (std::size_t j = 0; j < n; ++j) {
-    const std::size_t r = j + static_cast<std::size_t>(rng_.below(live.size() - j));
-    std::swap(live[j], live[r]);
-    const std::uint32_t i = live[j];
+  const std::size_t n = pick_distinct(live, units_hit(p.fraction, live.size()), rng_, [&](std::uint32_t i) {
     switch (p.kind) {
       case PerturbKind::Ablate:
         if (p.mode == AblateMode::Remove) remove_oscillator(i, kFree);
@@ -554,7 +533,7 @@ void ResonanceSystem::perturb(const Perturbation& p) {
       case PerturbKind::InjectInf: omega_[i] = INFINITY; break;
       case PerturbKind::Noise: break;
     }
-  }
+  });
   emit(Event::Level::Info, std::string(perturb_kind_name(p.kind)) + " on " + std::to_string(n) + " oscillator(s)");
   if (p.kind == PerturbKind::Ablate) update_global_metrics();
 }

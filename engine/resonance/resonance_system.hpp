@@ -190,11 +190,6 @@ class ResonanceSystem final : public System {
   double pd_shared_sum_ = 0, pd_random_sum_ = 0, pd_diff_sum_ = 0, pd_diff_sq_ = 0;
   std::uint64_t pd_checks_ = 0;
 
-  // History for the view's plots (ring, preallocated).
-  static constexpr std::size_t kHistory = 600;
-  std::vector<float> h_time_, h_R_, h_L_;
-  std::size_t h_head_ = 0, h_count_ = 0;
-
   Rng rng_;          // dynamics: initial state, mitosis kicks, perturbations
   Rng stream_rng_;   // the environment
   Rng measure_rng_;  // readouts only: drawing from it can never change the dynamics

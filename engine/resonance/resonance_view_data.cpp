@@ -89,12 +89,6 @@ std::shared_ptr<const Snapshot> ResonanceSystem::snapshot() const {
   for (auto& l : s->lifetimes)
     if (l.fate == Fate::Alive) l.end_step = step_;
 
-  for (std::size_t q = 0; q < h_count_; ++q) {
-    const std::size_t at = (h_head_ + kHistory - h_count_ + q) % kHistory;
-    s->history_time.push_back(h_time_[at]);
-    s->history_R.push_back(h_R_[at]);
-    s->history_Lcomp.push_back(h_L_[at]);
-  }
   s->R = R_;
   s->L_comp = compression_length();
   s->density = per_NM(static_cast<double>(nnz_));

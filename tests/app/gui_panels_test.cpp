@@ -10,6 +10,7 @@
 #include <string>
 
 #include "app.hpp"
+#include "input/ui_marks.hpp"
 #include "app_test_support.hpp"
 #include "platform/gl_window.hpp"
 #include "ui_driver.hpp"
@@ -74,6 +75,16 @@ void sweep_every_parameter(const std::string& scene) {
   Fixture f(scene, dir);
   test::UiDriver ui(f.app);
   const std::vector<Param> params = f.app.session.params.all();
+  ui.frames(2);
+  // Every name fits between its widget and its R button (projection_smoothing ran under it): a
+  // widget's marked rectangle is ImGui's item rectangle, which includes its label.
+  for (const Param& p : params) {
+    CAPTURE(p.name);
+    const auto widget = obs::ui::find_mark("param/" + p.name), back = obs::ui::find_mark("param/" + p.name + "/R");
+    REQUIRE(widget);
+    REQUIRE(back);
+    CHECK(widget->max.x <= back->min.x);
+  }
   int moved = 0, typed = 0;
   for (const Param& p : params) {
     CAPTURE(p.name);

@@ -26,7 +26,6 @@ TEST_CASE("stream scene: the authors' §10.4 failures do not occur") {
   CHECK(snap->carriers.size() == static_cast<std::size_t>(m["M"]));
   CHECK(!snap->dots.empty());
   CHECK(snap->presence.size() == static_cast<std::size_t>(snap->presence_rows) * snap->carriers.size());
-  CHECK(snap->history_R.size() == snap->history_time.size());
   CHECK(!snap->lifetimes.empty());
   for (const auto& c : snap->carriers) CHECK(c.spectrum.size() == 32);
 }

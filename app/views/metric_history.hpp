@@ -1,0 +1,26 @@
+#pragma once
+// The recent history of a few metrics, as a view plots it over time (the carrier view's R(t)).
+// It is copied each frame out of the runner's series store, the one history of a run, so no
+// engine keeps a ring of its own for its view and the plot shows every step.
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "core/series.hpp"
+
+namespace obs {
+
+struct MetricHistory {
+  MetricHistory(std::vector<std::string> wanted, std::size_t rows) : names(std::move(wanted)), rows(rows), columns(names.size()) {}
+
+  std::vector<std::string> names;  // the metrics wanted; one the system lacks reads as NaN
+  std::size_t rows;                // the most recent rows wanted
+
+  std::vector<double> steps;                 // oldest first
+  std::vector<std::vector<double>> columns;  // one per name, as long as steps
+
+  // Copies the wanted rows (a few thousand numbers: cheap under the store's lock).
+  void copy_from(const SeriesStore& store);
+};
+
+}  // namespace obs

@@ -1,0 +1,32 @@
+#pragma once
+// The one series plot of the app (the metrics panel's plots, the carrier view's R(t) and
+// L_comp(t)): a series drawn onto a draw list inside a rect, reduced to a min/max pair per pixel
+// column so a spike (a NaN kick, a collapse) is never hidden however long the series is.
+#include <imgui.h>
+
+#include <cstddef>
+#include <span>
+
+#include "views/view.hpp"
+
+namespace obs {
+
+struct SeriesRange {
+  double lo = 0, hi = 0;  // the span drawn; meaningless when !drawn
+  bool drawn = false;     // some value was finite
+  bool constant = false;  // drawn as a flat line through the middle, bounded by its own value
+};
+
+struct SeriesStyle {
+  ImU32 colour = IM_COL32(110, 190, 255, 255);
+  float thickness = 1.2f;
+  bool from_zero = false;  // the span includes 0 (an order parameter, a count)
+};
+
+// Plots `ys` against `xs` (or against their index when `xs` is empty; else xs is ascending and
+// as long as ys) across `area`. A column whose samples are all non-finite breaks the line; a
+// column with no sample (sparse xs) is bridged.
+SeriesRange draw_series(ImDrawList* dl, const ViewRect& area, std::span<const double> ys, std::span<const double> xs,
+                        const SeriesStyle& style);
+
+}  // namespace obs
