@@ -64,15 +64,15 @@ class ViewSettings {
     const char* label;
     const char* help;
     const char* format = nullptr;
-    Kind kind;
+    Kind kind{};  // every add_ sets it; the braces keep aggregate initialisation quiet
     double lo = 0, hi = 0;
     bool log = false, same_line = false;
     bool* flag = nullptr;
     float* real = nullptr;
     int* whole = nullptr;
-    std::function<int()> get_choice;
-    std::function<void(int)> set_choice;
-    std::vector<Choice> choices;
+    std::function<int()> get_choice{};
+    std::function<void(int)> set_choice{};
+    std::vector<Choice> choices{};
     ChoiceWidget widget = ChoiceWidget::Combo;
   };
   ViewSettings& add_choice(const char* key, std::function<int()> get, std::function<void(int)> set, std::initializer_list<Choice> choices,

@@ -1,0 +1,39 @@
+#pragma once
+// Changing which connections a sparse layer has, by the two published rules the `sparse` system is
+// measured against (issue 14's baselines): both drop the connections of smallest |w|; SET regrows
+// at random (Mocanu et al., Nature Communications 9:2383, 2018), RigL regrows where the gradient
+// of the loss with respect to an absent weight is largest (Evci et al., "Rigging the Lottery",
+// ICML 2020), with an update fraction that decays along a cosine.
+//
+// A regrown connection starts at weight 0 (RigL's choice; SET's paper draws it at random), so
+// growing never changes what the network computes at the moment it happens, and the two
+// baselines differ only in where they grow.
+#include <cstddef>
+
+#include "sparse/csr_layer.hpp"
+
+namespace obs::sparse {
+
+// Removes the k connections of smallest |w| (k clamped to the count; ties: the connection stored
+// first goes first, so the result depends on nothing but the layer). Returns how many went.
+std::size_t prune_smallest(CsrLayer& W, std::size_t k);
+
+// Adds k absent connections chosen uniformly among all absent (row, col), at weight 0 (k clamped
+// to the number absent). Returns how many were added.
+std::size_t grow_random(CsrLayer& W, std::size_t k, Rng& rng);
+
+// The gradient of the loss with respect to every weight of a dense layer of W's shape, present or
+// absent: dL/dW = dy x^T, rows x cols (dy: rows x batch, x: cols x batch). What RigL ranks the
+// absent connections by; it costs a dense product, which is why RigL computes it only when it
+// rewires.
+Eigen::MatrixXf dense_gradient(const RowMat& x, const RowMat& dy);
+
+// Adds the k absent connections of largest |gradient| (ties: lower row, then lower column), at
+// weight 0. Returns how many were added.
+std::size_t grow_by_gradient(CsrLayer& W, const Eigen::MatrixXf& gradient, std::size_t k);
+
+// RigL's update fraction at a step: alpha/2 (1 + cos(pi t / t_end)) while t < t_end, 0 after
+// (Evci et al. 2020, eq. 1).
+double cosine_update_fraction(double alpha, long step, long end_step);
+
+}  // namespace obs::sparse

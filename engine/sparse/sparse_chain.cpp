@@ -1,0 +1,73 @@
+#include "sparse/sparse_chain.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace obs::sparse {
+
+SparseChain::SparseChain(const std::vector<int>& sizes, double density, Rng& rng) {
+  for (std::size_t l = 0; l + 1 < sizes.size(); ++l) {
+    const int in = sizes[l], out = sizes[l + 1];
+    // Glorot & Bengio (2010) uniform bound, with the fan-in and fan-out a unit really has.
+    const double fan_in = std::max(1.0, std::round(density * in)), fan_out = std::max(1.0, density * out);
+    const double scale = std::sqrt(6.0 / (fan_in + fan_out));
+    layers_.push_back(random_layer(out, in, density, scale, rng));
+  }
+  act_.resize(layers_.size() + 1);
+  delta_.resize(layers_.size());
+  dvalue_.resize(layers_.size());
+  dbias_.resize(layers_.size());
+}
+
+std::size_t SparseChain::connections() const {
+  std::size_t n = 0;
+  for (const auto& W : layers_) n += W.connections();
+  return n;
+}
+
+double SparseChain::loss(const RowMat& x, const std::vector<std::uint8_t>& labels) {
+  input_ = &x;  // read in place: a copy of a Fashion-MNIST batch would cost as much as a 1 % layer
+  const std::size_t L = layers_.size();
+  for (std::size_t l = 0; l < L; ++l) {
+    forward(layers_[l], input(l), act_[l + 1]);
+    if (l + 1 < L) act_[l + 1] = act_[l + 1].cwiseMax(0.0f);  // ReLU
+  }
+  // Softmax cross-entropy per column; delta of the last layer = softmax - one-hot, over B.
+  RowMat& z = act_[L];
+  const Eigen::Index B = z.cols();
+  RowMat& d = delta_[L - 1];
+  d.resize(z.rows(), B);
+  double total = 0;
+  for (Eigen::Index b = 0; b < B; ++b) {
+    const float m = z.col(b).maxCoeff();
+    double sum = 0;
+    for (Eigen::Index k = 0; k < z.rows(); ++k) sum += std::exp(static_cast<double>(z(k, b) - m));
+    const auto y = static_cast<Eigen::Index>(labels[static_cast<std::size_t>(b)]);
+    total += std::log(sum) - static_cast<double>(z(y, b) - m);
+    for (Eigen::Index k = 0; k < z.rows(); ++k)
+      d(k, b) = static_cast<float>((std::exp(static_cast<double>(z(k, b) - m)) / sum - (k == y ? 1.0 : 0.0)) / static_cast<double>(B));
+  }
+  return total / static_cast<double>(B);
+}
+
+double SparseChain::gradients(const RowMat& x, const std::vector<std::uint8_t>& labels) {
+  const double value = loss(x, labels);
+  for (std::size_t l = layers_.size(); l-- > 0;) {
+    RowMat* dx = l > 0 ? &delta_[l - 1] : nullptr;
+    backward(layers_[l], input(l), delta_[l], dvalue_[l], dbias_[l], dx);
+    if (dx) *dx = dx->cwiseProduct((act_[l].array() > 0.0f).cast<float>().matrix());  // through the ReLU
+  }
+  return value;
+}
+
+double SparseChain::train_step(const RowMat& x, const std::vector<std::uint8_t>& labels, float lr) {
+  const double before = gradients(x, labels);
+  for (std::size_t l = 0; l < layers_.size(); ++l) {
+    CsrLayer& W = layers_[l];
+    for (std::size_t k = 0; k < W.value.size(); ++k) W.value[k] -= lr * dvalue_[l][k];
+    for (std::size_t r = 0; r < W.bias.size(); ++r) W.bias[r] -= lr * dbias_[l][r];
+  }
+  return before;
+}
+
+}  // namespace obs::sparse

@@ -1,0 +1,50 @@
+#pragma once
+// A feed-forward chain of sparse layers (ReLU between them, softmax cross-entropy at the end)
+// trained by backprop through the sparse structure only: gradients exist for the existing
+// connections and nowhere else. The `sparse` system's first module graph (784-300-100-10), and
+// the "full sparse training step" its speed bar is measured on (tests/bench/bench_sparse.cpp).
+#include <cstdint>
+#include <vector>
+
+#include "sparse/csr_layer.hpp"
+
+namespace obs::sparse {
+
+class SparseChain {
+ public:
+  // sizes = {inputs, hidden..., classes}; every layer at `density` (Glorot-uniform weights over
+  // the connections a unit actually has, so the activations' scale does not fall with density).
+  SparseChain(const std::vector<int>& sizes, double density, Rng& rng);
+
+  // The mean cross-entropy of the batch (x: inputs x batch, row-major; labels: one per column)
+  // under the current weights; fills every layer's activations.
+  double loss(const RowMat& x, const std::vector<std::uint8_t>& labels);
+  // One SGD step on the batch: forward, backward, update. Returns the loss before the update.
+  double train_step(const RowMat& x, const std::vector<std::uint8_t>& labels, float lr);
+  // After loss() or train_step(): the gradients of the last batch, per layer.
+  const std::vector<float>& value_gradient(std::size_t layer) const { return dvalue_[layer]; }
+  const std::vector<float>& bias_gradient(std::size_t layer) const { return dbias_[layer]; }
+  // The gradients of loss() at the current weights (computed, not applied); returns the loss.
+  double gradients(const RowMat& x, const std::vector<std::uint8_t>& labels);
+
+  // After gradients(): layer l's input and dL/d(its pre-activation) for the last batch, which
+  // RigL's dense gradient is made of.
+  const RowMat& layer_input(std::size_t l) const { return input(l); }
+  const RowMat& layer_delta(std::size_t l) const { return delta_[l]; }
+
+  std::vector<CsrLayer>& layers() { return layers_; }
+  const std::vector<CsrLayer>& layers() const { return layers_; }
+  std::size_t connections() const;
+
+ private:
+  // Layer l's input: the batch for the first layer, the previous layer's output after it.
+  const RowMat& input(std::size_t l) const { return l == 0 ? *input_ : act_[l]; }
+
+  std::vector<CsrLayer> layers_;
+  const RowMat* input_ = nullptr;  // the batch of the last loss(), which outlives the call's use of it
+  std::vector<RowMat> act_;        // act_[l + 1] = layer l's output (after ReLU; logits last); act_[0] unused
+  std::vector<RowMat> delta_;  // dL/d(pre-activation) of each layer
+  std::vector<std::vector<float>> dvalue_, dbias_;
+};
+
+}  // namespace obs::sparse
