@@ -11,6 +11,7 @@
 #include "kuramoto/kuramoto_system.hpp"
 #include "pump/pump_system.hpp"
 #include "resonance/resonance_system.hpp"
+#include "sparse/sparse_system.hpp"
 
 namespace obs {
 
@@ -21,6 +22,7 @@ const std::vector<SystemEntry>& system_registry() {
       {"eqprop", "TorEqProp: Lipschitz-bounded equilibrium propagation on layered nets (R/G/B channel heatmaps)", [] { return std::make_unique<EqPropSystem>(); }},
       {"resonance", "resonant compression: oscillators coupled through carriers, with mitosis, metabolism and genesis (carrier phase wheels)", [] { return std::make_unique<ResonanceSystem>(); }},
       {"pump", "torsional Markov pump, exact hyperbolic sparsemax on the 4x4x4 packet (voxel packet)", [] { return std::make_unique<PumpSystem>(); }},
+      {"sparse", "sparse feed-forward networks rewired by SET or RigL, truly sparse kernels (layer masks)", [] { return std::make_unique<SparseSystem>(); }},
   };
   return entries;
 }

@@ -3,6 +3,7 @@
 #include "views/eqprop_view.hpp"
 #include "views/neural_cube_view.hpp"
 #include "views/phase_wheel_view.hpp"
+#include "views/sparse_mask_view.hpp"
 #include "views/view.hpp"
 #include "views/voxel_packet_view.hpp"
 
@@ -14,6 +15,7 @@ std::unique_ptr<View> make_view(std::string_view kind) {
   if (kind == "cube") return std::make_unique<NeuralCubeView>();
   if (kind == "eqprop") return std::make_unique<EqPropView>();
   if (kind == "resonance") return std::make_unique<CarrierWheelView>();
+  if (kind == "sparse") return std::make_unique<SparseMaskView>();
   return nullptr;
 }
 

@@ -175,7 +175,7 @@ void EqPropSystem::restart() {
 }
 
 void EqPropSystem::params_changed() {
-  if (phase_ == Phase::Finished && (max_epochs_ == 0 || epoch_ < max_epochs_)) phase_ = Phase::Training;  // raised live
+  resume_if_raised(max_epochs_);
   const int K = net_.free_layers();
   lr_.assign(static_cast<std::size_t>(std::max(K, 0)), 0.0f);
   const double decay = std::pow(lr_decay_, epoch_);
@@ -352,9 +352,7 @@ void EqPropSystem::eval_chunk() {
 }
 
 void EqPropSystem::finish_epoch() {
-  end_epoch();
-  start_epoch(rng_);
-  phase_ = (max_epochs_ > 0 && epoch_ >= max_epochs_) ? Phase::Finished : Phase::Training;
+  next_epoch(rng_, max_epochs_);
   params_changed();  // the learning rates of the new epoch (lr_decay)
 }
 
@@ -453,11 +451,7 @@ std::shared_ptr<const Snapshot> EqPropSystem::snapshot() const {
   s->epoch = epoch_;
   s->batch = cursor_.batch();
   s->batches_per_epoch = cursor_.batches_per_epoch();
-  switch (phase_) {
-    case Phase::Training: s->status = "training"; break;
-    case Phase::Evaluating: s->status = "evaluating the test set"; break;
-    case Phase::Finished: s->status = "finished (" + std::to_string(epoch_) + " epochs)"; break;
-  }
+  s->status = phase_text();
   auto shown = [](double v) { return std::isfinite(v) ? v : 0.0; };  // the view's bars start empty
   s->loss = shown(train_.loss());
   s->train_accuracy = shown(train_.accuracy());
@@ -505,11 +499,7 @@ void EqPropSystem::dump(nlohmann::json& out) const {
 
 std::uint64_t EqPropSystem::state_hash() const {
   StateHash h;
-  h.value(step_);
-  h.value(epoch_);
-  h.value(cursor_.batch());
-  h.value(static_cast<std::uint64_t>(cursor_.eval_position()));
-  h.value(static_cast<int>(phase_));
+  hash_progress(h);
   for (int l = 0; l < net_.free_layers(); ++l) {
     h.bytes(net_.W[l].data(), sizeof(float) * static_cast<std::size_t>(net_.W[l].size()));
     h.bytes(net_.b[l].data(), sizeof(float) * static_cast<std::size_t>(net_.b[l].size()));

@@ -41,7 +41,6 @@ class EqPropSystem final : public learn::Learner {
   double lipschitz() const { return lipschitz_; }
 
  private:
-  enum class Phase { Training, Evaluating, Finished };
   enum class Output { Linear, Activation };
   enum class Algorithm { EqProp, Backprop };
 
@@ -93,7 +92,6 @@ class EqPropSystem final : public learn::Learner {
   std::vector<std::uint8_t> labels_;
 
   // Training position and results.
-  Phase phase_ = Phase::Training;
   double lipschitz_ = 0, settling_ = 0, last_beta_ = 0;
   std::uint64_t discarded_ = 0, refused_ = 0;
   std::vector<eqprop::LayerAlignment> alignment_;

@@ -100,4 +100,31 @@ void Learner::end_epoch() {
   emit(Event::Level::Info, report + ", " + seconds);
 }
 
+void Learner::next_epoch(Rng& rng, int max_epochs) {
+  end_epoch();
+  start_epoch(rng);
+  phase_ = (max_epochs > 0 && epoch_ >= max_epochs) ? Phase::Finished : Phase::Training;
+}
+
+void Learner::resume_if_raised(int max_epochs) {
+  if (phase_ == Phase::Finished && (max_epochs == 0 || epoch_ < max_epochs)) phase_ = Phase::Training;
+}
+
+std::string Learner::phase_text() const {
+  switch (phase_) {
+    case Phase::Training: return "training";
+    case Phase::Evaluating: return "evaluating the test set";
+    case Phase::Finished: return "finished (" + std::to_string(epoch_) + " epochs)";
+  }
+  return {};
+}
+
+void Learner::hash_progress(StateHash& h) const {
+  h.value(step_);
+  h.value(epoch_);
+  h.value(cursor_.batch());
+  h.value(static_cast<std::uint64_t>(cursor_.eval_position()));
+  h.value(static_cast<int>(phase_));
+}
+
 }  // namespace obs::learn

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/rng.hpp"
+#include "core/state_hash.hpp"
 #include "core/system.hpp"
 #include "data/dataset.hpp"
 #include "learn/data_source.hpp"
@@ -55,12 +56,26 @@ class Learner : public System {
   // and train accuracy, loss where measured, seconds) and counts the epoch.
   void end_epoch();
 
+  // For a learner that trains an epoch in batches and then evaluates the test set over a few
+  // steps (eqprop, sparse): where it is, and the moves between the phases.
+  enum class Phase { Training, Evaluating, Finished };
+  // After the test pass: end_epoch(), the next epoch's order, and Finished once max_epochs are
+  // done (0 = never).
+  void next_epoch(Rng& rng, int max_epochs);
+  // Training again when the epoch limit was raised past the epochs done (an edit between steps).
+  void resume_if_raised(int max_epochs);
+  // The phase in words, for a snapshot's status line.
+  std::string phase_text() const;
+  // The learning position into a state hash: step, epoch, batch, test position, phase.
+  void hash_progress(StateHash& h) const;
+
   DataSpec data_spec_;
   data::Split data_;
   EpochCursor cursor_;
   EpochTally train_, test_;
   int epoch_ = 0;
   double epoch_seconds_ = 0;
+  Phase phase_ = Phase::Training;
 
  private:
   std::chrono::steady_clock::time_point epoch_start_{};

@@ -76,13 +76,19 @@ std::size_t prune_smallest(CsrLayer& W, std::size_t k) {
   if (k == 0) return 0;
   std::vector<std::uint32_t> order(n);
   std::iota(order.begin(), order.end(), 0u);
+  // A NaN weight counts as the smallest (it goes first, and the ordering stays strict).
+  const auto magnitude = [&](std::uint32_t k) { return std::isnan(W.value[k]) ? -1.0f : std::abs(W.value[k]); };
   const auto smaller = [&](std::uint32_t a, std::uint32_t b) {
-    const float wa = std::abs(W.value[a]), wb = std::abs(W.value[b]);
+    const float wa = magnitude(a), wb = magnitude(b);
     return wa < wb || (wa == wb && a < b);
   };
   std::nth_element(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k - 1), order.end(), smaller);
   std::vector<char> drop(n, 0);
   for (std::size_t i = 0; i < k; ++i) drop[order[i]] = 1;
+  return remove_marked(W, drop);
+}
+
+std::size_t remove_marked(CsrLayer& W, const std::vector<char>& drop) {
   std::size_t kept = 0;
   for (std::size_t r = 0; r < static_cast<std::size_t>(W.rows); ++r) {
     const std::uint32_t begin = W.row_start[r], end = W.row_start[r + 1];
@@ -95,9 +101,10 @@ std::size_t prune_smallest(CsrLayer& W, std::size_t k) {
     }
   }
   W.row_start[static_cast<std::size_t>(W.rows)] = static_cast<std::uint32_t>(kept);
+  const std::size_t removed = W.col.size() - kept;
   W.col.resize(kept);
   W.value.resize(kept);
-  return k;
+  return removed;
 }
 
 std::size_t grow_random(CsrLayer& W, std::size_t k, Rng& rng) {

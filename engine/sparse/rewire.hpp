@@ -9,10 +9,15 @@
 // growing never changes what the network computes at the moment it happens, and the two
 // baselines differ only in where they grow.
 #include <cstddef>
+#include <vector>
 
 #include "sparse/csr_layer.hpp"
 
 namespace obs::sparse {
+
+// Removes the connections k with drop[k] != 0 (drop is aligned with W.value), keeping the order
+// of the rest. Returns how many went.
+std::size_t remove_marked(CsrLayer& W, const std::vector<char>& drop);
 
 // Removes the k connections of smallest |w| (k clamped to the count; ties: the connection stored
 // first goes first, so the result depends on nothing but the layer). Returns how many went.

@@ -5,9 +5,10 @@
 
 namespace obs::sparse {
 
-SparseChain::SparseChain(const std::vector<int>& sizes, double density, Rng& rng) {
+SparseChain::SparseChain(const std::vector<int>& sizes, const std::vector<double>& densities, Rng& rng) {
   for (std::size_t l = 0; l + 1 < sizes.size(); ++l) {
     const int in = sizes[l], out = sizes[l + 1];
+    const double density = densities.at(l);
     // Glorot & Bengio (2010) uniform bound, with the fan-in and fan-out a unit really has.
     const double fan_in = std::max(1.0, std::round(density * in)), fan_out = std::max(1.0, density * out);
     const double scale = std::sqrt(6.0 / (fan_in + fan_out));
@@ -25,13 +26,19 @@ std::size_t SparseChain::connections() const {
   return n;
 }
 
-double SparseChain::loss(const RowMat& x, const std::vector<std::uint8_t>& labels) {
+const RowMat& SparseChain::predict(const RowMat& x) {
   input_ = &x;  // read in place: a copy of a Fashion-MNIST batch would cost as much as a 1 % layer
   const std::size_t L = layers_.size();
   for (std::size_t l = 0; l < L; ++l) {
     forward(layers_[l], input(l), act_[l + 1]);
     if (l + 1 < L) act_[l + 1] = act_[l + 1].cwiseMax(0.0f);  // ReLU
   }
+  return act_[L];
+}
+
+double SparseChain::loss(const RowMat& x, const std::vector<std::uint8_t>& labels) {
+  predict(x);
+  const std::size_t L = layers_.size();
   // Softmax cross-entropy per column; delta of the last layer = softmax - one-hot, over B.
   RowMat& z = act_[L];
   const Eigen::Index B = z.cols();
@@ -62,12 +69,16 @@ double SparseChain::gradients(const RowMat& x, const std::vector<std::uint8_t>& 
 
 double SparseChain::train_step(const RowMat& x, const std::vector<std::uint8_t>& labels, float lr) {
   const double before = gradients(x, labels);
+  apply_gradients(lr);
+  return before;
+}
+
+void SparseChain::apply_gradients(float lr) {
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     CsrLayer& W = layers_[l];
     for (std::size_t k = 0; k < W.value.size(); ++k) W.value[k] -= lr * dvalue_[l][k];
     for (std::size_t r = 0; r < W.bias.size(); ++r) W.bias[r] -= lr * dbias_[l][r];
   }
-  return before;
 }
 
 }  // namespace obs::sparse

@@ -14,13 +14,22 @@ class SparseChain {
  public:
   // sizes = {inputs, hidden..., classes}; every layer at `density` (Glorot-uniform weights over
   // the connections a unit actually has, so the activations' scale does not fall with density).
-  SparseChain(const std::vector<int>& sizes, double density, Rng& rng);
+  SparseChain(const std::vector<int>& sizes, double density, Rng& rng)
+      : SparseChain(sizes, std::vector<double>(sizes.size() > 0 ? sizes.size() - 1 : 0, density), rng) {}
+  // The same with a density per layer (layer_density.hpp).
+  SparseChain(const std::vector<int>& sizes, const std::vector<double>& densities, Rng& rng);
 
   // The mean cross-entropy of the batch (x: inputs x batch, row-major; labels: one per column)
   // under the current weights; fills every layer's activations.
   double loss(const RowMat& x, const std::vector<std::uint8_t>& labels);
   // One SGD step on the batch: forward, backward, update. Returns the loss before the update.
   double train_step(const RowMat& x, const std::vector<std::uint8_t>& labels, float lr);
+  // The update of train_step alone: every weight and bias moves by -lr times its last gradient.
+  void apply_gradients(float lr);
+  // The logits (classes x batch) for x, without a loss: for evaluation.
+  const RowMat& predict(const RowMat& x);
+  // After loss(), gradients() or predict(): the logits of that batch.
+  const RowMat& output() const { return act_.back(); }
   // After loss() or train_step(): the gradients of the last batch, per layer.
   const std::vector<float>& value_gradient(std::size_t layer) const { return dvalue_[layer]; }
   const std::vector<float>& bias_gradient(std::size_t layer) const { return dbias_[layer]; }

@@ -14,6 +14,7 @@
 #include "app_test_support.hpp"
 #include "platform/gl_window.hpp"
 #include "ui_driver.hpp"
+#include "views/sparse_mask_view.hpp"
 
 using namespace obs;
 
@@ -115,10 +116,12 @@ TEST_CASE("gui_panels: every eqprop parameter widget moves and R puts it back") 
 TEST_CASE("gui_panels: every cube parameter widget moves and R puts it back") { sweep_every_parameter("cube_demo.json"); }
 TEST_CASE("gui_panels: every pump parameter widget moves and R puts it back") { sweep_every_parameter("pump_default.json"); }
 TEST_CASE("gui_panels: every resonance parameter widget moves and R puts it back") { sweep_every_parameter("resonance_two_groups.json"); }
+TEST_CASE("gui_panels: every sparse parameter widget moves and R puts it back") { sweep_every_parameter("sparse_demo.json"); }
 
 TEST_CASE("gui_panels: run controls, seed, perturbations and CSV export do what they say") {
   const auto dir = test::temp_dir("panels_run");
-  for (const std::string scene : {"default.json", "eqprop_moons.json", "cube_demo.json", "pump_default.json", "resonance_two_groups.json"}) {
+  for (const std::string scene : {"default.json", "eqprop_moons.json", "cube_demo.json", "pump_default.json", "resonance_two_groups.json",
+                                  "sparse_demo.json"}) {
     CAPTURE(scene);
     Fixture f(scene, dir);
     test::UiDriver ui(f.app);
@@ -195,4 +198,27 @@ TEST_CASE("gui_panels: a click in the cube view picks a neuron and makes it the 
   ui.drag_at({f.app.left_panel_w - 1, 400}, 60, 0);
   ui.frames(2);
   CHECK(f.app.left_panel_w > panel_before + 30);
+}
+
+TEST_CASE("gui_panels: the mouse over a sparse layer's picture names its cell, and nothing when it leaves") {
+  const auto dir = test::temp_dir("panels_sparse_hover");
+  Fixture f("sparse_demo.json", dir);
+  test::UiDriver ui(f.app);
+  ui.frames(3);
+  const auto* view = dynamic_cast<const SparseMaskView*>(f.app.session.view.get());
+  REQUIRE(view);
+  // Across the window at the height of layer 1's picture: over the panels nothing, over the
+  // picture a cell of layer 1 (64 units x 64 inputs, one entry per cell).
+  std::string seen;
+  for (float x = 0; x < 1280 && seen.empty(); x += 16) {
+    ui.move_to({x, 200});
+    ui.frames(1);
+    seen = view->hovered();
+  }
+  INFO(seen);
+  CHECK(seen.rfind("layer 1, unit ", 0) == 0);
+  CHECK(seen.find(" Hot, mean |w| ") != std::string::npos);
+  ui.move_to({640, 790});  // the rewiring timeline: no cell
+  ui.frames(1);
+  CHECK(view->hovered().empty());
 }

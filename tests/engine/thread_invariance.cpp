@@ -69,6 +69,8 @@ const std::vector<Row>& table() {
       {"pump_default.json", 50, {}, 9079009998326289562ull},
       {"pump_single_arm.json", 50, {}, 10183680223092832148ull},
       {"pump_strong_valve.json", 50, {}, 3989874338138993410ull},
+      {"sparse_demo.json", 320, {}, 8602190777747693392ull},  // six SET rewirings and an epoch's test pass
+      {"sparse_fashion.json", 220, {{"train_size", "2000"}, {"test_size", "200"}}, 18255784548255487230ull},  // three epochs, two RigL rewirings
   };
   return rows;
 }

@@ -1,0 +1,375 @@
+#include "sparse/sparse_system.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "core/input_error.hpp"
+#include "core/pick_distinct.hpp"
+#include "core/state_hash.hpp"
+#include "sparse/layer_density.hpp"
+#include "sparse/rewire.hpp"
+
+namespace obs {
+namespace {
+
+constexpr int kEvalChunks = 4;          // the test set is evaluated over this many steps
+constexpr std::size_t kRewireLog = 256;  // rewiring events kept for the view's timeline
+constexpr int kGridRows = 64, kGridCols = 128;  // the most cells a layer's picture has
+
+int argmax_col(const sparse::RowMat& m, Eigen::Index c) {
+  Eigen::Index best = 0;
+  m.col(c).maxCoeff(&best);
+  return static_cast<int>(best);
+}
+
+sparse::LayerPicture picture(const sparse::CsrLayer& W) {
+  sparse::LayerPicture p;
+  p.rows = W.rows;
+  p.cols = W.cols;
+  p.block_rows = (W.rows + kGridRows - 1) / kGridRows;
+  p.block_cols = (W.cols + kGridCols - 1) / kGridCols;
+  p.grid_rows = (W.rows + p.block_rows - 1) / p.block_rows;
+  p.grid_cols = (W.cols + p.block_cols - 1) / p.block_cols;
+  const auto cells = static_cast<std::size_t>(p.grid_rows) * static_cast<std::size_t>(p.grid_cols);
+  std::vector<float> count(cells, 0.0f), sum(cells, 0.0f);
+  p.connections = W.connections();
+  for (int r = 0; r < W.rows; ++r) {
+    const auto first = W.row_start[static_cast<std::size_t>(r)], last = W.row_start[static_cast<std::size_t>(r) + 1];
+    p.dead_units += first == last;
+    const std::size_t row_cell = static_cast<std::size_t>(r / p.block_rows) * static_cast<std::size_t>(p.grid_cols);
+    for (auto k = first; k < last; ++k) {
+      const std::size_t cell = row_cell + W.col[k] / static_cast<std::uint32_t>(p.block_cols);
+      const float a = std::abs(W.value[k]);
+      count[cell] += 1;
+      sum[cell] += a;
+      p.max_abs_w = std::max(p.max_abs_w, a);
+    }
+  }
+  p.hot_share.resize(cells);
+  p.mean_abs_w.resize(cells);
+  for (std::size_t i = 0; i < cells; ++i) {
+    // Edge cells cover fewer entries than a full block.
+    const int gr = static_cast<int>(i / static_cast<std::size_t>(p.grid_cols)), gc = static_cast<int>(i % static_cast<std::size_t>(p.grid_cols));
+    const int h = std::min(p.block_rows, W.rows - gr * p.block_rows), w = std::min(p.block_cols, W.cols - gc * p.block_cols);
+    p.hot_share[i] = count[i] / static_cast<float>(h * w);
+    p.mean_abs_w[i] = count[i] > 0 ? sum[i] / count[i] : 0.0f;
+  }
+  return p;
+}
+
+}  // namespace
+
+SparseSystem::SparseSystem() {
+  declare_data_params({.train_size = 1000, .test_size = 500, .data_noise = 0.1, .spiral_arms = 2});
+
+  param(hidden_1_, "hidden_1", 300, 1, 100000).restart().log_scale().help("units of the first hidden layer").group("Network");
+  param(hidden_2_, "hidden_2", 100, 0, 100000).restart().help("units of the second hidden layer (0 = one hidden layer)").group("Network");
+  param(density_, "density", 0.05, 0.001, 1).restart().log_scale()
+      .help("share of the network's possible weights that are connections (a unit reads at least one input)").group("Network");
+  param(density_rule_, "density_rule", sparse::DensityRule::ErdosRenyi, {"uniform", "erdos-renyi"}).restart()
+      .help("uniform: every layer at that density; erdos-renyi: a layer's density proportional to (n_in + n_out) / (n_in n_out), "
+            "small layers denser (SET's rule)")
+      .group("Network");
+
+  param(batch_, "batch", 32, 1, 100000).restart().help("mini-batch size; one step trains one batch").group("Learning");
+  param(lr_, "lr", 0.05, 1e-5, 10).log_scale().help("SGD learning rate").group("Learning");
+  param(max_epochs_, "epochs", 0, 0, 1'000'000).help("stop training after this many epochs (0 = never)").group("Learning");
+
+  param(method_, "method", Method::Set, {"static", "set", "rigl"})
+      .help("static: the random start is kept; set: drop the smallest |w|, regrow at random (Mocanu et al. 2018); "
+            "rigl: drop the smallest |w|, regrow where |dL/dw| is largest (Evci et al. 2020)")
+      .group("Rewiring");
+  param(rewire_every_, "rewire_every", 100, 1, 1'000'000).unit("steps").help("steps between rewirings").group("Rewiring");
+  param(rewire_fraction_, "rewire_fraction", 0.3, 0, 1)
+      .help("share of each layer's connections a rewiring moves (SET's zeta; RigL's alpha at step 0)").group("Rewiring");
+  param(rewire_end_, "rewire_end", 20000, 1, 1'000'000'000).unit("steps")
+      .help("rigl: the fraction decays along a cosine to 0 at this step, and rewiring stops").group("Rewiring");
+
+  declare_learning_metrics(/*with_loss=*/true);
+  metrics_.add("connections", "", [this] { return chain_ ? static_cast<double>(chain_->connections()) : 0.0; });
+  metrics_.add("density", "", [this] {
+    if (!chain_) return 0.0;
+    double dense = 0;
+    for (std::size_t l = 0; l + 1 < sizes_.size(); ++l) dense += static_cast<double>(sizes_[l]) * sizes_[l + 1];
+    return dense > 0 ? static_cast<double>(chain_->connections()) / dense : 0.0;
+  });
+  metrics_.add("update_fraction", "", [this] { return update_fraction(); });
+  metrics_.add("rewired", "", [this] { return static_cast<double>(last_moved_); });
+  metrics_.add("dead_units", "", [this] { return static_cast<double>(dead_units_); });
+  metrics_.add("faults", "", [this] { return static_cast<double>(quarantined_ + refused_); });
+}
+
+std::uint64_t SparseSystem::bytes_needed() const {
+  const auto dim = static_cast<std::uint64_t>(example_dim(params_.choice("dataset")));
+  const auto h1 = static_cast<std::uint64_t>(params_.integer("hidden_1"));
+  const auto h2 = static_cast<std::uint64_t>(params_.integer("hidden_2"));
+  const auto B = static_cast<std::uint64_t>(params_.integer("batch"));
+  const std::uint64_t classes = 16;  // at most 16 classes
+  std::vector<std::uint64_t> sizes{dim, h1};
+  if (h2) sizes.push_back(h2);
+  sizes.push_back(classes);
+  std::uint64_t bytes = data_bytes() + B * dim * 4;  // the data and the batch
+  for (std::size_t l = 0; l + 1 < sizes.size(); ++l) {
+    const std::uint64_t in = sizes[l], out = sizes[l + 1];
+    // Bounded by the dense layer, whatever the density: a layer never holds more connections
+    // than that, and RigL's dense gradient (4 bytes) and list of absent entries (8 bytes) cover
+    // every possible weight anyway, so a bound from the density would save little.
+    bytes += sparse::CsrLayer::bytes_for(out, out * in) * 3;  // the layer, its gradient, a rewiring's copy
+    bytes += out * in * 12;
+    bytes += out * B * 4 * 2;  // activations and deltas
+  }
+  bytes += 2 * 4 * kGridRows * kGridCols * sizes.size();  // the snapshot's pictures
+  return bytes;
+}
+
+void SparseSystem::restart() {
+  rng_.reseed(seed_);
+  load_data(static_cast<std::size_t>(batch_));
+  sizes_ = {data_.train.dim, hidden_1_};
+  if (hidden_2_ > 0) sizes_.push_back(hidden_2_);
+  sizes_.push_back(data_.train.classes);
+  chain_ = std::make_unique<sparse::SparseChain>(sizes_, sparse::layer_densities(sizes_, density_, density_rule_), rng_);
+  x_.setZero(data_.train.dim, batch_);
+  labels_.assign(static_cast<std::size_t>(batch_), 0);
+  phase_ = Phase::Training;
+  quarantined_ = refused_ = last_moved_ = 0;
+  rewires_.clear();
+  count_dead_units();
+  start_epoch(rng_);
+}
+
+void SparseSystem::params_changed() {
+  resume_if_raised(max_epochs_);
+}
+
+double SparseSystem::update_fraction() const {
+  switch (method_) {
+    case Method::Static: return 0.0;
+    case Method::Set: return rewire_fraction_;
+    case Method::RigL: return sparse::cosine_update_fraction(rewire_fraction_, static_cast<long>(step_), static_cast<long>(rewire_end_));
+  }
+  return 0.0;
+}
+
+void SparseSystem::step() {
+  if (phase_ == Phase::Training) train_batch();
+  else if (phase_ == Phase::Evaluating) eval_chunk();
+  ++step_;
+}
+
+void SparseSystem::fill(const data::Dataset& d, const std::uint32_t* idx, std::size_t first, std::size_t count) {
+  const auto dim = static_cast<Eigen::Index>(d.dim);
+  for (Eigen::Index c = 0; c < x_.cols(); ++c) {
+    const auto i = static_cast<std::size_t>(c);
+    if (i < count) {
+      const std::size_t example = idx ? idx[i] : first + i;
+      const float* e = d.example(example);
+      for (Eigen::Index f = 0; f < dim; ++f) x_(f, c) = e[f];
+      labels_[i] = d.y[example];
+    } else {
+      x_.col(c).setZero();  // padding of a last partial chunk; never counted
+      labels_[i] = 0;
+    }
+  }
+}
+
+std::size_t SparseSystem::quarantine_non_finite() {
+  std::size_t removed = 0;
+  for (sparse::CsrLayer& W : chain_->layers()) {
+    std::vector<char> drop;
+    for (std::size_t k = 0; k < W.value.size(); ++k)
+      if (!std::isfinite(W.value[k])) {
+        if (drop.empty()) drop.assign(W.value.size(), 0);  // allocated only when a fault is found
+        drop[k] = 1;
+      }
+    if (!drop.empty()) removed += sparse::remove_marked(W, drop);
+    for (float& b : W.bias)
+      if (!std::isfinite(b)) {
+        b = 0.0f;
+        ++removed;
+      }
+  }
+  if (removed) {
+    quarantined_ += removed;
+    count_dead_units();
+    emit(Event::Level::Error, "non-finite (NaN/Inf) weights: " + std::to_string(removed) +
+                                  " connection(s) or bias(es) removed before batch " + std::to_string(cursor_.batch()) +
+                                  "; nothing else was touched");
+  }
+  return removed;
+}
+
+void SparseSystem::train_batch() {
+  quarantine_non_finite();
+  fill(data_.train, cursor_.batch_examples(), 0, static_cast<std::size_t>(batch_));
+  const double loss = chain_->gradients(x_, labels_);
+  bool finite = std::isfinite(loss);
+  for (std::size_t l = 0; finite && l < chain_->layers().size(); ++l)
+    for (float g : chain_->value_gradient(l)) finite &= std::isfinite(g);
+  if (!finite) {
+    ++refused_;
+    emit(Event::Level::Error, "non-finite loss or gradient in batch " + std::to_string(cursor_.batch()) + ": update refused, weights untouched");
+  } else {
+    std::uint64_t hits = 0;
+    for (Eigen::Index c = 0; c < x_.cols(); ++c) hits += argmax_col(chain_->output(), c) == labels_[static_cast<std::size_t>(c)];
+    train_.add(hits, static_cast<std::uint64_t>(batch_), loss * batch_);
+    chain_->apply_gradients(static_cast<float>(lr_));
+    if (method_ != Method::Static && (step_ + 1) % static_cast<std::uint64_t>(rewire_every_) == 0) rewire();
+  }
+  if (cursor_.next_batch()) {
+    phase_ = Phase::Evaluating;
+    cursor_.start_eval();
+  }
+}
+
+void SparseSystem::rewire() {
+  const double f = update_fraction();
+  last_moved_ = 0;
+  for (std::size_t l = 0; l < chain_->layers().size(); ++l) {
+    sparse::CsrLayer& W = chain_->layers()[l];
+    const auto k = static_cast<std::size_t>(std::llround(f * static_cast<double>(W.connections())));
+    if (k == 0) continue;
+    // RigL ranks the absent weights by this batch's gradient, taken before anything is dropped.
+    Eigen::MatrixXf gradient;
+    if (method_ == Method::RigL) gradient = sparse::dense_gradient(chain_->layer_input(l), chain_->layer_delta(l));
+    const std::size_t pruned = sparse::prune_smallest(W, k);
+    const std::size_t grown = method_ == Method::RigL ? sparse::grow_by_gradient(W, gradient, pruned) : sparse::grow_random(W, pruned, rng_);
+    if (rewires_.size() == kRewireLog) rewires_.erase(rewires_.begin());
+    rewires_.push_back({step_ + 1, static_cast<int>(l), static_cast<int>(pruned), static_cast<int>(grown)});
+    last_moved_ += pruned;
+  }
+  count_dead_units();
+}
+
+void SparseSystem::eval_chunk() {
+  const std::size_t n = data_.test.size(), B = static_cast<std::size_t>(batch_);
+  const std::size_t per_step = std::max<std::size_t>(B, (n + kEvalChunks - 1) / kEvalChunks);
+  const std::size_t end = std::min(n, cursor_.eval_position() + per_step);
+  while (cursor_.eval_position() < end) {
+    const std::size_t first = cursor_.eval_position(), count = cursor_.eval_count(B);
+    fill(data_.test, nullptr, first, count);
+    const sparse::RowMat& out = chain_->predict(x_);
+    std::uint64_t hits = 0;
+    for (std::size_t c = 0; c < count; ++c) hits += argmax_col(out, static_cast<Eigen::Index>(c)) == labels_[c];
+    test_.add(hits, count);
+    cursor_.advance_eval(count);
+  }
+  if (cursor_.eval_done()) next_epoch(rng_, max_epochs_);
+}
+
+void SparseSystem::count_dead_units() {
+  dead_units_ = 0;
+  for (const sparse::CsrLayer& W : chain_->layers())
+    for (int r = 0; r < W.rows; ++r) dead_units_ += W.row_start[static_cast<std::size_t>(r)] == W.row_start[static_cast<std::size_t>(r) + 1];
+}
+
+std::vector<PerturbKind> SparseSystem::supported_perturbations() const {
+  return {PerturbKind::Noise, PerturbKind::Ablate, PerturbKind::InjectNaN, PerturbKind::InjectInf};
+}
+
+void SparseSystem::perturb(const Perturbation& p) {
+  const std::size_t total = chain_->connections();
+  switch (p.kind) {
+    case PerturbKind::Noise: {
+      if (!std::isfinite(p.amplitude)) throw InputError("/perturb/amplitude", "expected a finite noise amplitude");
+      for (sparse::CsrLayer& W : chain_->layers())
+        for (float& w : W.value) w += static_cast<float>(p.amplitude * rng_.normal());
+      char amplitude[32];
+      std::snprintf(amplitude, sizeof amplitude, "%.4g", p.amplitude);
+      emit(Event::Level::Info, std::string("noise of amplitude ") + amplitude + " added to all " + std::to_string(total) + " weights");
+      return;
+    }
+    case PerturbKind::Ablate:
+    case PerturbKind::InjectNaN:
+    case PerturbKind::InjectInf: {
+      // A share of all connections, drawn over the whole chain.
+      std::vector<std::pair<std::uint32_t, std::uint32_t>> all;  // (layer, connection)
+      all.reserve(total);
+      for (std::size_t l = 0; l < chain_->layers().size(); ++l)
+        for (std::size_t k = 0; k < chain_->layers()[l].connections(); ++k)
+          all.emplace_back(static_cast<std::uint32_t>(l), static_cast<std::uint32_t>(k));
+      const std::size_t hit = p.fraction > 0 ? units_hit(p.fraction, all.size()) : 0;
+      std::vector<std::vector<char>> drop(chain_->layers().size());  // ablation: what goes, per layer
+      if (p.kind == PerturbKind::Ablate)
+        for (std::size_t l = 0; l < drop.size(); ++l) drop[l].assign(chain_->layers()[l].connections(), 0);
+      const float fault = p.kind == PerturbKind::InjectNaN ? NAN : INFINITY;
+      pick_distinct(all, hit, rng_, [&](const std::pair<std::uint32_t, std::uint32_t>& c) {
+        if (p.kind == PerturbKind::Ablate) drop[c.first][c.second] = 1;
+        else chain_->layers()[c.first].value[c.second] = fault;
+      });
+      if (p.kind == PerturbKind::Ablate) {
+        for (std::size_t l = 0; l < drop.size(); ++l) sparse::remove_marked(chain_->layers()[l], drop[l]);
+        count_dead_units();
+        emit(Event::Level::Info, "ablated " + std::to_string(hit) + " of " + std::to_string(total) + " connections" +
+                                     (p.mode == AblateMode::Freeze ? " (freeze acts as remove here)" : "") +
+                                     (method_ == Method::Static ? "" : "; rewiring may regrow them"));
+      } else {
+        emit(Event::Level::Info, std::string("injected ") + (p.kind == PerturbKind::InjectNaN ? "NaN" : "Inf") + " into " +
+                                     std::to_string(hit) + " weights; the next step removes them");
+      }
+      return;
+    }
+  }
+}
+
+std::shared_ptr<const Snapshot> SparseSystem::snapshot() const {
+  auto s = std::make_shared<sparse::SparseSnapshot>();
+  s->step = step_;
+  static const char* const kMethods[] = {"static", "set", "rigl"};
+  s->method = kMethods[static_cast<int>(method_)];
+  s->dataset = data_.train.name;
+  s->layer_sizes = sizes_;
+  double dense = 0;
+  for (const sparse::CsrLayer& W : chain_->layers()) {
+    s->layers.push_back(picture(W));
+    dense += static_cast<double>(W.rows) * W.cols;
+  }
+  s->rewires = rewires_;
+  s->density = dense > 0 ? static_cast<double>(chain_->connections()) / dense : 0.0;
+  s->update_fraction = update_fraction();
+  s->train_accuracy = train_.accuracy();
+  s->test_accuracy = test_accuracy();
+  s->loss = train_.loss();
+  s->epoch = epoch_;
+  s->batch = cursor_.batch();
+  s->batches_per_epoch = cursor_.batches_per_epoch();
+  s->status = phase_text();
+  return s;
+}
+
+void SparseSystem::dump(nlohmann::json& out) const {
+  dump_header(out);
+  out["layer_sizes"] = sizes_;
+  out["epoch"] = epoch_;
+  out["batch"] = cursor_.batch();
+  out["test_accuracy"] = std::isfinite(test_accuracy()) ? nlohmann::json(test_accuracy()) : nlohmann::json(nullptr);
+  out["quarantined"] = quarantined_;
+  out["refused_updates"] = refused_;
+  nlohmann::json layers = nlohmann::json::array();
+  for (const sparse::CsrLayer& W : chain_->layers())
+    layers.push_back({{"rows", W.rows}, {"cols", W.cols}, {"row_start", W.row_start}, {"col", W.col}, {"value", W.value}, {"bias", W.bias}});
+  out["layers"] = layers;
+  nlohmann::json log = nlohmann::json::array();
+  for (const auto& e : rewires_) log.push_back({{"step", e.step}, {"layer", e.layer}, {"pruned", e.pruned}, {"grown", e.grown}});
+  out["rewires"] = log;
+}
+
+std::uint64_t SparseSystem::state_hash() const {
+  StateHash h;
+  hash_progress(h);
+  for (const sparse::CsrLayer& W : chain_->layers()) {
+    h.span(std::span<const std::uint32_t>(W.row_start));
+    h.span(std::span<const std::uint32_t>(W.col));
+    h.span(std::span<const float>(W.value));
+    h.span(std::span<const float>(W.bias));
+  }
+  h.span(cursor_.order());
+  h.value(test_accuracy());
+  h.value(train_.loss_sum());
+  return h.digest();
+}
+
+}  // namespace obs
