@@ -24,6 +24,11 @@ struct CsrLayer {
   std::vector<std::uint32_t> col;        // the input read by each connection, ascending within a row
   std::vector<float> value;              // its weight
   std::vector<float> bias;               // one per row
+  // An optimizer's running moments of each weight's gradient (Adam's m and v), aligned with
+  // value and moved with it when connections are removed or added; empty when the optimizer
+  // keeps none (plain SGD). A new connection starts with zero moments.
+  std::vector<float> moment1, moment2;
+  std::vector<float> bias_moment1, bias_moment2;  // the same for the biases, one per row
 
   std::size_t connections() const { return col.size(); }
   double density() const {

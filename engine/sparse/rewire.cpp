@@ -23,32 +23,47 @@ bool present(const CsrLayer& W, std::uint32_t row, std::uint32_t col) {
 // inputs ascending.
 void insert_at_zero(CsrLayer& W, const std::vector<Key>& keys) {
   const auto cols = static_cast<Key>(W.cols);
+  const bool moments = !W.moment1.empty();
   std::vector<std::uint32_t> row_start{0}, col;
-  std::vector<float> value;
+  std::vector<float> value, m1, m2;
   col.reserve(W.col.size() + keys.size());
   value.reserve(col.capacity());
+  if (moments) {
+    m1.reserve(col.capacity());
+    m2.reserve(col.capacity());
+  }
+  const auto keep = [&](std::uint32_t k) {  // an existing connection, with its state
+    col.push_back(W.col[k]);
+    value.push_back(W.value[k]);
+    if (moments) {
+      m1.push_back(W.moment1[k]);
+      m2.push_back(W.moment2[k]);
+    }
+  };
   std::size_t next = 0;
   for (std::uint32_t r = 0; r < static_cast<std::uint32_t>(W.rows); ++r) {
     std::uint32_t k = W.row_start[r];
     const std::uint32_t end = W.row_start[r + 1];
     for (; next < keys.size() && keys[next] / cols == r; ++next) {
       const auto c = static_cast<std::uint32_t>(keys[next] % cols);
-      for (; k < end && W.col[k] < c; ++k) {
-        col.push_back(W.col[k]);
-        value.push_back(W.value[k]);
-      }
+      for (; k < end && W.col[k] < c; ++k) keep(k);
       col.push_back(c);
       value.push_back(0.0f);
+      if (moments) {
+        m1.push_back(0.0f);
+        m2.push_back(0.0f);
+      }
     }
-    for (; k < end; ++k) {
-      col.push_back(W.col[k]);
-      value.push_back(W.value[k]);
-    }
+    for (; k < end; ++k) keep(k);
     row_start.push_back(static_cast<std::uint32_t>(col.size()));
   }
   W.row_start = std::move(row_start);
   W.col = std::move(col);
   W.value = std::move(value);
+  if (moments) {
+    W.moment1 = std::move(m1);
+    W.moment2 = std::move(m2);
+  }
 }
 
 // Every absent (row, col) of W, ascending.
@@ -89,6 +104,7 @@ std::size_t prune_smallest(CsrLayer& W, std::size_t k) {
 }
 
 std::size_t remove_marked(CsrLayer& W, const std::vector<char>& drop) {
+  const bool moments = !W.moment1.empty();
   std::size_t kept = 0;
   for (std::size_t r = 0; r < static_cast<std::size_t>(W.rows); ++r) {
     const std::uint32_t begin = W.row_start[r], end = W.row_start[r + 1];
@@ -97,6 +113,10 @@ std::size_t remove_marked(CsrLayer& W, const std::vector<char>& drop) {
       if (drop[i]) continue;
       W.col[kept] = W.col[i];
       W.value[kept] = W.value[i];
+      if (moments) {
+        W.moment1[kept] = W.moment1[i];
+        W.moment2[kept] = W.moment2[i];
+      }
       ++kept;
     }
   }
@@ -104,6 +124,10 @@ std::size_t remove_marked(CsrLayer& W, const std::vector<char>& drop) {
   const std::size_t removed = W.col.size() - kept;
   W.col.resize(kept);
   W.value.resize(kept);
+  if (moments) {
+    W.moment1.resize(kept);
+    W.moment2.resize(kept);
+  }
   return removed;
 }
 

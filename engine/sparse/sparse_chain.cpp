@@ -74,11 +74,12 @@ double SparseChain::train_step(const RowMat& x, const std::vector<std::uint8_t>&
 }
 
 void SparseChain::apply_gradients(float lr) {
-  for (std::size_t l = 0; l < layers_.size(); ++l) {
-    CsrLayer& W = layers_[l];
-    for (std::size_t k = 0; k < W.value.size(); ++k) W.value[k] -= lr * dvalue_[l][k];
-    for (std::size_t r = 0; r < W.bias.size(); ++r) W.bias[r] -= lr * dbias_[l][r];
-  }
+  for (std::size_t l = 0; l < layers_.size(); ++l) sgd_step(layers_[l], dvalue_[l], dbias_[l], lr);
+}
+
+void SparseChain::apply_adam(const Adam& adam) {
+  ++adam_steps_;
+  for (std::size_t l = 0; l < layers_.size(); ++l) adam_step(layers_[l], dvalue_[l], dbias_[l], adam, adam_steps_);
 }
 
 }  // namespace obs::sparse

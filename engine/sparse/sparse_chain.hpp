@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sparse/csr_layer.hpp"
+#include "sparse/optimizer.hpp"
 
 namespace obs::sparse {
 
@@ -26,6 +27,8 @@ class SparseChain {
   double train_step(const RowMat& x, const std::vector<std::uint8_t>& labels, float lr);
   // The update of train_step alone: every weight and bias moves by -lr times its last gradient.
   void apply_gradients(float lr);
+  // The same update by Adam (optimizer.hpp); the chain counts its Adam steps.
+  void apply_adam(const Adam& adam);
   // The logits (classes x batch) for x, without a loss: for evaluation.
   const RowMat& predict(const RowMat& x);
   // After loss(), gradients() or predict(): the logits of that batch.
@@ -54,6 +57,7 @@ class SparseChain {
   std::vector<RowMat> act_;        // act_[l + 1] = layer l's output (after ReLU; logits last); act_[0] unused
   std::vector<RowMat> delta_;  // dL/d(pre-activation) of each layer
   std::vector<std::vector<float>> dvalue_, dbias_;
+  std::uint64_t adam_steps_ = 0;
 };
 
 }  // namespace obs::sparse

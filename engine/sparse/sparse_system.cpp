@@ -75,7 +75,11 @@ SparseSystem::SparseSystem() {
       .group("Network");
 
   param(batch_, "batch", 32, 1, 100000).restart().help("mini-batch size; one step trains one batch").group("Learning");
-  param(lr_, "lr", 0.05, 1e-5, 10).log_scale().help("SGD learning rate").group("Learning");
+  param(optimizer_, "optimizer", Optimizer::Sgd, {"sgd", "adam"})
+      .help("sgd: plain SGD; adam: Adam (Kingma & Ba 2015; beta1 0.9, beta2 0.999), whose moments move with their connections "
+            "when the structure changes (it wants a smaller lr, about 0.001 to 0.003)")
+      .group("Learning");
+  param(lr_, "lr", 0.05, 1e-5, 10).log_scale().help("learning rate").group("Learning");
   param(max_epochs_, "epochs", 0, 0, 1'000'000).help("stop training after this many epochs (0 = never)").group("Learning");
 
   param(method_, "method", Method::Set, {"static", "set", "rigl"})
@@ -216,7 +220,8 @@ void SparseSystem::train_batch() {
     std::uint64_t hits = 0;
     for (Eigen::Index c = 0; c < x_.cols(); ++c) hits += argmax_col(chain_->output(), c) == labels_[static_cast<std::size_t>(c)];
     train_.add(hits, static_cast<std::uint64_t>(batch_), loss * batch_);
-    chain_->apply_gradients(static_cast<float>(lr_));
+    if (optimizer_ == Optimizer::Adam) chain_->apply_adam({.lr = static_cast<float>(lr_)});
+    else chain_->apply_gradients(static_cast<float>(lr_));
     if (method_ != Method::Static && (step_ + 1) % static_cast<std::uint64_t>(rewire_every_) == 0) rewire();
   }
   if (cursor_.next_batch()) {
@@ -365,6 +370,8 @@ std::uint64_t SparseSystem::state_hash() const {
     h.span(std::span<const std::uint32_t>(W.col));
     h.span(std::span<const float>(W.value));
     h.span(std::span<const float>(W.bias));
+    for (const auto* moments : {&W.moment1, &W.moment2, &W.bias_moment1, &W.bias_moment2})
+      if (!moments->empty()) h.span(std::span<const float>(*moments));  // Adam's state (none under SGD)
   }
   h.span(cursor_.order());
   h.value(test_accuracy());

@@ -57,6 +57,8 @@ class SparseSystem final : public learn::Learner {
   std::int64_t rewire_end_ = 20000;
   double density_ = 0.05, lr_ = 0.05, rewire_fraction_ = 0.3;
   Method method_ = Method::Set;
+  enum class Optimizer { Sgd, Adam };
+  Optimizer optimizer_ = Optimizer::Sgd;
   sparse::DensityRule density_rule_ = sparse::DensityRule::ErdosRenyi;
 
   std::unique_ptr<sparse::SparseChain> chain_;  // rebuilt at every restart (its shape is a parameter)
