@@ -31,6 +31,12 @@ struct CsrLayer {
   std::vector<float> bias_moment1, bias_moment2;  // the same for the biases, one per row
 
   std::size_t connections() const { return col.size(); }
+  // Output units that read no input (they compute only their bias): a layer cut off there.
+  int rows_without_inputs() const {
+    int n = 0;
+    for (std::size_t r = 0; r + 1 < row_start.size(); ++r) n += row_start[r] == row_start[r + 1];
+    return n;
+  }
   double density() const {
     return rows && cols ? static_cast<double>(col.size()) / (static_cast<double>(rows) * cols) : 0.0;
   }

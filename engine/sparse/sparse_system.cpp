@@ -36,9 +36,9 @@ sparse::LayerPicture picture(const sparse::CsrLayer& W) {
   const auto cells = static_cast<std::size_t>(p.grid_rows) * static_cast<std::size_t>(p.grid_cols);
   std::vector<float> count(cells, 0.0f), sum(cells, 0.0f);
   p.connections = W.connections();
+  p.dead_units = W.rows_without_inputs();
   for (int r = 0; r < W.rows; ++r) {
     const auto first = W.row_start[static_cast<std::size_t>(r)], last = W.row_start[static_cast<std::size_t>(r) + 1];
-    p.dead_units += first == last;
     const std::size_t row_cell = static_cast<std::size_t>(r / p.block_rows) * static_cast<std::size_t>(p.grid_cols);
     for (auto k = first; k < last; ++k) {
       const std::size_t cell = row_cell + W.col[k] / static_cast<std::uint32_t>(p.block_cols);
@@ -268,7 +268,7 @@ void SparseSystem::eval_chunk() {
 void SparseSystem::count_dead_units() {
   dead_units_ = 0;
   for (const sparse::CsrLayer& W : chain_->layers())
-    for (int r = 0; r < W.rows; ++r) dead_units_ += W.row_start[static_cast<std::size_t>(r)] == W.row_start[static_cast<std::size_t>(r) + 1];
+    dead_units_ += W.rows_without_inputs();
 }
 
 std::vector<PerturbKind> SparseSystem::supported_perturbations() const {

@@ -34,7 +34,12 @@ TEST_CASE("adam: the first step moves every weight by about lr against its gradi
 TEST_CASE("adam: five steps agree with Algorithm 1 written with bias-corrected moments (eps = 0)") {
   obs::Rng rng(4);
   CsrLayer W = obs::sparse::random_layer(5, 8, 0.4, 0.3, rng);
-  std::vector<double> x(W.value.begin(), W.value.end()), m(x.size(), 0.0), v(x.size(), 0.0);
+  std::vector<double> x, m, v;  // Algorithm 1 in doubles, beside the layer
+  for (float w : W.value) {
+    x.push_back(w);
+    m.push_back(0.0);
+    v.push_back(0.0);
+  }
   const obs::sparse::Adam a{.lr = 0.05f, .beta1 = 0.9f, .beta2 = 0.999f, .eps = 0.0f};
   for (std::uint64_t t = 1; t <= 5; ++t) {
     std::vector<float> g(x.size()), gb(W.bias.size(), 0.1f);
