@@ -57,12 +57,13 @@ GlWindow::GlWindow(int width, int height, const char* title, bool visible) {
   // hi-DPI: rasterise the font at the monitor's content scale rather than scaling a bitmap.
   // DejaVu Sans comes from Debian's fonts-dejavu-core; ImGui's built-in font is the fallback.
   const char* ttf = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
-  // Latin-1 plus the few symbols the panels use (an em dash for "not measured yet").
+  // Latin-1 plus the few symbols the panels use (an em dash for "not measured yet", the sparse
+  // planner's gamma).
   static ImVector<ImWchar> ranges;
   if (ranges.empty()) {
     ImFontGlyphRangesBuilder builder;
     builder.AddRanges(io.Fonts->GetGlyphRangesDefault());
-    builder.AddText("\xe2\x80\x94\xe2\x80\xa6\xe2\x86\x92");  // — … →
+    builder.AddText("\xe2\x80\x94\xe2\x80\xa6\xe2\x86\x92\xce\xb3");  // — … → γ
     builder.BuildRanges(&ranges);
   }
   if (std::FILE* f = std::fopen(ttf, "rb")) {

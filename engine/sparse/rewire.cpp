@@ -11,7 +11,6 @@ namespace obs::sparse {
 
 namespace {
 
-using Key = std::uint64_t;  // row * cols + col: one number per (row, col), ordered row-major
 constexpr double kPi = 3.14159265358979323846;
 
 bool present(const CsrLayer& W, std::uint32_t row, std::uint32_t col) {
@@ -19,9 +18,9 @@ bool present(const CsrLayer& W, std::uint32_t row, std::uint32_t col) {
   return std::binary_search(first, last, col);
 }
 
-// Merges new connections (keys ascending, all absent) into W at weight 0, keeping every row's
-// inputs ascending.
-void insert_at_zero(CsrLayer& W, const std::vector<Key>& keys) {
+}  // namespace
+
+void insert_connections(CsrLayer& W, const std::vector<Key>& keys, const std::vector<float>* values) {
   const auto cols = static_cast<Key>(W.cols);
   const bool moments = !W.moment1.empty();
   std::vector<std::uint32_t> row_start{0}, col;
@@ -48,7 +47,7 @@ void insert_at_zero(CsrLayer& W, const std::vector<Key>& keys) {
       const auto c = static_cast<std::uint32_t>(keys[next] % cols);
       for (; k < end && W.col[k] < c; ++k) keep(k);
       col.push_back(c);
-      value.push_back(0.0f);
+      value.push_back(values ? (*values)[next] : 0.0f);
       if (moments) {
         m1.push_back(0.0f);
         m2.push_back(0.0f);
@@ -65,6 +64,8 @@ void insert_at_zero(CsrLayer& W, const std::vector<Key>& keys) {
     W.moment2 = std::move(m2);
   }
 }
+
+namespace {
 
 // Every absent (row, col) of W, ascending.
 std::vector<Key> absent_keys(const CsrLayer& W) {
@@ -154,7 +155,7 @@ std::size_t grow_random(CsrLayer& W, std::size_t k, Rng& rng) {
     }
   }
   std::sort(chosen.begin(), chosen.end());
-  insert_at_zero(W, chosen);
+  insert_connections(W, chosen);
   return k;
 }
 
@@ -177,7 +178,7 @@ std::size_t grow_by_gradient(CsrLayer& W, const Eigen::MatrixXf& gradient, std::
   std::nth_element(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(k - 1), keys.end(), before);
   keys.resize(k);
   std::sort(keys.begin(), keys.end());
-  insert_at_zero(W, keys);
+  insert_connections(W, keys);
   return k;
 }
 

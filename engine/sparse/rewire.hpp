@@ -15,6 +15,13 @@
 
 namespace obs::sparse {
 
+using Key = std::uint64_t;  // row * cols + col: one number per (row, col) of a layer, ordered row-major
+
+// Merges new connections (keys ascending, all absent) into W, keeping every row's inputs
+// ascending: at the given values (aligned with keys), or at weight 0 without them. A new
+// connection's optimizer moments start at 0.
+void insert_connections(CsrLayer& W, const std::vector<Key>& keys, const std::vector<float>* values = nullptr);
+
 // Removes the connections k with drop[k] != 0 (drop is aligned with W.value), keeping the order
 // of the rest. Returns how many went.
 std::size_t remove_marked(CsrLayer& W, const std::vector<char>& drop);

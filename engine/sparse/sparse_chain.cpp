@@ -14,6 +14,10 @@ SparseChain::SparseChain(const std::vector<int>& sizes, const std::vector<double
     const double scale = std::sqrt(6.0 / (fan_in + fan_out));
     layers_.push_back(random_layer(out, in, density, scale, rng));
   }
+  structure_changed();
+}
+
+void SparseChain::structure_changed() {
   act_.resize(layers_.size() + 1);
   delta_.resize(layers_.size());
   dvalue_.resize(layers_.size());

@@ -44,6 +44,10 @@ class SparseChain {
   const RowMat& layer_input(std::size_t l) const { return input(l); }
   const RowMat& layer_delta(std::size_t l) const { return delta_[l]; }
 
+  // After layers() were edited in shape (a unit or a layer added or removed: structure_edits.hpp):
+  // sizes the per-layer work buffers again.
+  void structure_changed();
+
   std::vector<CsrLayer>& layers() { return layers_; }
   const std::vector<CsrLayer>& layers() const { return layers_; }
   std::size_t connections() const;

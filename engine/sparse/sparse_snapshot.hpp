@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/system.hpp"
+#include "sparse/evidence_planner.hpp"
 
 namespace obs::sparse {
 
@@ -20,21 +21,27 @@ struct LayerPicture {
   float max_abs_w = 0;  // over the layer, the colour scale's top
   std::size_t connections = 0;
   int dead_units = 0;  // output units with no incoming connection (they compute only their bias)
+  // The evidence planner's budget of this layer (budget 0 when the planner is not running).
+  std::size_t budget = 0, active = 0, cooling = 0;
+  double budget_use = 0, gamma = 1;
 };
 
-// One rewiring of one layer: how many connections left and how many came.
+// One rewiring of one layer: how many connections left and how many came (and, for the
+// evidence planner, how many regions it probed).
 struct RewireEvent {
   std::uint64_t step = 0;
   int layer = 0;
-  int pruned = 0, grown = 0;
+  int pruned = 0, grown = 0, probed = 0;
+  int splits = 0, merges = 0;  // the planner's clone-and-splits made, and judged and merged back
 };
 
 struct SparseSnapshot : Snapshot {
-  std::string method;  // "static", "set", "rigl"
+  std::string method;  // "static", "set", "rigl", "evidence"
   std::string dataset;
   std::vector<int> layer_sizes;  // inputs, hidden..., classes
   std::vector<LayerPicture> layers;
   std::vector<RewireEvent> rewires;  // the most recent, oldest first
+  std::vector<sparse::Probe> probes;  // the evidence planner's last cycle: its Warm regions
   double density = 0;                // connections / dense weights, over the whole chain
   double update_fraction = 0;        // the share of each layer the next rewiring moves
   double train_accuracy = 0, test_accuracy = 0, loss = 0;  // NaN until measured

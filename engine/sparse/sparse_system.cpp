@@ -82,15 +82,49 @@ SparseSystem::SparseSystem() {
   param(lr_, "lr", 0.05, 1e-5, 10).log_scale().help("learning rate").group("Learning");
   param(max_epochs_, "epochs", 0, 0, 1'000'000).help("stop training after this many epochs (0 = never)").group("Learning");
 
-  param(method_, "method", Method::Set, {"static", "set", "rigl"})
+  param(method_, "method", Method::Set, {"static", "set", "rigl", "evidence"})
       .help("static: the random start is kept; set: drop the smallest |w|, regrow at random (Mocanu et al. 2018); "
-            "rigl: drop the smallest |w|, regrow where |dL/dw| is largest (Evci et al. 2020)")
+            "rigl: drop the smallest |w|, regrow where |dL/dw| is largest (Evci et al. 2020); evidence: grow regions "
+            "shortlisted by gradient SNR and accepted by a micro-rollout, under each layer's budget, making room by "
+            "Taylor-score Cooling")
       .group("Rewiring");
   param(rewire_every_, "rewire_every", 100, 1, 1'000'000).unit("steps").help("steps between rewirings").group("Rewiring");
   param(rewire_fraction_, "rewire_fraction", 0.3, 0, 1)
       .help("share of each layer's connections a rewiring moves (SET's zeta; RigL's alpha at step 0)").group("Rewiring");
   param(rewire_end_, "rewire_end", 20000, 1, 1'000'000'000).unit("steps")
       .help("rigl: the fraction decays along a cosine to 0 at this step, and rewiring stops").group("Rewiring");
+
+  param(planner_.region_width, "region_width", 28, 1, 100000).unit("inputs")
+      .help("evidence: a region is one unit's inputs [c0, c0 + width); 28 is one line of a Fashion-MNIST image").group("Evidence");
+  param(planner_.snr_batches, "snr_batches", 4, 2, 64).help("evidence: m, the fresh batches a region's gradient SNR is measured over")
+      .group("Evidence");
+  param(planner_.snr_gate, "snr_gate", 1.0, 0, 100).help("evidence: a region with a lower SNR is not shortlisted").group("Evidence");
+  param(planner_.probes, "probes", 4, 0, 64).help("evidence: Warm regions probed per layer per cycle").group("Evidence");
+  param(planner_.rollout_steps, "rollout_steps", 2, 1, 16).help("evidence: K, the steps a probe takes on its shadow weights").group("Evidence");
+  param(planner_.rollout_batches, "rollout_batches", 4, 2, 64).help("evidence: E, the fresh batches a probe's gain is measured on")
+      .group("Evidence");
+  param(planner_.probe_lr, "probe_lr", 0.05, 1e-5, 10).log_scale()
+      .help("evidence: how far one probe step moves each shadow weight (the step is normalised by the gradient's RMS)").group("Evidence");
+  param(planner_.risk, "risk", 1.0, 0, 10).help("evidence: a region's score is its mean gain less this many spreads").group("Evidence");
+  param(planner_.budget_scale, "budget_scale", 1.0, 1, 100).restart()
+      .help("evidence: each layer's budget of connections is this times its connections at the start (1: it only swaps; "
+            "above 1: it grows into the room, more slowly as the barrier rises)")
+      .group("Evidence");
+  param(planner_.split_every, "split_every", 0, 0, 1000).unit("cycles")
+      .help("evidence: every this many cycles each hidden layer with room splits its most demanded unit (0 = never); the "
+            "next cycle keeps the twins only if merging them back would cost loss")
+      .group("Evidence");
+  param(planner_.barrier_eps, "barrier_eps", 0.05, 1e-4, 1).log_scale()
+      .help("evidence: epsilon of the barrier gamma = 1 / sqrt(1 - v^2 + eps), v = connections / budget").group("Evidence");
+
+  param(delta_log_steps_, "delta_log", 0, 0, 10000).unit("steps")
+      .help("keep the last this many training steps as a ring of sparse state differences, from which each is rebuilt "
+            "(0 = off); changing it starts a new log")
+      .group("State log");
+  param(delta_eps_, "delta_eps", 0.0, 0, 1)
+      .help("a weight is logged when it moved by more than this since its last record (0: every change, each state "
+            "rebuilt bit for bit)")
+      .group("State log");
 
   declare_learning_metrics(/*with_loss=*/true);
   metrics_.add("connections", "", [this] { return chain_ ? static_cast<double>(chain_->connections()) : 0.0; });
@@ -104,12 +138,32 @@ SparseSystem::SparseSystem() {
   metrics_.add("rewired", "", [this] { return static_cast<double>(last_moved_); });
   metrics_.add("dead_units", "", [this] { return static_cast<double>(dead_units_); });
   metrics_.add("faults", "", [this] { return static_cast<double>(quarantined_ + refused_); });
+  // The evidence planner's: the largest barrier and budget use over the layers (v = 1, gamma =
+  // 1/sqrt(eps) at the budget), and the regions committed since the start.
+  metrics_.add("gamma", "", [this] {
+    double g = 0;
+    if (planner_engine_)
+      for (const auto& b : planner_engine_->budgets(*chain_)) g = std::max(g, b.gamma);
+    return planner_engine_ ? g : NAN;
+  });
+  metrics_.add("budget_use", "", [this] {
+    double v = 0;
+    if (planner_engine_)
+      for (const auto& b : planner_engine_->budgets(*chain_)) v = std::max(v, b.v);
+    return planner_engine_ ? v : NAN;
+  });
+  metrics_.add("commits", "", [this] { return static_cast<double>(commits_); });
+  metrics_.add("splits", "", [this] { return static_cast<double>(splits_); });
+  metrics_.add("kept_splits", "", [this] { return static_cast<double>(kept_splits_); });
+  metrics_.add("delta_log_bytes", "B", [this] { return delta_log_ ? static_cast<double>(delta_log_->bytes()) : 0.0; });
 }
 
 std::uint64_t SparseSystem::bytes_needed() const {
   const auto dim = static_cast<std::uint64_t>(example_dim(params_.choice("dataset")));
-  const auto h1 = static_cast<std::uint64_t>(params_.integer("hidden_1"));
-  const auto h2 = static_cast<std::uint64_t>(params_.integer("hidden_2"));
+  // Splits can widen a hidden layer to kMaxWidening times its size.
+  const std::uint64_t widen = params_.integer("split_every") > 0 ? sparse::kMaxWidening : 1;
+  const auto h1 = static_cast<std::uint64_t>(params_.integer("hidden_1")) * widen;
+  const auto h2 = static_cast<std::uint64_t>(params_.integer("hidden_2")) * widen;
   const auto B = static_cast<std::uint64_t>(params_.integer("batch"));
   const std::uint64_t classes = 16;  // at most 16 classes
   std::vector<std::uint64_t> sizes{dim, h1};
@@ -126,6 +180,22 @@ std::uint64_t SparseSystem::bytes_needed() const {
     bytes += out * B * 4 * 2;  // activations and deltas
   }
   bytes += 2 * 4 * kGridRows * kGridCols * sizes.size();  // the snapshot's pictures
+  // The evidence planner: its gradient sums (16 bytes per possible weight, counted whatever the
+  // method, which can change while running) and its rollout and evaluation batches.
+  for (std::size_t l = 0; l + 1 < sizes.size(); ++l) bytes += sizes[l] * sizes[l + 1] * 16;
+  bytes += static_cast<std::uint64_t>(params_.integer("rollout_steps") + params_.integer("rollout_batches") + 1) * B * dim * 4;
+  // The Δ-state log: at worst every connection moves every step (12 bytes each) and every bias;
+  // the connections are at most the density's share of the dense weights times the planner's
+  // budget scale and widening.
+  if (const auto steps = static_cast<std::uint64_t>(params_.integer("delta_log")); steps > 0) {
+    double dense = 0, units = 0;
+    for (std::size_t l = 0; l + 1 < sizes.size(); ++l) {
+      dense += static_cast<double>(sizes[l]) * static_cast<double>(sizes[l + 1]);
+      units += static_cast<double>(sizes[l + 1]);
+    }
+    const double connections = std::min(dense, params_.real("density") * params_.real("budget_scale") * dense * static_cast<double>(widen * widen));
+    bytes += static_cast<std::uint64_t>((steps + 1) * (connections * 12 + units * 8));
+  }
   return bytes;
 }
 
@@ -139,14 +209,28 @@ void SparseSystem::restart() {
   x_.setZero(data_.train.dim, batch_);
   labels_.assign(static_cast<std::size_t>(batch_), 0);
   phase_ = Phase::Training;
-  quarantined_ = refused_ = last_moved_ = 0;
+  quarantined_ = refused_ = last_moved_ = commits_ = splits_ = kept_splits_ = 0;
   rewires_.clear();
+  planner_engine_.reset();
+  probes_.clear();
+  delta_log_.reset();
+  configure_delta_log();
   count_dead_units();
   start_epoch(rng_);
 }
 
 void SparseSystem::params_changed() {
   resume_if_raised(max_epochs_);
+  if (planner_engine_) planner_engine_->set_settings(planner_);
+  configure_delta_log();
+}
+
+void SparseSystem::configure_delta_log() {
+  // A new ring size or threshold starts a new log (its records were cut by the old ones).
+  if (delta_log_steps_ == 0) delta_log_.reset();
+  else if (!delta_log_ || delta_log_->capacity() != static_cast<std::size_t>(delta_log_steps_) ||
+           delta_log_->eps() != static_cast<float>(delta_eps_))
+    delta_log_ = std::make_unique<sparse::DeltaLog>(static_cast<std::size_t>(delta_log_steps_), static_cast<float>(delta_eps_));
 }
 
 double SparseSystem::update_fraction() const {
@@ -154,28 +238,34 @@ double SparseSystem::update_fraction() const {
     case Method::Static: return 0.0;
     case Method::Set: return rewire_fraction_;
     case Method::RigL: return sparse::cosine_update_fraction(rewire_fraction_, static_cast<long>(step_), static_cast<long>(rewire_end_));
+    case Method::Evidence: return 0.0;  // it moves what its evidence supports, not a set share
   }
   return 0.0;
 }
 
 void SparseSystem::step() {
-  if (phase_ == Phase::Training) train_batch();
+  const bool training = phase_ == Phase::Training;
+  if (training) train_batch();
   else if (phase_ == Phase::Evaluating) eval_chunk();
   ++step_;
+  if (training && delta_log_) delta_log_->record(step_, *chain_);  // the state after this step
 }
 
-void SparseSystem::fill(const data::Dataset& d, const std::uint32_t* idx, std::size_t first, std::size_t count) {
+void SparseSystem::fill(sparse::RowMat& x, std::vector<std::uint8_t>& labels, const data::Dataset& d, const std::uint32_t* idx,
+                        std::size_t first, std::size_t count) const {
   const auto dim = static_cast<Eigen::Index>(d.dim);
-  for (Eigen::Index c = 0; c < x_.cols(); ++c) {
+  x.resize(dim, batch_);
+  labels.resize(static_cast<std::size_t>(batch_));
+  for (Eigen::Index c = 0; c < x.cols(); ++c) {
     const auto i = static_cast<std::size_t>(c);
     if (i < count) {
       const std::size_t example = idx ? idx[i] : first + i;
       const float* e = d.example(example);
-      for (Eigen::Index f = 0; f < dim; ++f) x_(f, c) = e[f];
-      labels_[i] = d.y[example];
+      for (Eigen::Index f = 0; f < dim; ++f) x(f, c) = e[f];
+      labels[i] = d.y[example];
     } else {
-      x_.col(c).setZero();  // padding of a last partial chunk; never counted
-      labels_[i] = 0;
+      x.col(c).setZero();  // padding of a last partial chunk; never counted
+      labels[i] = 0;
     }
   }
 }
@@ -208,7 +298,7 @@ std::size_t SparseSystem::quarantine_non_finite() {
 
 void SparseSystem::train_batch() {
   quarantine_non_finite();
-  fill(data_.train, cursor_.batch_examples(), 0, static_cast<std::size_t>(batch_));
+  fill(x_, labels_, data_.train, cursor_.batch_examples(), 0, static_cast<std::size_t>(batch_));
   const double loss = chain_->gradients(x_, labels_);
   bool finite = std::isfinite(loss);
   for (std::size_t l = 0; finite && l < chain_->layers().size(); ++l)
@@ -230,7 +320,43 @@ void SparseSystem::train_batch() {
   }
 }
 
+void SparseSystem::plan() {
+  if (!planner_engine_) planner_engine_ = std::make_unique<sparse::EvidencePlanner>(*chain_, planner_);
+  std::vector<std::uint32_t> picks(static_cast<std::size_t>(batch_));
+  const sparse::CycleReport report = planner_engine_->cycle(*chain_, [&](sparse::RowMat& x, std::vector<std::uint8_t>& labels) {
+    // Fresh batches: drawn at random from the training set, apart from the epoch's order.
+    for (auto& i : picks) i = static_cast<std::uint32_t>(rng_.below(data_.train.size()));
+    fill(x, labels, data_.train, picks.data(), 0, picks.size());
+  });
+  probes_ = report.probes;
+  last_moved_ = 0;
+  for (std::size_t l = 0; l < report.grown.size(); ++l) {
+    sparse::RewireEvent e{.step = step_ + 1, .layer = static_cast<int>(l), .pruned = report.pruned[l], .grown = report.grown[l]};
+    for (const auto& p : probes_) e.probed += p.layer == static_cast<int>(l);
+    for (const auto& sp : report.splits)
+      if (sp.layer == static_cast<int>(l)) {
+        e.splits += !sp.judged;
+        e.merges += sp.judged && !sp.kept;
+      }
+    if (rewires_.size() == kRewireLog) rewires_.erase(rewires_.begin());
+    rewires_.push_back(e);
+    last_moved_ += static_cast<std::uint64_t>(report.grown[l]);
+  }
+  for (const auto& sp : report.splits) {
+    splits_ += !sp.judged;
+    kept_splits_ += sp.judged && sp.kept;
+  }
+  // A split or a merge changes a hidden layer's width.
+  for (std::size_t l = 0; l < chain_->layers().size(); ++l) sizes_[l + 1] = chain_->layers()[l].rows;
+  for (const auto& p : probes_) commits_ += p.committed;
+  count_dead_units();
+}
+
 void SparseSystem::rewire() {
+  if (method_ == Method::Evidence) {
+    plan();
+    return;
+  }
   const double f = update_fraction();
   last_moved_ = 0;
   for (std::size_t l = 0; l < chain_->layers().size(); ++l) {
@@ -255,7 +381,7 @@ void SparseSystem::eval_chunk() {
   const std::size_t end = std::min(n, cursor_.eval_position() + per_step);
   while (cursor_.eval_position() < end) {
     const std::size_t first = cursor_.eval_position(), count = cursor_.eval_count(B);
-    fill(data_.test, nullptr, first, count);
+    fill(x_, labels_, data_.test, nullptr, first, count);
     const sparse::RowMat& out = chain_->predict(x_);
     std::uint64_t hits = 0;
     for (std::size_t c = 0; c < count; ++c) hits += argmax_col(out, static_cast<Eigen::Index>(c)) == labels_[c];
@@ -323,7 +449,7 @@ void SparseSystem::perturb(const Perturbation& p) {
 std::shared_ptr<const Snapshot> SparseSystem::snapshot() const {
   auto s = std::make_shared<sparse::SparseSnapshot>();
   s->step = step_;
-  static const char* const kMethods[] = {"static", "set", "rigl"};
+  static const char* const kMethods[] = {"static", "set", "rigl", "evidence"};
   s->method = kMethods[static_cast<int>(method_)];
   s->dataset = data_.train.name;
   s->layer_sizes = sizes_;
@@ -332,7 +458,19 @@ std::shared_ptr<const Snapshot> SparseSystem::snapshot() const {
     s->layers.push_back(picture(W));
     dense += static_cast<double>(W.rows) * W.cols;
   }
+  if (planner_engine_) {
+    const auto budgets = planner_engine_->budgets(*chain_);
+    for (std::size_t l = 0; l < budgets.size(); ++l) {
+      sparse::LayerPicture& p = s->layers[l];
+      p.budget = budgets[l].budget;
+      p.active = budgets[l].active;
+      p.cooling = budgets[l].cooling;
+      p.budget_use = budgets[l].v;
+      p.gamma = budgets[l].gamma;
+    }
+  }
   s->rewires = rewires_;
+  s->probes = probes_;
   s->density = dense > 0 ? static_cast<double>(chain_->connections()) / dense : 0.0;
   s->update_fraction = update_fraction();
   s->train_accuracy = train_.accuracy();
@@ -358,8 +496,20 @@ void SparseSystem::dump(nlohmann::json& out) const {
     layers.push_back({{"rows", W.rows}, {"cols", W.cols}, {"row_start", W.row_start}, {"col", W.col}, {"value", W.value}, {"bias", W.bias}});
   out["layers"] = layers;
   nlohmann::json log = nlohmann::json::array();
-  for (const auto& e : rewires_) log.push_back({{"step", e.step}, {"layer", e.layer}, {"pruned", e.pruned}, {"grown", e.grown}});
+  for (const auto& e : rewires_)
+    log.push_back({{"step", e.step}, {"layer", e.layer}, {"pruned", e.pruned}, {"grown", e.grown}, {"probed", e.probed}});
   out["rewires"] = log;
+  if (planner_engine_) {
+    nlohmann::json budgets = nlohmann::json::array(), probes = nlohmann::json::array();
+    for (const auto& b : planner_engine_->budgets(*chain_))
+      budgets.push_back({{"budget", b.budget}, {"used", b.used}, {"active", b.active}, {"cooling", b.cooling}, {"v", b.v}, {"gamma", b.gamma}});
+    for (const auto& p : probes_)
+      probes.push_back({{"layer", p.layer}, {"row", p.row}, {"col0", p.col0}, {"col1", p.col1}, {"tokens", p.tokens}, {"snr", p.snr},
+                        {"gain", p.gain}, {"spread", p.spread}, {"win_rate", p.win_rate}, {"committed", p.committed}});
+    out["budgets"] = budgets;
+    out["probes"] = probes;
+    out["commits"] = commits_;
+  }
 }
 
 std::uint64_t SparseSystem::state_hash() const {
@@ -373,6 +523,8 @@ std::uint64_t SparseSystem::state_hash() const {
     for (const auto* moments : {&W.moment1, &W.moment2, &W.bias_moment1, &W.bias_moment2})
       if (!moments->empty()) h.span(std::span<const float>(*moments));  // Adam's state (none under SGD)
   }
+  if (planner_engine_)
+    for (std::size_t l = 0; l < chain_->layers().size(); ++l) h.span(std::span<const std::uint64_t>(planner_engine_->cooling(l)));
   h.span(cursor_.order());
   h.value(test_accuracy());
   h.value(train_.loss_sum());

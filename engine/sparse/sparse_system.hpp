@@ -1,11 +1,11 @@
 #pragma once
-// A sparse feed-forward network as a System (issue 14's first stage): a chain of truly sparse
-// layers (sparse_chain.hpp) trained by SGD through its connections only, whose structure is
-// either fixed at its random start ("static") or rewired every few steps by one of the two
-// published baselines the evidence planner is to be measured against: SET (drop the smallest
-// |w|, regrow at random) or RigL (drop the smallest |w|, regrow where the dense gradient is
-// largest, a cosine-decayed fraction). The planner itself (Cold/Warm/Hot, growth by SNR and
-// micro-rollout) is not here yet.
+// A sparse feed-forward network as a System (issue 14): a chain of truly sparse layers
+// (sparse_chain.hpp) trained through its connections only, whose structure is either fixed at
+// its random start ("static"), rewired every few steps by one of the two published baselines
+// (SET: drop the smallest |w|, regrow at random; RigL: drop the smallest |w|, regrow where the
+// dense gradient is largest, a cosine-decayed fraction), or changed by the evidence planner
+// (evidence_planner.hpp: Cold/Warm/Hot, growth by SNR and micro-rollout under a budget, Cooling
+// by the Taylor score).
 //
 // One step() is one mini-batch; at the end of an epoch the test set is evaluated over a few
 // steps, then the next epoch starts with a fresh shuffle (as eqprop).
@@ -14,6 +14,8 @@
 
 #include "core/rng.hpp"
 #include "learn/learner.hpp"
+#include "sparse/delta_log.hpp"
+#include "sparse/evidence_planner.hpp"
 #include "sparse/layer_density.hpp"
 #include "sparse/sparse_chain.hpp"
 #include "sparse/sparse_snapshot.hpp"
@@ -35,9 +37,11 @@ class SparseSystem final : public learn::Learner {
 
   // Read-only, for tests.
   const sparse::SparseChain& chain() const { return *chain_; }
+  // The Δ-state log, or null when it is off (delta_log = 0).
+  const sparse::DeltaLog* delta_log() const { return delta_log_.get(); }
   double update_fraction() const;
 
-  enum class Method { Static, Set, RigL };
+  enum class Method { Static, Set, RigL, Evidence };
 
  private:
 
@@ -50,7 +54,12 @@ class SparseSystem final : public learn::Learner {
   // Removes every connection whose weight is not finite; returns how many went.
   std::size_t quarantine_non_finite();
   void count_dead_units();
-  void fill(const data::Dataset& d, const std::uint32_t* idx, std::size_t first, std::size_t count);
+  void plan();
+  void configure_delta_log();
+  // Fills x and labels from d: examples idx[0..count) (or first.. when idx is null); columns past
+  // count are zero padding.
+  void fill(sparse::RowMat& x, std::vector<std::uint8_t>& labels, const data::Dataset& d, const std::uint32_t* idx,
+            std::size_t first, std::size_t count) const;
 
   // Parameters (bound in the constructor).
   int hidden_1_ = 300, hidden_2_ = 100, batch_ = 32, max_epochs_ = 0, rewire_every_ = 100;
@@ -60,8 +69,18 @@ class SparseSystem final : public learn::Learner {
   enum class Optimizer { Sgd, Adam };
   Optimizer optimizer_ = Optimizer::Sgd;
   sparse::DensityRule density_rule_ = sparse::DensityRule::ErdosRenyi;
+  sparse::PlannerSettings planner_;  // the evidence method's parameters (bound in the constructor)
 
   std::unique_ptr<sparse::SparseChain> chain_;  // rebuilt at every restart (its shape is a parameter)
+  // Made at the first evidence cycle (its budgets are the connections then); kept while the
+  // method is switched away and back, so Cooling carries on.
+  std::unique_ptr<sparse::EvidencePlanner> planner_engine_;
+  std::vector<sparse::Probe> probes_;  // the last evidence cycle's
+  int delta_log_steps_ = 0;            // the Δ-state log's ring (0: off)
+  double delta_eps_ = 0;
+  std::unique_ptr<sparse::DeltaLog> delta_log_;
+  std::uint64_t commits_ = 0;          // regions committed since the start
+  std::uint64_t splits_ = 0, kept_splits_ = 0;  // clone-and-splits made, and kept when judged
   std::vector<int> sizes_;
   sparse::RowMat x_;                   // the batch, features x batch
   std::vector<std::uint8_t> labels_;

@@ -222,3 +222,23 @@ TEST_CASE("gui_panels: the mouse over a sparse layer's picture names its cell, a
   ui.frames(1);
   CHECK(view->hovered().empty());
 }
+
+TEST_CASE("gui_panels: the evidence planner's Warm regions are drawn, and the mouse over one says what its probe measured") {
+  const auto dir = test::temp_dir("panels_sparse_warm");
+  Fixture f("sparse_grow.json", dir);
+  test::UiDriver ui(f.app);
+  const auto* view = dynamic_cast<const SparseMaskView*>(f.app.session.view.get());
+  REQUIRE(view);
+  for (int i = 0; i < 400 && view->warm_drawn().empty(); ++i) ui.frames(1);  // the first cycle at step 20
+  REQUIRE(!view->warm_drawn().empty());
+  ui.key(GLFW_KEY_SPACE);  // pause, so the regions stay where they are
+  ui.frames(2);
+  REQUIRE(!view->warm_drawn().empty());
+  const ViewRect r = view->warm_drawn().front();
+  ui.move_to({(r.min.x + r.max.x) / 2, (r.min.y + r.max.y) / 2});
+  ui.frames(1);
+  INFO(view->hovered());
+  CHECK(view->hovered().rfind("Warm region, layer ", 0) == 0);
+  CHECK(view->hovered().find("SNR ") != std::string::npos);
+  CHECK(view->hovered().find("wins ") != std::string::npos);
+}

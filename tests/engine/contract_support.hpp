@@ -25,7 +25,8 @@ inline const std::map<std::string, nlohmann::json>& small_params() {
         {"showcase_every", 0}, {"map_every", 0}}},
       {"resonance", {{"N", 400}, {"M0", 4}, {"r_arch", 5}}},
       {"pump", {{"walkers", 32}, {"exact_steps", 4}}},
-      {"sparse", {{"dataset", "patterns"}, {"train_size", 64}, {"test_size", 32}, {"hidden_1", 16}, {"hidden_2", 8}, {"batch", 8}, {"rewire_every", 3}}},
+      {"sparse", {{"dataset", "patterns"}, {"train_size", 64}, {"test_size", 32}, {"hidden_1", 16}, {"hidden_2", 8}, {"batch", 8}, {"rewire_every", 3},
+                  {"method", "evidence"}, {"region_width", 4}, {"budget_scale", 1.5}}},  // the planner: the newest method (SET and RigL: sparse_system.cpp)
   };
   return p;
 }

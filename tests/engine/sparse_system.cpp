@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -36,14 +37,14 @@ std::string structure(const obs::SparseSystem& s) {
 TEST_CASE("sparse: each method learns the 8x8 patterns far above chance at 20 % density") {
   // Six classes: chance is 1/6. 150 batches of 20 per epoch; 5 epochs. (A static 20 % network
   // measured 0.99 after 5 epochs at this learning rate, a dense one 1.0.)
-  for (const std::string method : {"static", "set", "rigl"}) {
+  for (const std::string method : {"static", "set", "rigl", "evidence"}) {
     CAPTURE(method);
     auto s = make(patterns(method.c_str()));
     const std::size_t count = s->chain().connections();
     while (s->epoch() < 5) s->step();
     MESSAGE(method << ": test accuracy " << s->test_accuracy() << " after 5 epochs");
     CHECK(s->test_accuracy() > 0.9);
-    CHECK(s->chain().connections() == count);  // rewiring moves connections, never adds any
+    CHECK(s->chain().connections() == count);  // rewiring moves connections, never adds any (the planner swaps at its budget)
     CHECK(scene_test::metric(*s, "dead_units") == 0);
   }
 }
@@ -152,6 +153,124 @@ TEST_CASE("sparse: Adam learns too, and its moments stay aligned with the connec
     for (const auto& W : s->chain().layers()) {
       CHECK(W.moment1.size() == W.value.size());
       CHECK(W.moment2.size() == W.value.size());
+    }
+  }
+}
+
+TEST_CASE("sparse: the evidence planner cycles on schedule, within each layer's budget, and says so in its metrics") {
+  nlohmann::json p = patterns("evidence");
+  p["region_width"] = 8;
+  auto s = make(p);
+  CHECK(std::isnan(scene_test::metric(*s, "gamma")));  // no planner before its first cycle
+  std::vector<std::size_t> budget;
+  for (const auto& W : s->chain().layers()) budget.push_back(W.connections());
+  const std::string start = structure(*s);
+  for (int i = 0; i < 10; ++i) s->step();
+  // The first cycle only marks Cooling (every layer is at its budget): nothing moves yet.
+  CHECK(structure(*s) == start);
+  CHECK(scene_test::metric(*s, "budget_use") == 1.0);
+  CHECK(scene_test::metric(*s, "gamma") == doctest::Approx(1 / std::sqrt(0.05)));
+  for (int i = 0; i < 290; ++i) s->step();
+  CHECK(scene_test::metric(*s, "commits") > 0);
+  CHECK(structure(*s) != start);
+  for (std::size_t l = 0; l < budget.size(); ++l) CHECK(s->chain().layers()[l].connections() <= budget[l]);
+  const auto snap = std::dynamic_pointer_cast<const obs::sparse::SparseSnapshot>(s->snapshot());
+  REQUIRE(snap);
+  CHECK(snap->method == "evidence");
+  CHECK(snap->rewires.size() == 30u * 3u);  // one event per layer per cycle
+  CHECK(!snap->probes.empty());
+  for (const auto& pr : snap->probes) {
+    CHECK(pr.col1 - pr.col0 <= 8);
+    CHECK(pr.tokens > 0);
+  }
+  for (const auto& layer : snap->layers) {
+    CHECK(layer.budget > 0);
+    CHECK(layer.gamma >= 1.0);
+    CHECK(layer.cooling > 0);
+  }
+  // Two runs of the same scene and seed are the same run.
+  auto again = make(p);
+  for (int i = 0; i < 300; ++i) again->step();
+  CHECK(again->state_hash() == s->state_hash());
+}
+
+TEST_CASE("sparse: after an ablation the evidence planner regrows into the freed budget") {
+  auto s = make(patterns("evidence"));
+  const std::size_t before = s->chain().connections();
+  for (int i = 0; i < 10; ++i) s->step();  // the planner's budgets are set at its first cycle
+  obs::Perturbation a;
+  a.kind = obs::PerturbKind::Ablate;
+  a.fraction = 0.05;
+  s->perturb(a);
+  const std::size_t ablated = s->chain().connections();
+  CHECK(ablated < before);
+  CHECK(scene_test::metric(*s, "budget_use") < 1.0);
+  for (int i = 0; i < 100; ++i) s->step();
+  CHECK(s->chain().connections() > ablated);
+  CHECK(s->chain().connections() <= before);
+}
+
+namespace {
+
+// Runs s for `steps` steps and keeps the chain's state after every training step.
+std::map<std::uint64_t, obs::sparse::ChainState> run_and_keep(obs::SparseSystem& s, int steps) {
+  std::map<std::uint64_t, obs::sparse::ChainState> kept;
+  for (int i = 0; i < steps; ++i) {
+    s.step();
+    kept[s.steps()] = obs::sparse::state_of(s.chain());
+  }
+  return kept;
+}
+
+}  // namespace
+
+TEST_CASE("sparse: the delta-state log rebuilds every logged state bit for bit, through rewiring, splits and merges") {
+  for (const std::string method : {"set", "evidence"}) {
+    CAPTURE(method);
+    nlohmann::json p = patterns(method.c_str());
+    p["delta_log"] = 40;
+    p["rewire_every"] = 3;
+    if (method == "evidence") {
+      p["budget_scale"] = 2;
+      p["split_every"] = 2;  // shape changes: logged whole
+    }
+    auto s = make(p);
+    // 150 training steps, the test pass (steps 151 to 154, not logged: they change nothing),
+    // then training again: the ring's last 40 are all training steps.
+    const auto kept = run_and_keep(*s, 200);
+    const obs::sparse::DeltaLog* log = s->delta_log();
+    REQUIRE(log);
+    CHECK(log->size() == 40u);
+    CHECK(log->newest_step() == 200u);
+    int checked = 0;
+    for (std::uint64_t t = log->oldest_step(); t <= log->newest_step(); ++t) {
+      const auto it = kept.find(t);
+      REQUIRE(it != kept.end());
+      CHECK(log->reconstruct(t) == it->second);
+      ++checked;
+    }
+    CHECK(checked == 40);
+    CHECK_THROWS_AS(log->reconstruct(log->oldest_step() - 1), std::out_of_range);
+    CHECK(scene_test::metric(*s, "delta_log_bytes") == static_cast<double>(log->bytes()));
+  }
+}
+
+TEST_CASE("sparse: with delta_eps the log keeps fewer changes and every rebuilt weight is within eps") {
+  nlohmann::json p = patterns("static");
+  p["delta_log"] = 30;
+  auto exact = make(p);
+  p["delta_eps"] = 1e-3;
+  auto coarse = make(p);
+  const auto kept = run_and_keep(*coarse, 60);
+  run_and_keep(*exact, 60);
+  CHECK(coarse->delta_log()->bytes() < exact->delta_log()->bytes());
+  for (std::uint64_t t = coarse->delta_log()->oldest_step(); t <= coarse->delta_log()->newest_step(); ++t) {
+    const obs::sparse::ChainState rebuilt = coarse->delta_log()->reconstruct(t), truth = kept.at(t);
+    REQUIRE(rebuilt.size() == truth.size());
+    for (std::size_t l = 0; l < truth.size(); ++l) {
+      REQUIRE(rebuilt[l].keys == truth[l].keys);  // a static network: the same connections
+      for (std::size_t k = 0; k < truth[l].values.size(); ++k) CHECK(std::abs(rebuilt[l].values[k] - truth[l].values[k]) <= 1e-3f);
+      for (std::size_t k = 0; k < truth[l].bias.size(); ++k) CHECK(std::abs(rebuilt[l].bias[k] - truth[l].bias[k]) <= 1e-3f);
     }
   }
 }

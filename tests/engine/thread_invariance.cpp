@@ -71,6 +71,7 @@ const std::vector<Row>& table() {
       {"pump_strong_valve.json", 50, {}, 3989874338138993410ull},
       {"sparse_demo.json", 320, {}, 8602190777747693392ull},  // six SET rewirings and an epoch's test pass
       {"sparse_fashion.json", 220, {{"train_size", "2000"}, {"test_size", "200"}}, 18255784548255487230ull},  // three epochs, two RigL rewirings
+      {"sparse_grow.json", 320, {}, 17527091671949863802ull},  // sixteen planner cycles, a split at the tenth, and an epoch's test pass
   };
   return rows;
 }

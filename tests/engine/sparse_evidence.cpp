@@ -1,0 +1,234 @@
+// The evidence planner: its formulas on hand-worked cases (the region SNR, the barrier), and its
+// behaviour on problems whose answer is known: the region that carries the label is the one it
+// grows, a commit is warm-started and changes nothing else, the budget is never exceeded, and
+// only a connection that was Cooling at the previous cycle goes Cold.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+#include <vector>
+
+#include "core/rng.hpp"
+#include "sparse/evidence_planner.hpp"
+#include "sparse/rewire.hpp"
+#include "sparse/sparse_chain.hpp"
+
+using namespace obs;
+using namespace obs::sparse;
+
+namespace {
+
+// Every (row, col) of a layer as keys, ascending.
+std::set<Key> keys_of(const CsrLayer& W) {
+  std::set<Key> keys;
+  for (int r = 0; r < W.rows; ++r)
+    for (std::uint32_t k = W.row_start[static_cast<std::size_t>(r)]; k < W.row_start[static_cast<std::size_t>(r) + 1]; ++k)
+      keys.insert(static_cast<Key>(r) * static_cast<Key>(W.cols) + W.col[k]);
+  return keys;
+}
+
+// Batches of 8 features in which feature 5 carries the label (+1 for class 1, -1 for class 0)
+// and the other seven are Gaussian noise.
+EvidencePlanner::BatchSource signal_on_feature_5(Rng& rng) {
+  return [&rng](RowMat& x, std::vector<std::uint8_t>& labels) {
+    const int B = 32;
+    x.resize(8, B);
+    labels.resize(B);
+    for (int b = 0; b < B; ++b) {
+      labels[static_cast<std::size_t>(b)] = static_cast<std::uint8_t>(rng.below(2));
+      for (int f = 0; f < 8; ++f) x(f, b) = static_cast<float>(rng.normal());
+      x(5, b) = labels[static_cast<std::size_t>(b)] ? 1.0f : -1.0f;
+    }
+  };
+}
+
+}  // namespace
+
+TEST_CASE("region SNR: ||mean g|| / sqrt(total variance) on a hand-worked case") {
+  // Two entries over two batches: g = (1, 2) then (3, 2). Mean (2, 2), norm sqrt(8); the
+  // variances over the batches are 1 and 0, a total of 1. SNR = sqrt(8) / (1 + eps).
+  const std::vector<double> sum{4, 4}, sum_sq{10, 8};
+  CHECK(region_snr(sum, sum_sq, 2, 0.0) == doctest::Approx(std::sqrt(8.0)));
+  // A gradient that flips sign every batch has no signal: (1) then (-1).
+  const std::vector<double> s1{0}, s2{2};
+  CHECK(region_snr(s1, s2, 2, 0.0) == 0.0);
+  // A gradient the same every batch has no noise: SNR = ||g|| / eps.
+  const std::vector<double> c1{6, 8}, c2{18, 32};  // (3, 4) twice
+  CHECK(region_snr(c1, c2, 2, 1e-3) == doctest::Approx(5.0 / 1e-3));
+}
+
+TEST_CASE("relativistic barrier: gamma = 1 / sqrt(1 - v^2 + eps)") {
+  CHECK(barrier_gamma(0.6, 0.0) == doctest::Approx(1.25));  // 1 / sqrt(0.64)
+  CHECK(barrier_gamma(0.0, 0.0) == doctest::Approx(1.0));
+  CHECK(barrier_gamma(1.0, 0.04) == doctest::Approx(5.0));  // at the budget: 1 / sqrt(eps)
+  CHECK(barrier_gamma(1.5, 0.04) == doctest::Approx(5.0));  // over it: no imaginary gamma
+  CHECK(barrier_gamma(0.9, 0.05) > barrier_gamma(0.5, 0.05));
+}
+
+TEST_CASE("insert_connections: new connections at the given values, existing ones untouched") {
+  Rng rng(3);
+  CsrLayer W = random_layer(4, 6, 0.34, 0.5, rng);
+  const Eigen::MatrixXf before = to_dense(W);
+  std::vector<Key> keys;
+  for (Key key = 0; key < 24 && keys.size() < 3; ++key)
+    if (before(static_cast<Eigen::Index>(key / 6), static_cast<Eigen::Index>(key % 6)) == 0.0f) keys.push_back(key);
+  REQUIRE(keys.size() == 3);
+  const std::vector<float> values{0.25f, -0.5f, 0.75f};
+  insert_connections(W, keys, &values);
+  Eigen::MatrixXf expected = before;
+  for (std::size_t i = 0; i < keys.size(); ++i) expected(static_cast<Eigen::Index>(keys[i] / 6), static_cast<Eigen::Index>(keys[i] % 6)) = values[i];
+  CHECK(to_dense(W) == expected);
+  for (int r = 0; r < W.rows; ++r)
+    CHECK(std::is_sorted(W.col.begin() + W.row_start[static_cast<std::size_t>(r)], W.col.begin() + W.row_start[static_cast<std::size_t>(r) + 1]));
+}
+
+TEST_CASE("evidence planner: grows the region that carries the label, warm-started, and nothing else changes") {
+  // One layer 8 -> 2 (logistic regression over two classes); each unit reads only inputs 0 and
+  // 1 (noise), and the budget leaves room for two more connections. Regions are pairs of inputs,
+  // so [4, 6) is the one that holds the label's feature.
+  Rng init(1);
+  SparseChain chain({8, 2}, 0.25, init);
+  CsrLayer& W = chain.layers()[0];
+  W.row_start = {0, 2, 4};
+  W.col = {0, 1, 0, 1};
+  W.value = {0.1f, -0.1f, -0.1f, 0.1f};
+  PlannerSettings s;
+  s.region_width = 2;
+  s.probes = 2;
+  s.probe_lr = 0.5;
+  EvidencePlanner planner(chain, s);
+  std::vector<char> drop{0, 1, 0, 1};  // each unit keeps input 0 only: two connections of room
+  remove_marked(W, drop);
+  const std::vector<float> kept = W.value;
+
+  Rng data(7);
+  const CycleReport report = planner.cycle(chain, signal_on_feature_5(data));
+  REQUIRE(report.probes.size() == 2);  // one per unit: their best region
+  int committed = 0;
+  for (const Probe& p : report.probes) {
+    CAPTURE(p.row);
+    CHECK(p.col0 == 4);  // both units' best region by SNR is the label's
+    CHECK(p.snr > 3);
+    CHECK(p.gain > 0);
+    CHECK(p.win_rate == 1.0);
+    committed += p.committed;
+  }
+  CHECK(committed == 1);  // the room (2) holds one region of two entries
+  CHECK(report.grown[0] == 2);
+  CHECK(report.pruned[0] == 0);  // free room: nothing had to go
+  CHECK(W.connections() == 4);
+  // The old connections kept their values; the new ones start at the probe's Delta, non-zero,
+  // and the one on the label's feature has the sign that separates the classes (unit 1 says
+  // class 1: its weight on feature 5 grows positive; unit 0's negative).
+  const Probe& won = report.probes[0].committed ? report.probes[0] : report.probes[1];
+  const auto first = W.row_start[static_cast<std::size_t>(won.row)];
+  CHECK(W.col[first] == 0);
+  CHECK(W.value[first] == kept[static_cast<std::size_t>(won.row)]);
+  CHECK(W.col[first + 1] == 4);
+  CHECK(W.col[first + 2] == 5);
+  CHECK(W.value[first + 1] != 0.0f);
+  CHECK(W.value[first + 2] * (won.row == 1 ? 1.0f : -1.0f) > 0.1f);
+  CHECK(std::abs(W.value[first + 2]) > 5 * std::abs(W.value[first + 1]));
+}
+
+TEST_CASE("evidence planner: the budget holds, at most two regions a cycle, and only confirmed Cooling goes Cold") {
+  Rng init(2);
+  SparseChain chain({8, 6, 2}, 0.5, init);
+  PlannerSettings s;
+  s.region_width = 2;
+  s.probes = 6;
+  s.snr_gate = 0;
+  s.risk = 0;
+  s.barrier_eps = 0.5;  // gamma at the budget ~1.41: two commits per cycle allowed
+  EvidencePlanner planner(chain, s);
+  const std::vector<std::size_t> budget{chain.layers()[0].connections(), chain.layers()[1].connections()};
+  Rng data(11);
+  const auto draw = signal_on_feature_5(data);
+
+  // First cycle: every layer is at its budget and nothing is Cooling yet, so nothing can grow;
+  // the lowest Taylor scores are marked Cooling.
+  const std::set<Key> before0 = keys_of(chain.layers()[0]);
+  CycleReport first = planner.cycle(chain, draw);
+  CHECK(first.probes.empty());
+  CHECK(keys_of(chain.layers()[0]) == before0);
+  for (std::size_t l = 0; l < 2; ++l) CHECK(!planner.cooling(l).empty());
+
+  int grown_total = 0;
+  for (int cycle = 0; cycle < 12; ++cycle) {
+    CAPTURE(cycle);
+    std::vector<std::set<Key>> before;
+    std::vector<std::vector<Key>> cooling;
+    for (std::size_t l = 0; l < 2; ++l) {
+      before.push_back(keys_of(chain.layers()[l]));
+      cooling.push_back(planner.cooling(l));
+    }
+    const CycleReport r = planner.cycle(chain, draw);
+    for (std::size_t l = 0; l < 2; ++l) {
+      const CsrLayer& W = chain.layers()[l];
+      CHECK(W.connections() <= budget[l]);
+      CHECK(W.rows_without_inputs() == 0);
+      int commits = 0;
+      for (const Probe& p : r.probes) commits += p.layer == static_cast<int>(l) && p.committed;
+      CHECK(commits <= 2);
+      const std::set<Key> after = keys_of(W);
+      for (Key key : before[l])
+        if (!after.count(key)) CHECK(std::binary_search(cooling[l].begin(), cooling[l].end(), key));
+      grown_total += r.grown[l];
+    }
+  }
+  CHECK(grown_total > 0);  // the label's feature is worth growing toward
+}
+
+TEST_CASE("evidence planner: a clone-and-split keeps the logits, is judged at the next cycle, and Cooling follows the renumbering") {
+  Rng init(4);
+  SparseChain chain({8, 6, 2}, 0.5, init);
+  PlannerSettings s;
+  s.region_width = 2;
+  s.probes = 0;  // no growth: the splits alone change the network
+  s.budget_scale = 3;
+  s.split_every = 1;
+  EvidencePlanner planner(chain, s);
+  Rng data(3);
+  const auto draw = signal_on_feature_5(data);
+  RowMat x;
+  std::vector<std::uint8_t> labels;
+  draw(x, labels);
+
+  const Eigen::MatrixXf before = chain.predict(x);
+  const CycleReport first = planner.cycle(chain, draw);
+  REQUIRE(first.splits.size() == 1);  // one hidden layer, one split
+  const Split made = first.splits[0];
+  CHECK(!made.judged);
+  CHECK(made.layer == 0);
+  CHECK(made.clone == 6);
+  CHECK(chain.layers()[0].rows == 7);
+  CHECK(chain.layers()[1].cols == 7);
+  CHECK((chain.predict(x) - before).cwiseAbs().maxCoeff() <= 1e-5f);
+
+  int width = 7;
+  for (int cycle = 0; cycle < 6; ++cycle) {
+    CAPTURE(cycle);
+    const CycleReport r = planner.cycle(chain, draw);
+    int judged = 0, made_now = 0;
+    for (const Split& sp : r.splits) {
+      if (sp.judged) {
+        ++judged;
+        CHECK(std::isfinite(sp.gain));
+        width -= !sp.kept;
+      } else {
+        ++made_now;
+      }
+    }
+    CHECK(judged == 1);  // last cycle's split, judged now
+    width += made_now;
+    CHECK(chain.layers()[0].rows == width);
+    CHECK(chain.layers()[1].cols == width);
+    // Every Cooling mark still names a connection the layer has.
+    for (std::size_t l = 0; l < 2; ++l) {
+      const std::set<Key> present = keys_of(chain.layers()[l]);
+      for (Key key : planner.cooling(l)) CHECK(present.count(key) == 1);
+    }
+  }
+  CHECK(width <= 12);  // at most twice the starting width
+}
