@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "sparse/kernel_choice.hpp"
+
 namespace obs::sparse {
 
 SparseChain::SparseChain(const std::vector<int>& sizes, const std::vector<double>& densities, Rng& rng) {
@@ -22,6 +24,28 @@ void SparseChain::structure_changed() {
   delta_.resize(layers_.size());
   dvalue_.resize(layers_.size());
   dbias_.resize(layers_.size());
+  if (dense_.size() != layers_.size()) {  // a layer added or removed: every layer back on CSR
+    dense_.assign(layers_.size(), 0);
+    dense_w_.assign(layers_.size(), Eigen::MatrixXf());
+  }
+}
+
+void SparseChain::set_dense(std::size_t l, bool dense) {
+  dense_.at(l) = dense;
+  if (!dense) dense_w_[l] = Eigen::MatrixXf();  // its memory back
+}
+
+void SparseChain::layer_forward(std::size_t l, const RowMat& x, RowMat& y) {
+  if (!dense_[l]) return forward(layers_[l], x, y);
+  // Refreshed from the CSR values at every forward: they are what the optimizer and the
+  // rewiring change, and a refresh costs one pass over the dense matrix, far less than its GEMM.
+  dense_weights(layers_[l], dense_w_[l]);
+  dense_forward(layers_[l], dense_w_[l], x, y);
+}
+
+void SparseChain::layer_backward(std::size_t l, const RowMat& x, const RowMat& dy, RowMat* dx) {
+  if (!dense_[l]) return backward(layers_[l], x, dy, dvalue_[l], dbias_[l], dx);
+  dense_backward(layers_[l], dense_w_[l], x, dy, dvalue_[l], dbias_[l], dx);
 }
 
 std::size_t SparseChain::connections() const {
@@ -34,7 +58,7 @@ const RowMat& SparseChain::predict(const RowMat& x) {
   input_ = &x;  // read in place: a copy of a Fashion-MNIST batch would cost as much as a 1 % layer
   const std::size_t L = layers_.size();
   for (std::size_t l = 0; l < L; ++l) {
-    forward(layers_[l], input(l), act_[l + 1]);
+    layer_forward(l, input(l), act_[l + 1]);
     if (l + 1 < L) act_[l + 1] = act_[l + 1].cwiseMax(0.0f);  // ReLU
   }
   return act_[L];
@@ -65,7 +89,7 @@ double SparseChain::gradients(const RowMat& x, const std::vector<std::uint8_t>& 
   const double value = loss(x, labels);
   for (std::size_t l = layers_.size(); l-- > 0;) {
     RowMat* dx = l > 0 ? &delta_[l - 1] : nullptr;
-    backward(layers_[l], input(l), delta_[l], dvalue_[l], dbias_[l], dx);
+    layer_backward(l, input(l), delta_[l], dx);
     if (dx) *dx = dx->cwiseProduct((act_[l].array() > 0.0f).cast<float>().matrix());  // through the ReLU
   }
   return value;

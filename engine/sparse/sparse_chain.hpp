@@ -48,6 +48,11 @@ class SparseChain {
   // sizes the per-layer work buffers again.
   void structure_changed();
 
+  // Layer l's maths on a dense copy of its weights (kernel_choice.hpp) instead of its CSR
+  // structure: the same results up to float rounding.
+  void set_dense(std::size_t l, bool dense);
+  bool dense(std::size_t l) const { return l < dense_.size() && dense_[l]; }
+
   std::vector<CsrLayer>& layers() { return layers_; }
   const std::vector<CsrLayer>& layers() const { return layers_; }
   std::size_t connections() const;
@@ -56,7 +61,13 @@ class SparseChain {
   // Layer l's input: the batch for the first layer, the previous layer's output after it.
   const RowMat& input(std::size_t l) const { return l == 0 ? *input_ : act_[l]; }
 
+  // Forward and backward of layer l by whichever kernel it uses.
+  void layer_forward(std::size_t l, const RowMat& x, RowMat& y);
+  void layer_backward(std::size_t l, const RowMat& x, const RowMat& dy, RowMat* dx);
+
   std::vector<CsrLayer> layers_;
+  std::vector<char> dense_;                // per layer: its maths on a dense copy
+  std::vector<Eigen::MatrixXf> dense_w_;   // that copy, refreshed at every forward
   const RowMat* input_ = nullptr;  // the batch of the last loss(), which outlives the call's use of it
   std::vector<RowMat> act_;        // act_[l + 1] = layer l's output (after ReLU; logits last); act_[0] unused
   std::vector<RowMat> delta_;  // dL/d(pre-activation) of each layer

@@ -117,6 +117,12 @@ SparseSystem::SparseSystem() {
   param(planner_.barrier_eps, "barrier_eps", 0.05, 1e-4, 1).log_scale()
       .help("evidence: epsilon of the barrier gamma = 1 / sqrt(1 - v^2 + eps), v = connections / budget").group("Evidence");
 
+  param(kernel_, "kernel", Kernel::Sparse, {"sparse", "dense", "auto"})
+      .help("sparse: every layer on its CSR structure (work per connection); dense: every layer on a dense copy "
+            "(Eigen's GEMM); auto: per layer the kernel predicted faster from both rates timed on this machine, "
+            "chosen again at every rewiring with 15 % hysteresis. The kernels agree to float rounding; auto's choice "
+            "depends on the machine and its load, so its runs are not bit-reproducible")
+      .group("Network");
   param(delta_log_steps_, "delta_log", 0, 0, 10000).unit("steps")
       .help("keep the last this many training steps as a ring of sparse state differences, from which each is rebuilt "
             "(0 = off); changing it starts a new log")
@@ -155,6 +161,11 @@ SparseSystem::SparseSystem() {
   metrics_.add("commits", "", [this] { return static_cast<double>(commits_); });
   metrics_.add("splits", "", [this] { return static_cast<double>(splits_); });
   metrics_.add("kept_splits", "", [this] { return static_cast<double>(kept_splits_); });
+  metrics_.add("dense_layers", "", [this] {
+    int n = 0;
+    for (std::size_t l = 0; chain_ && l < chain_->layers().size(); ++l) n += chain_->dense(l);
+    return static_cast<double>(n);
+  });
   metrics_.add("delta_log_bytes", "B", [this] { return delta_log_ ? static_cast<double>(delta_log_->bytes()) : 0.0; });
 }
 
@@ -215,6 +226,8 @@ void SparseSystem::restart() {
   probes_.clear();
   delta_log_.reset();
   configure_delta_log();
+  kernels_calibrated_ = false;  // the batch size may have changed
+  choose_kernels();
   count_dead_units();
   start_epoch(rng_);
 }
@@ -223,6 +236,19 @@ void SparseSystem::params_changed() {
   resume_if_raised(max_epochs_);
   if (planner_engine_) planner_engine_->set_settings(planner_);
   configure_delta_log();
+  choose_kernels();
+}
+
+void SparseSystem::choose_kernels() {
+  if (kernel_ == Kernel::Auto && !kernels_calibrated_) {
+    kernel_costs_ = sparse::calibrate_kernels(batch_);
+    kernels_calibrated_ = true;
+  }
+  for (std::size_t l = 0; l < chain_->layers().size(); ++l) {
+    bool dense = kernel_ == Kernel::Dense;
+    if (kernel_ == Kernel::Auto) dense = sparse::prefer_dense(chain_->layers()[l], batch_, chain_->dense(l), kernel_costs_);
+    chain_->set_dense(l, dense);
+  }
 }
 
 void SparseSystem::configure_delta_log() {
@@ -348,6 +374,7 @@ void SparseSystem::plan() {
   }
   // A split or a merge changes a hidden layer's width.
   for (std::size_t l = 0; l < chain_->layers().size(); ++l) sizes_[l + 1] = chain_->layers()[l].rows;
+  choose_kernels();
   for (const auto& p : probes_) commits_ += p.committed;
   count_dead_units();
 }

@@ -16,6 +16,7 @@
 #include "learn/learner.hpp"
 #include "sparse/delta_log.hpp"
 #include "sparse/evidence_planner.hpp"
+#include "sparse/kernel_choice.hpp"
 #include "sparse/layer_density.hpp"
 #include "sparse/sparse_chain.hpp"
 #include "sparse/sparse_snapshot.hpp"
@@ -56,6 +57,8 @@ class SparseSystem final : public learn::Learner {
   void count_dead_units();
   void plan();
   void configure_delta_log();
+  // Puts each layer on the kernel the `kernel` parameter asks for (auto: the predicted faster).
+  void choose_kernels();
   // Fills x and labels from d: examples idx[0..count) (or first.. when idx is null); columns past
   // count are zero padding.
   void fill(sparse::RowMat& x, std::vector<std::uint8_t>& labels, const data::Dataset& d, const std::uint32_t* idx,
@@ -76,6 +79,10 @@ class SparseSystem final : public learn::Learner {
   // method is switched away and back, so Cooling carries on.
   std::unique_ptr<sparse::EvidencePlanner> planner_engine_;
   std::vector<sparse::Probe> probes_;  // the last evidence cycle's
+  enum class Kernel { Sparse, Dense, Auto };
+  Kernel kernel_ = Kernel::Sparse;
+  sparse::KernelCosts kernel_costs_;   // measured at the first auto choice
+  bool kernels_calibrated_ = false;
   int delta_log_steps_ = 0;            // the Δ-state log's ring (0: off)
   double delta_eps_ = 0;
   std::unique_ptr<sparse::DeltaLog> delta_log_;

@@ -274,3 +274,29 @@ TEST_CASE("sparse: with delta_eps the log keeps fewer changes and every rebuilt 
     }
   }
 }
+
+TEST_CASE("sparse: the dense kernel, chosen by parameter, trains the same network to float rounding; auto chooses per layer") {
+  nlohmann::json p = patterns("static");  // rewiring ranks near-ties, which rounding may order either way
+  auto csr = make(p);
+  p["kernel"] = "dense";
+  auto dense = make(p);
+  CHECK(scene_test::metric(*csr, "dense_layers") == 0);
+  CHECK(scene_test::metric(*dense, "dense_layers") == 3);
+  for (int i = 0; i < 60; ++i) {
+    csr->step();
+    dense->step();
+  }
+  // Weights within rounding's reach after 60 steps.
+  for (std::size_t l = 0; l < 3; ++l) {
+    const auto &a = csr->chain().layers()[l], &b = dense->chain().layers()[l];
+    REQUIRE(a.col == b.col);
+    for (std::size_t k = 0; k < a.value.size(); ++k) CHECK(b.value[k] == doctest::Approx(a.value[k]).epsilon(1e-3).scale(1e-3));
+  }
+  p["kernel"] = "auto";
+  auto chosen = make(p);
+  const double n = scene_test::metric(*chosen, "dense_layers");
+  CHECK(n >= 0);
+  CHECK(n <= 3);
+  for (int i = 0; i < 20; ++i) chosen->step();
+  CHECK(std::isfinite(scene_test::metric(*chosen, "loss")));
+}
