@@ -7,7 +7,6 @@
 //
 //   build/sparse_crossover            (about a minute; Release build)
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <vector>
 
@@ -16,22 +15,6 @@
 
 using namespace obs;
 using namespace obs::sparse;
-
-namespace {
-
-template <class F>
-double median_seconds(int reps, F&& f) {
-  std::vector<double> t;
-  for (int i = 0; i < reps; ++i) {
-    const auto start = std::chrono::steady_clock::now();
-    f();
-    t.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  }
-  std::sort(t.begin(), t.end());
-  return t[t.size() / 2];
-}
-
-}  // namespace
 
 int main() {
   const std::vector<double> densities{0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5};
@@ -45,20 +28,7 @@ int main() {
     for (double density : densities) {
       Rng rng(7);
       const CsrLayer W = random_layer(rows, cols, density, 0.1, rng);
-      RowMat x(cols, batch), dy(rows, batch), y, dx;
-      for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = static_cast<float>(rng.uniform(0, 1));
-      for (Eigen::Index i = 0; i < dy.size(); ++i) dy.data()[i] = static_cast<float>(rng.uniform(-1, 1));
-      std::vector<float> dv, db;
-      Eigen::MatrixXf D;
-      const double csr = median_seconds(reps, [&] {
-        forward(W, x, y);
-        backward(W, x, dy, dv, db, &dx);
-      });
-      const double dense = median_seconds(reps, [&] {
-        dense_weights(W, D);
-        dense_forward(W, D, x, y);
-        dense_backward(W, D, x, dy, dv, db, &dx);
-      });
+      const double csr = time_layer_step(W, batch, false, reps), dense = time_layer_step(W, batch, true, reps);
       const bool pick_dense = prefer_dense(W, batch, false, costs, 0.0);  // no hysteresis: the bare prediction
       const bool dense_faster = dense < csr;
       const double picked = pick_dense ? dense : csr, best = std::min(dense, csr);

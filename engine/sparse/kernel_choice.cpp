@@ -36,22 +36,29 @@ void dense_backward(const CsrLayer& W, const Eigen::MatrixXf& D, const RowMat& x
   }
 }
 
-namespace {
-
-// The median of `reps` timings of f, in seconds.
-template <class F>
-double median_seconds(int reps, F&& f) {
+double time_layer_step(const CsrLayer& W, int batch, bool dense, int reps) {
+  Rng rng(12345);
+  RowMat x(W.cols, batch), dy(W.rows, batch), y, dx;
+  for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = static_cast<float>(rng.uniform(-1, 1));
+  for (Eigen::Index i = 0; i < dy.size(); ++i) dy.data()[i] = static_cast<float>(rng.uniform(-1, 1));
+  std::vector<float> dvalue, dbias;
+  Eigen::MatrixXf D;
   std::vector<double> t;
   for (int i = 0; i < reps; ++i) {
     const auto start = std::chrono::steady_clock::now();
-    f();
+    if (dense) {
+      dense_weights(W, D);
+      dense_forward(W, D, x, y);
+      dense_backward(W, D, x, dy, dvalue, dbias, &dx);
+    } else {
+      forward(W, x, y);
+      backward(W, x, dy, dvalue, dbias, &dx);
+    }
     t.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   std::nth_element(t.begin(), t.begin() + reps / 2, t.end());
   return t[static_cast<std::size_t>(reps / 2)];
 }
-
-}  // namespace
 
 KernelCosts calibrate_kernels(int batch) {
   // One 256 x 256 layer: at 10 % for the CSR rate (at lower densities the per-row overhead
@@ -59,23 +66,9 @@ KernelCosts calibrate_kernels(int batch) {
   constexpr int n = 256, reps = 7;
   Rng rng(12345);
   const CsrLayer W = random_layer(n, n, 0.1, 0.1, rng);
-  RowMat x(n, batch), dy(n, batch), y, dx;
-  for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = static_cast<float>(rng.uniform(-1, 1));
-  for (Eigen::Index i = 0; i < dy.size(); ++i) dy.data()[i] = static_cast<float>(rng.uniform(-1, 1));
-  std::vector<float> dvalue, dbias;
-  Eigen::MatrixXf D;
-  const double sparse = median_seconds(reps, [&] {
-    forward(W, x, y);
-    backward(W, x, dy, dvalue, dbias, &dx);
-  });
-  const double dense = median_seconds(reps, [&] {
-    dense_weights(W, D);
-    dense_forward(W, D, x, y);
-    dense_backward(W, D, x, dy, dvalue, dbias, &dx);
-  });
   KernelCosts c;
-  c.per_connection = sparse / (static_cast<double>(W.connections()) * batch);
-  c.per_entry = dense / (static_cast<double>(n) * n * batch);
+  c.per_connection = time_layer_step(W, batch, false, reps) / (static_cast<double>(W.connections()) * batch);
+  c.per_entry = time_layer_step(W, batch, true, reps) / (static_cast<double>(n) * n * batch);
   return c;
 }
 

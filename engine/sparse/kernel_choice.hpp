@@ -28,6 +28,10 @@ struct KernelCosts {
 // rates: the median of several repetitions each.
 KernelCosts calibrate_kernels(int batch);
 
+// The median over `reps` runs of one training step of W (forward and backward, input gradient
+// included) on random data of this batch size, in seconds: on the dense kernel or the CSR one.
+double time_layer_step(const CsrLayer& W, int batch, bool dense, int reps);
+
 // Whether layer W should use the dense kernel at this batch size, given whether it does now:
 // switch only when the other kernel is predicted faster by more than `hysteresis` (a share).
 bool prefer_dense(const CsrLayer& W, int batch, bool dense_now, const KernelCosts& costs, double hysteresis = 0.15);
