@@ -10,6 +10,7 @@
 
 #include "app.hpp"
 #include "core/atomic_file.hpp"
+#include "core/sim_runner.hpp"
 #include "core/input_error.hpp"
 #include "core/series.hpp"
 #include "session.hpp"
@@ -19,7 +20,9 @@
 namespace obs {
 namespace {
 
-constexpr std::size_t kHistoryRows = 4096;  // more than any view plots over time (the carrier view: 600 steps)
+// As much history as a window keeps, so a screenshot's plots match the window's (the sparse
+// view plots the whole run).
+constexpr std::size_t kHistoryRows = SimRunner::kHistoryRows;
 
 // Every event goes to stderr: warnings and errors, and the engines' own progress lines (an
 // eqprop epoch's accuracy and time) that a scripted training run wants to see as it goes.

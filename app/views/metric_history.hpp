@@ -11,10 +11,15 @@
 namespace obs {
 
 struct MetricHistory {
-  MetricHistory(std::vector<std::string> wanted, std::size_t rows) : names(std::move(wanted)), rows(rows), columns(names.size()) {}
+  enum class Span { Recent, WholeRun };
+  MetricHistory(std::vector<std::string> wanted, std::size_t rows, Span span = Span::Recent)
+      : names(std::move(wanted)), rows(rows), span(span), columns(names.size()) {}
 
   std::vector<std::string> names;  // the metrics wanted; one the system lacks reads as NaN
-  std::size_t rows;                // the most recent rows wanted
+  std::size_t rows;                // the most recent rows wanted, or (WholeRun) at most this many
+  // Recent: the last `rows` rows. WholeRun: `rows` rows spread evenly over everything the store
+  // retains, first and last included (a curve over a whole training run at a fixed cost).
+  Span span;
 
   std::vector<double> steps;                 // oldest first
   std::vector<std::vector<double>> columns;  // one per name, as long as steps

@@ -4,13 +4,13 @@
 #include <cmath>
 
 namespace obs {
-namespace {
 
-SeriesRange range_of(std::span<const double> ys, bool from_zero) {
+SeriesRange common_range(std::initializer_list<std::span<const double>> series, bool from_zero) {
   SeriesRange r;
   double lo = INFINITY, hi = -INFINITY;
-  for (double y : ys)
-    if (std::isfinite(y)) lo = std::min(lo, y), hi = std::max(hi, y);
+  for (const auto ys : series)
+    for (double y : ys)
+      if (std::isfinite(y)) lo = std::min(lo, y), hi = std::max(hi, y);
   if (lo > hi) return r;
   if (from_zero) lo = std::min(lo, 0.0), hi = std::max(hi, 0.0);
   r.lo = lo;
@@ -20,13 +20,11 @@ SeriesRange range_of(std::span<const double> ys, bool from_zero) {
   return r;
 }
 
-}  // namespace
-
 SeriesRange draw_series(ImDrawList* dl, const ViewRect& area, std::span<const double> ys, std::span<const double> xs,
                         const SeriesStyle& style) {
   const bool by_x = !xs.empty();
   const std::size_t n = by_x ? std::min(xs.size(), ys.size()) : ys.size();
-  const SeriesRange range = range_of(ys.first(n), style.from_zero);
+  const SeriesRange range = style.range ? *style.range : common_range({ys.first(n)}, style.from_zero);
   if (!range.drawn || area.width() < 1 || area.height() < 1) return range;
   const double span = range.constant ? 1.0 : range.hi - range.lo, base = range.constant ? range.lo - 0.5 : range.lo;
   auto ypix = [&](double y) { return area.max.y - static_cast<float>((y - base) / span) * area.height(); };

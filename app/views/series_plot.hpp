@@ -5,6 +5,7 @@
 #include <imgui.h>
 
 #include <cstddef>
+#include <initializer_list>
 #include <span>
 
 #include "views/view.hpp"
@@ -21,7 +22,11 @@ struct SeriesStyle {
   ImU32 colour = IM_COL32(110, 190, 255, 255);
   float thickness = 1.2f;
   bool from_zero = false;  // the span includes 0 (an order parameter, a count)
+  const SeriesRange* range = nullptr;  // drawn in this range instead of the series' own (overlays share one)
 };
+
+// The range spanning every finite value of all the series (for overlaid series: one scale).
+SeriesRange common_range(std::initializer_list<std::span<const double>> series, bool from_zero);
 
 // Plots `ys` against `xs` (or against their index when `xs` is empty; else xs is ascending and
 // as long as ys) across `area`. A column whose samples are all non-finite breaks the line; a

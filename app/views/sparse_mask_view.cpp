@@ -6,8 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "input/ui_marks.hpp"
 #include "views/color_key.hpp"
 #include "views/heatmap.hpp"
+#include "views/series_plot.hpp"
 
 namespace obs {
 namespace {
@@ -21,6 +23,11 @@ constexpr ImU32 kWarmFill = IM_COL32(255, 96, 80, 190);
 constexpr ImU32 kPanel = IM_COL32(20, 22, 28, 235);
 constexpr ImU32 kLayerColour[] = {IM_COL32(120, 200, 255, 255), IM_COL32(255, 190, 90, 255), IM_COL32(170, 240, 140, 255),
                                   IM_COL32(240, 130, 200, 255)};
+
+// The curves: this network, then SET and RigL (the order of the history's columns).
+constexpr ImU32 kRunColour[] = {IM_COL32(235, 238, 245, 255), IM_COL32(255, 150, 60, 255), IM_COL32(110, 215, 120, 255)};
+// The inspector's weights: positive blue, negative red, by |w| over the unit's largest.
+constexpr ImU32 kPositive = IM_COL32(80, 160, 255, 255), kNegative = IM_COL32(255, 100, 80, 255);
 
 ImU32 layer_colour(int l) { return kLayerColour[static_cast<std::size_t>(l) % std::size(kLayerColour)]; }
 
@@ -72,9 +79,10 @@ void SparseMaskView::overlay_snapshot(const sparse::SparseSnapshot& s, ImDrawLis
   y += line * 1.3f;
 
   // The key on the right; the layers fill the rest above the timeline.
-  const float key_w = em * 7.5f, timeline_h = em * 4.2f;
+  const float key_w = em * 7.5f, timeline_h = em * 4.2f, curves_h = s.baselines.empty() ? 0.0f : em * 7.0f;
   const ViewRect timeline{{rect.min.x + pad, rect.max.y - pad - timeline_h}, {rect.max.x - pad, rect.max.y - pad}};
-  const ViewRect area{{rect.min.x + pad, y}, {rect.max.x - pad - key_w, timeline.min.y - pad}};
+  const ViewRect curves{{rect.min.x + pad, timeline.min.y - pad - curves_h}, {rect.max.x - pad, timeline.min.y - pad}};
+  const ViewRect area{{rect.min.x + pad, y}, {rect.max.x - pad - key_w, (curves_h > 0 ? curves.min.y : timeline.min.y) - pad}};
   {
     const ViewRect bar{{area.max.x + em * 1.2f, area.min.y + line * 1.6f}, {area.max.x + em * 2.2f, area.min.y + line * 1.6f + em * 8}};
     dl->AddText({area.max.x + em * 0.8f, area.min.y}, kDim, "Hot: |w|");
@@ -131,6 +139,7 @@ void SparseMaskView::overlay_snapshot(const sparse::SparseSnapshot& s, ImDrawLis
   const ImVec2 mouse = ImGui::GetIO().MousePos;
   const bool hovering = rect.contains(mouse) && !ImGui::GetIO().WantCaptureMouse;
   std::string hover;
+  hovered_unit_ = {};
   for (std::size_t l = 0; l < L && room > 0; ++l) {
     const sparse::LayerPicture& p = s.layers[l];
     dl->PushClipRect(area.min, {area.max.x, rect.max.y}, true);
@@ -178,15 +187,24 @@ void SparseMaskView::overlay_snapshot(const sparse::SparseSnapshot& s, ImDrawLis
         over_probe = true;
       }
     }
+    if (selected_.layer == static_cast<int>(l) && inspector_open_ && selected_.unit < p.rows) {  // the inspected unit's row
+      const ViewRect a = map.cell(selected_.unit / p.block_rows * p.grid_cols), b = map.cell(selected_.unit / p.block_rows * p.grid_cols + p.grid_cols - 1);
+      dl->AddRect({a.min.x - 2, a.min.y - 2}, {b.max.x + 2, b.max.y + 2}, kText, 0, 0, 1.5f);
+    }
     if (under >= 0 && !over_probe) {
       const auto k = static_cast<std::size_t>(under);
       const int r0 = under / p.grid_cols * p.block_rows, c0 = under % p.grid_cols * p.block_cols;
       const int r1 = std::min(p.rows, r0 + p.block_rows) - 1, c1 = std::min(p.cols, c0 + p.block_cols) - 1;
+      {  // the unit a click would pick: the row under the mouse within the cell's block
+        const ViewRect c = map.cell(under);
+        const float t = std::clamp((mouse.y - c.min.y) / std::max(1.0f, c.height()), 0.0f, 0.999f);
+        hovered_unit_ = {static_cast<int>(l), std::min(r1, r0 + static_cast<int>(t * static_cast<float>(r1 - r0 + 1)))};
+      }
       const int entries = (r1 - r0 + 1) * (c1 - c0 + 1);
       const int hot = static_cast<int>(std::lround(p.hot_share[k] * static_cast<float>(entries)));
-      std::snprintf(buf, sizeof buf, "layer %zu, unit%s %d%s%s, input%s %d%s%s: %d of %d Hot, mean |w| %.3g", l + 1,
+      std::snprintf(buf, sizeof buf, "layer %zu, unit%s %d%s%s, input%s %d%s%s: %d of %d Hot, mean |w| %.3g (click: inspect unit %d)", l + 1,
                     r1 > r0 ? "s" : "", r0, r1 > r0 ? "-" : "", r1 > r0 ? std::to_string(r1).c_str() : "", c1 > c0 ? "s" : "", c0,
-                    c1 > c0 ? "-" : "", c1 > c0 ? std::to_string(c1).c_str() : "", hot, entries, p.mean_abs_w[k]);
+                    c1 > c0 ? "-" : "", c1 > c0 ? std::to_string(c1).c_str() : "", hot, entries, p.mean_abs_w[k], hovered_unit_.unit);
       hover = buf;
       const ViewRect c = map.cell(under);
       dl->AddRect(c.min, c.max, IM_COL32(255, 255, 255, 230));
@@ -194,6 +212,8 @@ void SparseMaskView::overlay_snapshot(const sparse::SparseSnapshot& s, ImDrawLis
     y += band;
   }
 
+  curves_drawn_ = {};
+  if (curves_h > 0) draw_curves(dl, s, curves);
   draw_timeline(dl, s, timeline);
   hovered_ = hover;
   if (!hover.empty()) {
@@ -252,6 +272,164 @@ void SparseMaskView::draw_timeline(ImDrawList* dl, const sparse::SparseSnapshot&
     // A split: a white dot over its layer's tick; a merge back: a red one.
     if (e.splits) dl->AddCircleFilled({x + lane / 2, a.y + 2}, 2.5f, kText);
     if (e.merges) dl->AddCircleFilled({x + lane / 2, a.y + 8}, 2.5f, kWarm);
+  }
+}
+
+void SparseMaskView::draw_curves(ImDrawList* dl, const sparse::SparseSnapshot& s, const ViewRect& r) {
+  const float em = ImGui::GetFontSize(), gap = em * 0.8f;
+  curves_drawn_ = r;
+  const std::string names[3] = {s.method, s.baselines.size() > 0 ? s.baselines[0].name : "SET", s.baselines.size() > 1 ? s.baselines[1].name : "RigL"};
+  const double test_now[3] = {s.test_accuracy, s.baselines.size() > 0 ? s.baselines[0].test_accuracy : NAN,
+                              s.baselines.size() > 1 ? s.baselines[1].test_accuracy : NAN};
+  const double density_now[3] = {s.density, s.baselines.size() > 0 ? s.baselines[0].density : NAN, s.baselines.size() > 1 ? s.baselines[1].density : NAN};
+  const float split = r.min.x + (r.width() - gap) * 0.62f;
+  const ViewRect panels[2] = {{r.min, {split, r.max.y}}, {{split + gap, r.min.y}, r.max}};
+  const char* titles[2] = {"test accuracy", "density"};
+  const std::span<const double> xs = history_.steps;
+  char buf[96];
+  for (int k = 0; k < 2; ++k) {
+    const ViewRect& p = panels[k];
+    dl->AddRectFilled(p.min, p.max, kPanel, 4);
+    dl->PushClipRect(p.min, p.max, true);
+    // Title, then each run's value now in its colour (the legend); in a narrow panel the values
+    // alone, their colours naming the runs, rather than a legend cut at the edge.
+    std::string entries[3];
+    float width = ImGui::CalcTextSize(titles[k]).x + em * 1.5f;
+    for (int pass = 0; pass < 2; ++pass) {
+      width = ImGui::CalcTextSize(titles[k]).x + em * 1.5f;
+      for (int run = 0; run < 3; ++run) {
+        const std::string value = percent(k == 0 ? test_now[run] : density_now[run]);
+        entries[run] = pass == 0 ? names[run] + " " + value : value;
+        width += ImGui::CalcTextSize(entries[run].c_str()).x + em;
+      }
+      if (width <= p.width()) break;
+    }
+    float x = p.min.x + em * 0.5f;
+    const float ty = p.min.y + em * 0.2f;
+    dl->AddText({x, ty}, kDim, titles[k]);
+    x += ImGui::CalcTextSize(titles[k]).x + em;
+    for (int run = 0; run < 3; ++run) {
+      dl->AddText({x, ty}, kRunColour[run], entries[run].c_str());
+      x += ImGui::CalcTextSize(entries[run].c_str()).x + em;
+    }
+    const float label_w = ImGui::CalcTextSize("100.0 %").x + em * 0.8f;  // the scale's labels, right of the plot
+    const ViewRect plot{{p.min.x + em * 0.5f, p.min.y + em * 1.6f}, {p.max.x - label_w, p.max.y - em * 1.4f}};
+    const std::span<const double> ys[3] = {history_.columns[static_cast<std::size_t>(3 * k)], history_.columns[static_cast<std::size_t>(3 * k + 1)],
+                                           history_.columns[static_cast<std::size_t>(3 * k + 2)]};
+    const SeriesRange range = common_range({ys[0], ys[1], ys[2]}, /*from_zero=*/k == 1);
+    dl->AddLine({plot.min.x, plot.max.y}, plot.max, IM_COL32(70, 74, 88, 255));
+    if (!range.drawn) {
+      dl->AddText({plot.min.x, plot.min.y + em * 0.4f}, kDim, k == 0 ? "measured at the end of each epoch" : "not measured yet");
+    } else {
+      // The baselines first, this network on top.
+      for (int run = 2; run >= 0; --run) draw_series(dl, plot, ys[run], xs, {kRunColour[run], run == 0 ? 2.0f : 1.4f, false, &range});
+      std::snprintf(buf, sizeof buf, k == 0 ? "%.1f %%" : "%.2f %%", 100 * range.hi);
+      dl->AddText({plot.max.x + em * 0.3f, plot.min.y - em * 0.5f}, kDim, buf);
+      if (!range.constant) {
+        std::snprintf(buf, sizeof buf, k == 0 ? "%.1f %%" : "%.2f %%", 100 * range.lo);
+        dl->AddText({plot.max.x + em * 0.3f, plot.max.y - em * 0.6f}, kDim, buf);
+      }
+    }
+    if (!xs.empty()) {
+      std::snprintf(buf, sizeof buf, "step %.0f .. %.0f", xs.front(), xs.back());
+      dl->AddText({plot.min.x, plot.max.y + em * 0.1f}, kDim, buf);
+    }
+    dl->PopClipRect();
+  }
+}
+
+void SparseMaskView::handle_mouse(const ImGuiIO&, const ViewRect&) {
+  // The unit under the mouse at the last frame is the one a click picks.
+  if (ImGui::IsMouseClicked(ImGuiMouseButton_Left) && hovered_unit_.layer >= 0) {
+    selected_ = hovered_unit_;
+    inspector_open_ = true;
+  }
+}
+
+void SparseMaskView::windows_snapshot(const sparse::SparseSnapshot& s, const ViewRect& rect) {
+  if (!inspector_open_) return;
+  if (selected_.layer < 0 || static_cast<std::size_t>(selected_.layer) >= s.structure.size()) {
+    inspector_open_ = false;  // its layer is gone (a restart with fewer layers)
+    return;
+  }
+  const float em = ImGui::GetFontSize();
+  ImGui::SetNextWindowPos({rect.max.x - em * 22.0f, rect.min.y + em * 4.0f}, ImGuiCond_Appearing);
+  char title[64];
+  std::snprintf(title, sizeof title, "layer %d, unit %d###sparse unit", selected_.layer + 1, selected_.unit);
+  if (ImGui::Begin(title, &inspector_open_, ImGuiWindowFlags_AlwaysAutoResize)) inspector(s);
+  ImGui::End();
+}
+
+void SparseMaskView::inspector(const sparse::SparseSnapshot& s) {
+  const float em = ImGui::GetFontSize();
+  const auto l = static_cast<std::size_t>(selected_.layer);
+  const sparse::LayerStructure& st = s.structure[l];
+  const sparse::LayerPicture& p = s.layers[l];
+  selected_.unit = std::clamp(selected_.unit, 0, p.rows - 1);  // a merge may have narrowed the layer
+  const auto u = static_cast<std::size_t>(selected_.unit);
+  if (ImGui::SmallButton("<")) selected_.unit = std::max(0, selected_.unit - 1);
+  ui::mark("sparse/unit/prev");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("the unit before");
+  ImGui::SameLine();
+  if (ImGui::SmallButton(">")) selected_.unit = std::min(p.rows - 1, selected_.unit + 1);
+  ui::mark("sparse/unit/next");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("the unit after");
+  ImGui::SameLine();
+  ImGui::Text("unit %d of %d, layer %zu (%d -> %d)", selected_.unit, p.rows, l + 1, p.cols, p.rows);
+
+  const std::uint32_t first = st.row_start[u], last = st.row_start[u + 1];
+  float largest = 0, sum = 0;
+  for (std::uint32_t k = first; k < last; ++k) {
+    largest = std::max(largest, std::abs(st.value[k]));
+    sum += std::abs(st.value[k]);
+  }
+  const std::uint32_t n_in = last - first;
+  std::size_t n_out = 0;
+  if (l + 1 < s.structure.size())
+    n_out = static_cast<std::size_t>(std::count(s.structure[l + 1].col.begin(), s.structure[l + 1].col.end(), static_cast<std::uint32_t>(u)));
+  ImGui::Text("reads %u of %d inputs (%s), mean |w| %.3g, bias %+.3g", n_in, p.cols,
+              percent(static_cast<double>(n_in) / std::max(1, p.cols)).c_str(), n_in ? sum / static_cast<float>(n_in) : 0.0f, st.bias[u]);
+  if (l + 1 < s.structure.size()) ImGui::Text("feeds %zu of %d units of layer %zu", n_out, s.layers[l + 1].rows, l + 2);
+  else ImGui::Text("an output: the logit of class %zu", u);
+
+  // Its incoming weights laid out as its inputs are: a square image when they are one (28 x 28
+  // for Fashion-MNIST's first layer, 8 x 8 for the patterns), else rows of 32.
+  const int side = static_cast<int>(std::lround(std::sqrt(static_cast<double>(p.cols))));
+  const int w = side * side == p.cols ? side : std::min(p.cols, 32), h = (p.cols + w - 1) / w;
+  const float cell = std::clamp(em * 16 / static_cast<float>(w), 2.0f, em);
+  const ImVec2 o = ImGui::GetCursorScreenPos();
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->AddRectFilled(o, {o.x + cell * static_cast<float>(w), o.y + cell * static_cast<float>(h)}, kCold);
+  for (std::uint32_t k = first; k < last; ++k) {
+    const auto c = static_cast<int>(st.col[k]);
+    const float t = largest > 0 ? std::abs(st.value[k]) / largest : 0.0f;
+    const ImU32 hue = st.value[k] >= 0 ? kPositive : kNegative;
+    const ImU32 colour = (hue & 0x00ffffffu) | (static_cast<ImU32>(70 + 185 * t) << IM_COL32_A_SHIFT);
+    const ImVec2 a{o.x + cell * static_cast<float>(c % w), o.y + cell * static_cast<float>(c / w)};
+    dl->AddRectFilled(a, {a.x + cell, a.y + cell}, colour);
+  }
+  ImGui::Dummy({cell * static_cast<float>(w), cell * static_cast<float>(h)});
+  if (ImGui::IsItemHovered()) {
+    const ImVec2 m = ImGui::GetIO().MousePos;
+    const int c = static_cast<int>((m.x - o.x) / cell) + w * static_cast<int>((m.y - o.y) / cell);
+    const auto at = std::lower_bound(st.col.begin() + first, st.col.begin() + last, static_cast<std::uint32_t>(c));
+    if (at != st.col.begin() + last && *at == static_cast<std::uint32_t>(c))
+      ImGui::SetTooltip("input %d: w = %+.4g", c, st.value[static_cast<std::size_t>(at - st.col.begin())]);
+    else if (c < p.cols)
+      ImGui::SetTooltip("input %d: Cold (no connection)", c);
+  }
+  ImGui::TextDisabled("blue w > 0, red w < 0 (brighter: larger |w|), dark: Cold");
+
+  ImGui::Separator();
+  const std::uint32_t e0 = st.event_start[u], e1 = st.event_start[u + 1];
+  if (e0 == e1) {
+    ImGui::TextDisabled(s.method == "static" ? "no rewirings (a static network keeps its start)" : "no rewiring has touched its inputs yet");
+    return;
+  }
+  ImGui::Text("its last %u rewiring%s (newest first):", e1 - e0, e1 - e0 == 1 ? "" : "s");
+  for (std::uint32_t e = e1; e-- > e0;) {
+    const sparse::UnitEvent& ev = st.events[e];
+    ImGui::Text("step %-8llu +%u in, -%u out, %u after", static_cast<unsigned long long>(ev.step), ev.grown, ev.pruned, ev.connections);
   }
 }
 

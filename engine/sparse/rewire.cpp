@@ -187,4 +187,19 @@ double cosine_update_fraction(double alpha, long step, long end_step) {
   return 0.5 * alpha * (1.0 + std::cos(kPi * static_cast<double>(step) / static_cast<double>(end_step)));
 }
 
+std::vector<LayerMove> rewire_chain(SparseChain& chain, bool by_gradient, double fraction, Rng& rng) {
+  std::vector<LayerMove> moves(chain.layers().size());
+  for (std::size_t l = 0; l < chain.layers().size(); ++l) {
+    CsrLayer& W = chain.layers()[l];
+    const auto k = static_cast<std::size_t>(std::llround(fraction * static_cast<double>(W.connections())));
+    if (k == 0) continue;
+    Eigen::MatrixXf gradient;
+    if (by_gradient) gradient = dense_gradient(chain.layer_input(l), chain.layer_delta(l));
+    const std::size_t pruned = prune_smallest(W, k);
+    const std::size_t grown = by_gradient ? grow_by_gradient(W, gradient, pruned) : grow_random(W, pruned, rng);
+    moves[l] = {static_cast<int>(pruned), static_cast<int>(grown)};
+  }
+  return moves;
+}
+
 }  // namespace obs::sparse

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "sparse/csr_layer.hpp"
+#include "sparse/sparse_chain.hpp"
 
 namespace obs::sparse {
 
@@ -47,5 +48,14 @@ std::size_t grow_by_gradient(CsrLayer& W, const Eigen::MatrixXf& gradient, std::
 // RigL's update fraction at a step: alpha/2 (1 + cos(pi t / t_end)) while t < t_end, 0 after
 // (Evci et al. 2020, eq. 1).
 double cosine_update_fraction(double alpha, long step, long end_step);
+
+// One rewiring of a whole chain by SET (by_gradient false) or RigL (true): in each layer the
+// round(fraction x connections) of smallest |w| go and as many absent ones come (RigL ranks them
+// by the chain's last gradients(), taken before anything is dropped). Returns, per layer, how
+// many went and came (both 0 where the fraction rounds to nothing).
+struct LayerMove {
+  int pruned = 0, grown = 0;
+};
+std::vector<LayerMove> rewire_chain(SparseChain& chain, bool by_gradient, double fraction, Rng& rng);
 
 }  // namespace obs::sparse

@@ -8,6 +8,7 @@
 
 #include "core/system.hpp"
 #include "sparse/evidence_planner.hpp"
+#include "sparse/unit_history.hpp"
 
 namespace obs::sparse {
 
@@ -35,11 +36,28 @@ struct RewireEvent {
   int splits = 0, merges = 0;  // the planner's clone-and-splits made, and judged and merged back
 };
 
+// A layer as it is, for the unit inspector: its connections (CSR), biases, and each unit's
+// recent events (unit u's are events[event_start[u], event_start[u + 1])).
+struct LayerStructure {
+  std::vector<std::uint32_t> row_start, col;
+  std::vector<float> value, bias;
+  std::vector<std::uint32_t> event_start;
+  std::vector<UnitEvent> events;
+};
+
+// A baseline trained beside the network (baseline_run.hpp): its scores now (NaN until measured).
+struct BaselineSummary {
+  std::string name;
+  double train_accuracy = 0, test_accuracy = 0, density = 0;
+};
+
 struct SparseSnapshot : Snapshot {
   std::string method;  // "static", "set", "rigl", "evidence"
   std::string dataset;
   std::vector<int> layer_sizes;  // inputs, hidden..., classes
   std::vector<LayerPicture> layers;
+  std::vector<LayerStructure> structure;  // aligned with layers
+  std::vector<BaselineSummary> baselines;  // empty unless `baselines` is on
   std::vector<RewireEvent> rewires;  // the most recent, oldest first
   std::vector<sparse::Probe> probes;  // the evidence planner's last cycle: its Warm regions
   double density = 0;                // connections / dense weights, over the whole chain

@@ -94,6 +94,12 @@ SparseSystem::SparseSystem() {
   param(rewire_end_, "rewire_end", 20000, 1, 1'000'000'000).unit("steps")
       .help("rigl: the fraction decays along a cosine to 0 at this step, and rewiring stops").group("Rewiring");
 
+  param(with_baselines_, "baselines", false).restart()
+      .help("also train SET and RigL beside this network, in lockstep: the same start, batches, optimizer and "
+            "rate (three times the work); SET rewires once per epoch and RigL every rewire_every steps (as their papers), "
+            "both at rewire_fraction; their scores and density are the set_* and rigl_* metrics and curves in the view. "
+            "Perturbations reach this network only")
+      .group("Rewiring");
   param(planner_.region_width, "region_width", 28, 1, 100000).unit("inputs")
       .help("evidence: a region is one unit's inputs [c0, c0 + width); 28 is one line of a Fashion-MNIST image").group("Evidence");
   param(planner_.snr_batches, "snr_batches", 4, 2, 64).help("evidence: m, the fresh batches a region's gradient SNR is measured over")
@@ -166,6 +172,17 @@ SparseSystem::SparseSystem() {
     for (std::size_t l = 0; chain_ && l < chain_->layers().size(); ++l) n += chain_->dense(l);
     return static_cast<double>(n);
   });
+  // The baselines trained beside it (NaN when `baselines` is off).
+  for (std::size_t b = 0; b < 2; ++b) {
+    const std::string name = b == 0 ? "set_" : "rigl_";
+    const auto read = [this, b](double (sparse::BaselineRun::*get)() const) {
+      return [this, b, get] { return b < baselines_.size() ? (baselines_[b].*get)() : NAN; };
+    };
+    metrics_.add(name + "train_accuracy", "", read(&sparse::BaselineRun::train_accuracy), MetricTable::Unmeasured::Nan);
+    metrics_.add(name + "test_accuracy", "", read(&sparse::BaselineRun::test_accuracy), MetricTable::Unmeasured::Nan);
+    metrics_.add(name + "loss", "", read(&sparse::BaselineRun::loss), MetricTable::Unmeasured::Nan);
+    metrics_.add(name + "density", "", read(&sparse::BaselineRun::density), MetricTable::Unmeasured::Nan);
+  }
   metrics_.add("delta_log_bytes", "B", [this] { return delta_log_ ? static_cast<double>(delta_log_->bytes()) : 0.0; });
 }
 
@@ -186,9 +203,11 @@ std::uint64_t SparseSystem::bytes_needed() const {
     // Bounded by the dense layer, whatever the density: a layer never holds more connections
     // than that, and RigL's dense gradient (4 bytes) and list of absent entries (8 bytes) cover
     // every possible weight anyway, so a bound from the density would save little.
-    bytes += sparse::CsrLayer::bytes_for(out, out * in) * 3;  // the layer, its gradient, a rewiring's copy
+    // Each network (and each baseline beside it): the layer, its gradient, a rewiring's copy, its
+    // activations and deltas.
+    const std::uint64_t networks = params_.flag("baselines") ? 3 : 1;
+    bytes += networks * (sparse::CsrLayer::bytes_for(out, out * in) * 3 + out * B * 4 * 2);
     bytes += out * in * 12;
-    bytes += out * B * 4 * 2;  // activations and deltas
   }
   bytes += 2 * 4 * kGridRows * kGridCols * sizes.size();  // the snapshot's pictures
   // The evidence planner: its gradient sums (16 bytes per possible weight, counted whatever the
@@ -217,11 +236,18 @@ void SparseSystem::restart() {
   if (hidden_2_ > 0) sizes_.push_back(hidden_2_);
   sizes_.push_back(data_.train.classes);
   chain_ = std::make_unique<sparse::SparseChain>(sizes_, sparse::layer_densities(sizes_, density_, density_rule_), rng_);
+  baselines_.clear();
+  if (with_baselines_) {
+    // Their own streams, derived from the seed apart from the system's.
+    baselines_.emplace_back("SET", false, *chain_, seed_ ^ 0x5e7b'a5e1'1f00'0001ULL);
+    baselines_.emplace_back("RigL", true, *chain_, seed_ ^ 0x5e7b'a5e1'1f00'0002ULL);
+  }
   x_.setZero(data_.train.dim, batch_);
   labels_.assign(static_cast<std::size_t>(batch_), 0);
   phase_ = Phase::Training;
   quarantined_ = refused_ = last_moved_ = commits_ = splits_ = kept_splits_ = 0;
   rewires_.clear();
+  unit_history_.clear();
   planner_engine_.reset();
   probes_.clear();
   delta_log_.reset();
@@ -340,10 +366,17 @@ void SparseSystem::train_batch() {
     else chain_->apply_gradients(static_cast<float>(lr_));
     if (method_ != Method::Static && (step_ + 1) % static_cast<std::uint64_t>(rewire_every_) == 0) rewire();
   }
+  for (sparse::BaselineRun& b : baselines_) b.train(x_, labels_, baseline_settings(), step_);
   if (cursor_.next_batch()) {
     phase_ = Phase::Evaluating;
     cursor_.start_eval();
   }
+}
+
+sparse::BaselineSettings SparseSystem::baseline_settings() const {
+  return {.adam = optimizer_ == Optimizer::Adam, .lr = static_cast<float>(lr_), .rewire_every = rewire_every_,
+          .set_every = static_cast<int>(cursor_.batches_per_epoch()), .fraction = rewire_fraction_,
+          .rewire_end = static_cast<long>(rewire_end_)};
 }
 
 void SparseSystem::plan() {
@@ -380,24 +413,20 @@ void SparseSystem::plan() {
 }
 
 void SparseSystem::rewire() {
-  if (method_ == Method::Evidence) {
-    plan();
-    return;
-  }
-  const double f = update_fraction();
+  unit_history_.before(*chain_);
+  if (method_ == Method::Evidence) plan();
+  else rewire_by_rule();
+  unit_history_.after(*chain_, step_ + 1);
+}
+
+void SparseSystem::rewire_by_rule() {
+  const auto moves = sparse::rewire_chain(*chain_, method_ == Method::RigL, update_fraction(), rng_);
   last_moved_ = 0;
-  for (std::size_t l = 0; l < chain_->layers().size(); ++l) {
-    sparse::CsrLayer& W = chain_->layers()[l];
-    const auto k = static_cast<std::size_t>(std::llround(f * static_cast<double>(W.connections())));
-    if (k == 0) continue;
-    // RigL ranks the absent weights by this batch's gradient, taken before anything is dropped.
-    Eigen::MatrixXf gradient;
-    if (method_ == Method::RigL) gradient = sparse::dense_gradient(chain_->layer_input(l), chain_->layer_delta(l));
-    const std::size_t pruned = sparse::prune_smallest(W, k);
-    const std::size_t grown = method_ == Method::RigL ? sparse::grow_by_gradient(W, gradient, pruned) : sparse::grow_random(W, pruned, rng_);
+  for (std::size_t l = 0; l < moves.size(); ++l) {
+    if (moves[l].pruned == 0 && moves[l].grown == 0) continue;
     if (rewires_.size() == kRewireLog) rewires_.erase(rewires_.begin());
-    rewires_.push_back({step_ + 1, static_cast<int>(l), static_cast<int>(pruned), static_cast<int>(grown)});
-    last_moved_ += pruned;
+    rewires_.push_back({step_ + 1, static_cast<int>(l), moves[l].pruned, moves[l].grown});
+    last_moved_ += static_cast<std::uint64_t>(moves[l].pruned);
   }
   count_dead_units();
 }
@@ -413,9 +442,13 @@ void SparseSystem::eval_chunk() {
     std::uint64_t hits = 0;
     for (std::size_t c = 0; c < count; ++c) hits += argmax_col(out, static_cast<Eigen::Index>(c)) == labels_[c];
     test_.add(hits, count);
+    for (sparse::BaselineRun& b : baselines_) b.evaluate(x_, labels_, count);
     cursor_.advance_eval(count);
   }
-  if (cursor_.eval_done()) next_epoch(rng_, max_epochs_);
+  if (cursor_.eval_done()) {
+    for (sparse::BaselineRun& b : baselines_) b.end_epoch();
+    next_epoch(rng_, max_epochs_);
+  }
 }
 
 void SparseSystem::count_dead_units() {
@@ -459,7 +492,9 @@ void SparseSystem::perturb(const Perturbation& p) {
         else chain_->layers()[c.first].value[c.second] = fault;
       });
       if (p.kind == PerturbKind::Ablate) {
+        unit_history_.before(*chain_);
         for (std::size_t l = 0; l < drop.size(); ++l) sparse::remove_marked(chain_->layers()[l], drop[l]);
+        unit_history_.after(*chain_, step_);
         count_dead_units();
         emit(Event::Level::Info, "ablated " + std::to_string(hit) + " of " + std::to_string(total) + " connections" +
                                      (p.mode == AblateMode::Freeze ? " (freeze acts as remove here)" : "") +
@@ -481,10 +516,24 @@ std::shared_ptr<const Snapshot> SparseSystem::snapshot() const {
   s->dataset = data_.train.name;
   s->layer_sizes = sizes_;
   double dense = 0;
-  for (const sparse::CsrLayer& W : chain_->layers()) {
+  for (std::size_t l = 0; l < chain_->layers().size(); ++l) {
+    const sparse::CsrLayer& W = chain_->layers()[l];
     s->layers.push_back(picture(W));
     dense += static_cast<double>(W.rows) * W.cols;
+    sparse::LayerStructure& st = s->structure.emplace_back();
+    st.row_start = W.row_start;
+    st.col = W.col;
+    st.value = W.value;
+    st.bias = W.bias;
+    st.event_start.push_back(0);
+    for (int u = 0; u < W.rows; ++u) {
+      const auto events = unit_history_.events(l, static_cast<std::size_t>(u));
+      st.events.insert(st.events.end(), events.begin(), events.end());
+      st.event_start.push_back(static_cast<std::uint32_t>(st.events.size()));
+    }
   }
+  for (const sparse::BaselineRun& b : baselines_)
+    s->baselines.push_back({b.name(), b.train_accuracy(), b.test_accuracy(), b.density()});
   if (planner_engine_) {
     const auto budgets = planner_engine_->budgets(*chain_);
     for (std::size_t l = 0; l < budgets.size(); ++l) {
@@ -526,6 +575,12 @@ void SparseSystem::dump(nlohmann::json& out) const {
   for (const auto& e : rewires_)
     log.push_back({{"step", e.step}, {"layer", e.layer}, {"pruned", e.pruned}, {"grown", e.grown}, {"probed", e.probed}});
   out["rewires"] = log;
+  for (const sparse::BaselineRun& b : baselines_) {
+    const auto finite_or_null = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
+    out["baselines"].push_back({{"name", b.name()}, {"test_accuracy", finite_or_null(b.test_accuracy())},
+                                {"train_accuracy", finite_or_null(b.train_accuracy())}, {"density", b.density()},
+                                {"connections", b.chain().connections()}, {"refused_updates", b.refused()}});
+  }
   if (planner_engine_) {
     nlohmann::json budgets = nlohmann::json::array(), probes = nlohmann::json::array();
     for (const auto& b : planner_engine_->budgets(*chain_))
@@ -552,6 +607,11 @@ std::uint64_t SparseSystem::state_hash() const {
   }
   if (planner_engine_)
     for (std::size_t l = 0; l < chain_->layers().size(); ++l) h.span(std::span<const std::uint64_t>(planner_engine_->cooling(l)));
+  for (const sparse::BaselineRun& b : baselines_)
+    for (const sparse::CsrLayer& W : b.chain().layers()) {
+      h.span(std::span<const std::uint32_t>(W.col));
+      h.span(std::span<const float>(W.value));
+    }
   h.span(cursor_.order());
   h.value(test_accuracy());
   h.value(train_.loss_sum());

@@ -14,12 +14,14 @@
 
 #include "core/rng.hpp"
 #include "learn/learner.hpp"
+#include "sparse/baseline_run.hpp"
 #include "sparse/delta_log.hpp"
 #include "sparse/evidence_planner.hpp"
 #include "sparse/kernel_choice.hpp"
 #include "sparse/layer_density.hpp"
 #include "sparse/sparse_chain.hpp"
 #include "sparse/sparse_snapshot.hpp"
+#include "sparse/unit_history.hpp"
 
 namespace obs {
 
@@ -41,6 +43,9 @@ class SparseSystem final : public learn::Learner {
   // The Δ-state log, or null when it is off (delta_log = 0).
   const sparse::DeltaLog* delta_log() const { return delta_log_.get(); }
   double update_fraction() const;
+  const sparse::UnitHistory& unit_history() const { return unit_history_; }
+  // SET and RigL trained beside this network (the `baselines` parameter), else empty.
+  const std::vector<sparse::BaselineRun>& baselines() const { return baselines_; }
 
   enum class Method { Static, Set, RigL, Evidence };
 
@@ -51,12 +56,14 @@ class SparseSystem final : public learn::Learner {
 
   void train_batch();
   void eval_chunk();
-  void rewire();
+  void rewire();          // rewire_by_rule() or plan(), each unit's changes recorded
+  void rewire_by_rule();  // SET or RigL
   // Removes every connection whose weight is not finite; returns how many went.
   std::size_t quarantine_non_finite();
   void count_dead_units();
   void plan();
   void configure_delta_log();
+  sparse::BaselineSettings baseline_settings() const;
   // Puts each layer on the kernel the `kernel` parameter asks for (auto: the predicted faster).
   void choose_kernels();
   // Fills x and labels from d: examples idx[0..count) (or first.. when idx is null); columns past
@@ -83,6 +90,8 @@ class SparseSystem final : public learn::Learner {
   Kernel kernel_ = Kernel::Sparse;
   sparse::KernelCosts kernel_costs_;   // measured at the first auto choice
   bool kernels_calibrated_ = false;
+  bool with_baselines_ = false;
+  std::vector<sparse::BaselineRun> baselines_;  // SET, RigL: made at restart when with_baselines_
   int delta_log_steps_ = 0;            // the Δ-state log's ring (0: off)
   double delta_eps_ = 0;
   std::unique_ptr<sparse::DeltaLog> delta_log_;
@@ -93,6 +102,7 @@ class SparseSystem final : public learn::Learner {
   std::vector<std::uint8_t> labels_;
   std::uint64_t quarantined_ = 0, refused_ = 0, last_moved_ = 0;
   int dead_units_ = 0;
+  sparse::UnitHistory unit_history_;  // each unit's recent rewirings, for the view's inspector
   std::vector<sparse::RewireEvent> rewires_;  // a ring of the last kRewireLog, oldest first
   Rng rng_;
 };

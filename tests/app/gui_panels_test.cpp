@@ -5,14 +5,18 @@
 #include <doctest/doctest.h>
 
 #include <GLFW/glfw3.h>
+#include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "app.hpp"
 #include "input/ui_marks.hpp"
 #include "app_test_support.hpp"
 #include "platform/gl_window.hpp"
+#include "sparse/sparse_system.hpp"
 #include "ui_driver.hpp"
 #include "views/sparse_mask_view.hpp"
 
@@ -24,8 +28,9 @@ namespace fs = std::filesystem;
 const std::string kScenes = std::string(OBS_SOURCE_DIR) + "/scenes/";
 
 struct Fixture {
-  explicit Fixture(const std::string& scene_name, const fs::path& dir)
-      : window(1280, 800, "panels", /*visible=*/false), app(window, make_session(load_scene(copy(scene_name, dir))), Options{}) {
+  Fixture(const std::string& scene_name, const fs::path& dir) : Fixture(copy(scene_name, dir)) {}
+  explicit Fixture(const std::string& scene_file)
+      : window(1280, 800, "panels", /*visible=*/false), app(window, make_session(load_scene(scene_file)), Options{}) {
     app.session.runner->set_speed(0);
     app.session.runner->set_playing(true);
   }
@@ -241,4 +246,56 @@ TEST_CASE("gui_panels: the evidence planner's Warm regions are drawn, and the mo
   CHECK(view->hovered().rfind("Warm region, layer ", 0) == 0);
   CHECK(view->hovered().find("SNR ") != std::string::npos);
   CHECK(view->hovered().find("wins ") != std::string::npos);
+}
+
+TEST_CASE("gui_panels: with the baselines on, the sparse view plots them beside the network; a click on a unit opens its inspector") {
+  const auto dir = test::temp_dir("panels_sparse_inspect");
+  // sparse_demo.json with SET and RigL trained beside it.
+  nlohmann::json scene;
+  std::ifstream(kScenes + "sparse_demo.json") >> scene;
+  scene["params"]["baselines"] = true;
+  const std::string file = (dir / "sparse_baselines.json").string();
+  std::ofstream(file) << scene.dump(2);
+  Fixture f(file);
+  test::UiDriver ui(f.app);
+  const auto* view = dynamic_cast<const SparseMaskView*>(f.app.session.view.get());
+  REQUIRE(view);
+  ui.frames(2);
+  CHECK(view->curves_drawn().width() > 300);  // the strip is there from the start, its curves after an epoch
+  double set_accuracy = NAN;
+  REQUIRE(ui.frames_until([&] {
+    f.app.session.runner->inspect([&](const System& s) {
+      set_accuracy = dynamic_cast<const SparseSystem&>(s).baselines().at(0).test_accuracy();
+    });
+    return std::isfinite(set_accuracy);
+  }));
+  ui.key(GLFW_KEY_SPACE);  // pause, so the unit under the mouse stays put
+  ui.frames(2);
+  // Find a cell of layer 1, then click it.
+  ImVec2 at{-1, -1};
+  for (float x = 0; x < 1280 && at.x < 0; x += 16) {
+    ui.move_to({x, 200});
+    ui.frames(1);
+    if (view->hovered().rfind("layer 1, unit ", 0) == 0) at = {x, 200};
+  }
+  REQUIRE(at.x >= 0);
+  CHECK(view->hovered().find("(click: inspect unit ") != std::string::npos);
+  CHECK(view->selected().layer == -1);
+  ui.click_at(at);
+  ui.frames(2);
+  CHECK(view->selected().layer == 0);
+  const int unit = view->selected().unit;
+  REQUIRE(ui.exists("sparse/unit/next"));
+  ui.click("sparse/unit/next");
+  ui.frames(2);
+  CHECK(view->selected().unit == unit + 1);
+  ui.click("sparse/unit/prev");
+  ui.frames(2);
+  CHECK(view->selected().unit == unit);
+  // A screenshot with the inspector open (the README's picture of it is taken here).
+  f.app.screenshot_dir = (dir / "shots").string();
+  f.app.take_screenshot();
+  ui.frames(2);
+  CHECK(fs::exists(dir / "shots" / "observatory_0001.png"));
+  MESSAGE("screenshot: " << (dir / "shots" / "observatory_0001.png").string());
 }
