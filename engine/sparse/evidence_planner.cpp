@@ -75,6 +75,7 @@ EvidencePlanner::EvidencePlanner(const SparseChain& chain, const PlannerSettings
     const double all = static_cast<double>(W.rows) * static_cast<double>(W.cols);
     budget_.push_back(static_cast<std::size_t>(std::min(all, std::round(settings.budget_scale * static_cast<double>(W.connections())))));
   }
+  start_budget_ = budget_;
   cooling_.resize(budget_.size());
   set_settings(settings);
 }
@@ -230,6 +231,24 @@ EvidencePlanner::Plan EvidencePlanner::plan_layer(SparseChain& chain, std::size_
   const std::size_t n = std::min(ranked.size(), static_cast<std::size_t>(s_.max_commits) * static_cast<std::size_t>(std::max(1, std::min(s_.region_width, W.cols))));
   std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(n), ranked.end());
   ranked.resize(n);
+  // CGPT's ask: what giving up one region's worth of the cheapest connections costs, measured as
+  // a probe's gain is (paired, on the same evaluation batches) so that bid and ask are one kind
+  // of number: the loss with them at 0 against the loss as is, per connection.
+  const std::size_t region = std::min(n, static_cast<std::size_t>(std::max(1, std::min(s_.region_width, W.cols))));
+  if (s_.budget_moves && region > 0) {
+    CsrLayer& Wm = chain.layers()[l];
+    std::vector<std::pair<std::size_t, float>> saved;
+    for (std::size_t i = 0; i < region; ++i) {
+      const auto key = ranked[i].second;
+      const std::size_t k = position(Wm, static_cast<int>(key / static_cast<Key>(Wm.cols)), static_cast<std::uint32_t>(key % static_cast<Key>(Wm.cols)));
+      saved.emplace_back(k, Wm.value[k]);
+      Wm.value[k] = 0.0f;
+    }
+    double cost = 0;
+    for (std::size_t e = 0; e < eval_.size(); ++e) cost += chain.loss(eval_[e].x, eval_[e].labels) - baseline_[e];
+    for (const auto& [k, v] : saved) Wm.value[k] = v;
+    plan.ask = std::max(0.0, cost / static_cast<double>(eval_.size())) / static_cast<double>(region);
+  }
   for (const auto& [s, key] : ranked) plan.bottom.push_back(key);
   std::sort(plan.bottom.begin(), plan.bottom.end());
 
@@ -256,7 +275,10 @@ EvidencePlanner::Plan EvidencePlanner::plan_layer(SparseChain& chain, std::size_
 
 void EvidencePlanner::apply(CsrLayer& W, std::size_t l, Plan& plan, CycleReport& report) {
   const std::size_t free = budget_[l] > W.connections() ? budget_[l] - W.connections() : 0;
-  std::size_t room = free + plan.removable.size();
+  // Over its budget (CGPT moved some away): the first confirmed Cooling connections go to make it fit.
+  const std::size_t over = W.connections() > budget_[l] ? W.connections() - budget_[l] : 0;
+  const std::size_t shed = std::min(over, plan.removable.size());
+  std::size_t room = free + plan.removable.size() - shed;
   std::vector<std::size_t> order(plan.probes.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
   const auto per_token = [&](std::size_t i) { return plan.probes[i].score / plan.probes[i].tokens; };
@@ -280,7 +302,7 @@ void EvidencePlanner::apply(CsrLayer& W, std::size_t l, Plan& plan, CycleReport&
   }
 
   // Cold: as many confirmed Cooling connections as the commits need beyond the free room.
-  const std::size_t remove = grow.size() > free ? grow.size() - free : 0;
+  const std::size_t remove = shed + (grow.size() > free ? grow.size() - free : 0);
   std::vector<Key> removed(plan.removable.begin(), plan.removable.begin() + static_cast<std::ptrdiff_t>(remove));
   std::sort(removed.begin(), removed.end());
   if (remove) {
@@ -395,6 +417,54 @@ void EvidencePlanner::split_overloaded(SparseChain& chain, CycleReport& report) 
   }
 }
 
+BudgetMove EvidencePlanner::move_budget(const SparseChain& chain, const std::vector<Plan>& plans) {
+  // Each layer's bid: its best winning probe's gain per connection (0 when none won), and the
+  // size of that region.
+  std::vector<double> bid(plans.size(), 0.0);
+  std::vector<int> tokens(plans.size(), 0);
+  for (std::size_t l = 0; l < plans.size(); ++l)
+    for (const Probe& p : plans[l].probes)
+      if (p.score > 0 && p.win_rate > 0.5 && p.tokens > 0 && p.score / p.tokens > bid[l]) {
+        bid[l] = p.score / p.tokens;
+        tokens[l] = p.tokens;
+      }
+  // A single cycle's bids are noisy (a few probes on a few batches): what moves budget is their
+  // running mean, and only past a margin, so budget does not churn back and forth.
+  bid_mean_.resize(plans.size(), 0.0);
+  ask_mean_.resize(plans.size(), 0.0);
+  for (std::size_t l = 0; l < plans.size(); ++l) {
+    bid_mean_[l] = kBidMemory * bid_mean_[l] + (1 - kBidMemory) * bid[l];
+    ask_mean_[l] = kBidMemory * ask_mean_[l] + (1 - kBidMemory) * (std::isfinite(plans[l].ask) ? plans[l].ask : 0.0);
+  }
+  BudgetMove m;
+  for (std::size_t l = 0; l < plans.size(); ++l)
+    if (tokens[l] > 0 && bid_mean_[l] > m.bid) {
+      m.bid = bid_mean_[l];
+      m.to = static_cast<int>(l);
+      m.tokens = tokens[l];
+    }
+  if (m.to < 0) return {};
+  const auto to = static_cast<std::size_t>(m.to);
+  const CsrLayer& R = chain.layers()[to];
+  if (static_cast<double>(budget_[to] + static_cast<std::size_t>(m.tokens)) > static_cast<double>(R.rows) * R.cols) return {};
+  // The giver: the layer whose tokens are worth least where they are, the larger of what its
+  // cheapest connections cost (ask) and what its own best probe would gain with more (bid), among
+  // those that can give that much and keep their floor.
+  m.ask = INFINITY;
+  for (std::size_t l = 0; l < plans.size(); ++l) {
+    if (l == to) continue;
+    const std::size_t floor = std::max(static_cast<std::size_t>(chain.layers()[l].rows), start_budget_[l] / 2);
+    const double worth = std::max(ask_mean_[l], bid_mean_[l]);
+    if (budget_[l] < floor + static_cast<std::size_t>(m.tokens) || !(worth < m.ask)) continue;
+    m.ask = worth;
+    m.from = static_cast<int>(l);
+  }
+  if (m.from < 0 || !(m.bid > kBidMargin * m.ask)) return {};
+  budget_[static_cast<std::size_t>(m.from)] -= static_cast<std::size_t>(m.tokens);
+  budget_[to] += static_cast<std::size_t>(m.tokens);
+  return m;
+}
+
 CycleReport EvidencePlanner::cycle(SparseChain& chain, const BatchSource& draw) {
   // Splits are made every split_every cycles and judged when the next are due (the twins have
   // split_every cycles of training to part), or at once when splitting was switched off. The
@@ -414,6 +484,7 @@ CycleReport EvidencePlanner::cycle(SparseChain& chain, const BatchSource& draw) 
     apply(chain.layers()[l], l, plans[l], report);
     report.probes.insert(report.probes.end(), plans[l].probes.begin(), plans[l].probes.end());
   }
+  if (s_.budget_moves) report.budget_move = move_budget(chain, plans);
   ++cycles_;
   if (split_cycle) split_overloaded(chain, report);
   return report;

@@ -27,6 +27,7 @@
 // field (the design's stencils grow by local pieces), and in CSR a single row's edit.
 #include <Eigen/Dense>
 
+#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -50,6 +51,28 @@ struct PlannerSettings {
   double barrier_eps = 0.05;   // epsilon of gamma
   double budget_scale = 1.0;   // a layer's budget: this times its connections when the planner starts
   int split_every = 0;         // cycles between clone-and-splits (0: never)
+  bool budget_moves = false;   // CGPT: budget moves between layers by marginal gain per token
+};
+
+// Budget moves between layers (CGPT, "Graph Model - Overall Structure": budget goes where the
+// marginal loss improvement per token is largest). After a cycle's commits, each layer bids the
+// best gain per connection of its winning probes (score / tokens, score > 0, wins > 1/2) and asks
+// what its region_width cheapest connections (by Taylor score) cost per connection, measured as
+// a probe's gain is: the loss with them at 0 against the loss as is, paired on the same
+// evaluation batches (Taylor's own estimate ranks well but is not on the probes' scale). When the highest bid exceeds the lowest ask of another
+// layer, the bidder's best region's tokens move from the asker's budget to the bidder's (bids
+// and asks as running means over the cycles, and a giver's worth the larger of its ask and its
+// own bid; a move needs a margin: see kBidMemory, kBidMargin). The
+// asker, now over its budget, sends confirmed Cooling connections Cold at its next cycles until
+// it fits (never a unit's last input); the total budget is conserved, and no layer falls below
+// half its starting budget or one connection per unit.
+inline constexpr double kBidMemory = 0.8;   // the running means' weight on the past (about five cycles)
+inline constexpr double kBidMargin = 1.25;  // a move needs the bid 25 % above the giver's worth
+
+struct BudgetMove {
+  int from = -1, to = -1;  // layers (-1: none this cycle)
+  int tokens = 0;
+  double bid = 0, ask = 0;  // per connection, in loss
 };
 
 // Clone-and-split in the planner: every split_every cycles, each hidden layer with room in its
@@ -89,6 +112,7 @@ struct CycleReport {
   std::vector<Probe> probes;
   std::vector<int> grown, pruned;  // connections, per layer
   std::vector<Split> splits;        // made this cycle, and last cycle's judged
+  BudgetMove budget_move;           // CGPT's, when budget_moves is on
 };
 
 // The SNR of a region from per-entry sums over `batches` batches of its gradient (sum g and
@@ -135,6 +159,7 @@ class EvidencePlanner {
     std::vector<Key> bottom;                 // the lowest Taylor scores now (the next Cooling)
     std::vector<Key> removable;              // Cooling confirmed, lowest first, rows kept alive
     double gamma = 1;                        // the layer's barrier when it was planned
+    double ask = INFINITY;                   // CGPT: measured loss cost per connection of the cheapest region_width
   };
 
   void measure_gradients(SparseChain& chain, const BatchSource& draw);
@@ -150,9 +175,11 @@ class EvidencePlanner {
   void probe(SparseChain& chain, Probe& p, std::vector<float>& delta, double gamma);
   Plan plan_layer(SparseChain& chain, std::size_t l);
   void apply(CsrLayer& W, std::size_t l, Plan& plan, CycleReport& report);
+  BudgetMove move_budget(const SparseChain& chain, const std::vector<Plan>& plans);
 
   PlannerSettings s_;
-  std::vector<std::size_t> budget_;
+  std::vector<std::size_t> budget_, start_budget_;
+  std::vector<double> bid_mean_, ask_mean_;  // CGPT: each layer's running bid and ask
   std::vector<std::vector<Key>> cooling_;
   std::vector<Eigen::MatrixXd> sum_, sum_sq_;  // per layer (rows x cols), over the m batches
   std::vector<Eigen::VectorXd> demand_;        // per hidden layer and unit: sum of ||dL/dz||^2

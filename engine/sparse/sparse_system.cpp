@@ -120,6 +120,12 @@ SparseSystem::SparseSystem() {
       .help("evidence: every this many cycles each hidden layer with room splits its most demanded unit (0 = never); the "
             "next cycle keeps the twins only if merging them back would cost loss")
       .group("Evidence");
+  param(planner_.budget_moves, "budget_moves", false)
+      .help("evidence: after each cycle, one region's budget moves from the layer whose cheapest connections cost least "
+            "(Taylor score per connection) to the layer whose best probe gained most per connection, when the gain is "
+            "larger (CGPT); the giver sheds confirmed Cooling connections until it fits, and keeps at least half its "
+            "starting budget")
+      .group("Evidence");
   param(planner_.barrier_eps, "barrier_eps", 0.05, 1e-4, 1).log_scale()
       .help("evidence: epsilon of the barrier gamma = 1 / sqrt(1 - v^2 + eps), v = connections / budget").group("Evidence");
 
@@ -165,6 +171,7 @@ SparseSystem::SparseSystem() {
     return planner_engine_ ? v : NAN;
   });
   metrics_.add("commits", "", [this] { return static_cast<double>(commits_); });
+  metrics_.add("budget_moved", "", [this] { return static_cast<double>(budget_moved_); });
   metrics_.add("splits", "", [this] { return static_cast<double>(splits_); });
   metrics_.add("kept_splits", "", [this] { return static_cast<double>(kept_splits_); });
   metrics_.add("dense_layers", "", [this] {
@@ -245,7 +252,7 @@ void SparseSystem::restart() {
   x_.setZero(data_.train.dim, batch_);
   labels_.assign(static_cast<std::size_t>(batch_), 0);
   phase_ = Phase::Training;
-  quarantined_ = refused_ = last_moved_ = commits_ = splits_ = kept_splits_ = 0;
+  quarantined_ = refused_ = last_moved_ = commits_ = splits_ = kept_splits_ = budget_moved_ = 0;
   rewires_.clear();
   unit_history_.clear();
   planner_engine_.reset();
@@ -409,6 +416,7 @@ void SparseSystem::plan() {
   for (std::size_t l = 0; l < chain_->layers().size(); ++l) sizes_[l + 1] = chain_->layers()[l].rows;
   choose_kernels();
   for (const auto& p : probes_) commits_ += p.committed;
+  budget_moved_ += static_cast<std::uint64_t>(report.budget_move.tokens);
   count_dead_units();
 }
 

@@ -96,6 +96,7 @@ class SparseSystem final : public learn::Learner {
   double delta_eps_ = 0;
   std::unique_ptr<sparse::DeltaLog> delta_log_;
   std::uint64_t commits_ = 0;          // regions committed since the start
+  std::uint64_t budget_moved_ = 0;     // tokens of budget moved between layers (CGPT) since the start
   std::uint64_t splits_ = 0, kept_splits_ = 0;  // clone-and-splits made, and kept when judged
   std::vector<int> sizes_;
   sparse::RowMat x_;                   // the batch, features x batch

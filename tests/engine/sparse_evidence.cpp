@@ -43,6 +43,18 @@ EvidencePlanner::BatchSource signal_on_feature_5(Rng& rng) {
   };
 }
 
+// A planner that probes every unit's best pair of inputs, whatever its SNR or spread, and may
+// commit two regions a cycle even at its budget (gamma there ~1.41).
+PlannerSettings eager_settings() {
+  PlannerSettings s;
+  s.region_width = 2;
+  s.probes = 6;
+  s.snr_gate = 0;
+  s.risk = 0;
+  s.barrier_eps = 0.5;
+  return s;
+}
+
 }  // namespace
 
 TEST_CASE("region SNR: ||mean g|| / sqrt(total variance) on a hand-worked case") {
@@ -135,12 +147,7 @@ TEST_CASE("evidence planner: grows the region that carries the label, warm-start
 TEST_CASE("evidence planner: the budget holds, at most two regions a cycle, and only confirmed Cooling goes Cold") {
   Rng init(2);
   SparseChain chain({8, 6, 2}, 0.5, init);
-  PlannerSettings s;
-  s.region_width = 2;
-  s.probes = 6;
-  s.snr_gate = 0;
-  s.risk = 0;
-  s.barrier_eps = 0.5;  // gamma at the budget ~1.41: two commits per cycle allowed
+  const PlannerSettings s = eager_settings();
   EvidencePlanner planner(chain, s);
   const std::vector<std::size_t> budget{chain.layers()[0].connections(), chain.layers()[1].connections()};
   Rng data(11);
@@ -231,4 +238,48 @@ TEST_CASE("evidence planner: a clone-and-split keeps the logits, is judged at th
     }
   }
   CHECK(width <= 12);  // at most twice the starting width
+}
+
+TEST_CASE("evidence planner, CGPT: budget moves to the best gain per token, only past the giver's cost; total conserved, floors kept, the giver sheds") {
+  Rng init(2);
+  SparseChain chain({8, 6, 2}, 0.5, init);
+  PlannerSettings s = eager_settings();
+  s.budget_moves = true;
+  EvidencePlanner planner(chain, s);
+  const auto total = [&] {
+    std::size_t t = 0;
+    for (const auto& b : planner.budgets(chain)) t += b.budget;
+    return t;
+  };
+  const std::size_t start_total = total();
+  const std::vector<std::size_t> start{planner.budgets(chain)[0].budget, planner.budgets(chain)[1].budget};
+  Rng data(11);
+  const auto draw = signal_on_feature_5(data);
+  int moves = 0;
+  for (int cycle = 0; cycle < 30; ++cycle) {
+    CAPTURE(cycle);
+    const auto before = planner.budgets(chain);
+    const CycleReport r = planner.cycle(chain, draw);
+    const auto after = planner.budgets(chain);
+    CHECK(total() == start_total);
+    for (std::size_t l = 0; l < 2; ++l) {
+      CHECK(after[l].budget >= std::max(static_cast<std::size_t>(chain.layers()[l].rows), start[l] / 2));
+      CHECK(chain.layers()[l].rows_without_inputs() == 0);
+      // Over its budget when the cycle began (it gave some away): it does not grow, it sheds.
+      if (before[l].used > before[l].budget) CHECK(after[l].used <= before[l].used);
+    }
+    const BudgetMove& m = r.budget_move;
+    if (m.to < 0) continue;
+    ++moves;
+    CHECK(m.from != m.to);
+    CHECK(m.from >= 0);
+    CHECK(m.bid > m.ask);  // the rule: gain per token beyond the giver's cost per token
+    CHECK(m.tokens > 0);
+    CHECK(after[static_cast<std::size_t>(m.to)].budget == before[static_cast<std::size_t>(m.to)].budget + static_cast<std::size_t>(m.tokens));
+  }
+  MESSAGE(moves << " budget moves in 30 cycles; budgets " << planner.budgets(chain)[0].budget << " / " << planner.budgets(chain)[1].budget
+                << " from " << start[0] << " / " << start[1]);
+  CHECK(moves > 0);
+  // The givers have shed down to their budgets by now, or nearly (Cooling takes two cycles to confirm).
+  for (std::size_t l = 0; l < 2; ++l) CHECK(chain.layers()[l].connections() <= planner.budgets(chain)[l].budget + 2 * static_cast<std::size_t>(s.region_width));
 }
