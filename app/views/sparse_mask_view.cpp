@@ -115,8 +115,8 @@ void SparseMaskView::overlay_snapshot(const sparse::SparseSnapshot& s, ImDrawLis
   float label_h = 0, rows_total = 0;
   for (std::size_t l = 0; l < L; ++l) {
     const sparse::LayerPicture& p = s.layers[l];
-    std::snprintf(buf, sizeof buf, "layer %zu: %d -> %d   %zu connections (%s)   %d dead unit%s", l + 1, p.cols, p.rows,
-                  p.connections, percent(static_cast<double>(p.connections) / (static_cast<double>(p.rows) * p.cols)).c_str(),
+    std::snprintf(buf, sizeof buf, "layer %zu%s: %d -> %d   %zu connections (%s)   %d dead unit%s", l + 1, p.nascent ? " (nascent)" : "",
+                  p.cols, p.rows, p.connections, percent(static_cast<double>(p.connections) / (static_cast<double>(p.rows) * p.cols)).c_str(),
                   p.dead_units, p.dead_units == 1 ? "" : "s");
     labels[l].text = buf;
     if (p.block_rows > 1 || p.block_cols > 1) {
@@ -272,6 +272,8 @@ void SparseMaskView::draw_timeline(ImDrawList* dl, const sparse::SparseSnapshot&
     // A split: a white dot over its layer's tick; a merge back: a red one.
     if (e.splits) dl->AddCircleFilled({x + lane / 2, a.y + 2}, 2.5f, kText);
     if (e.merges) dl->AddCircleFilled({x + lane / 2, a.y + 8}, 2.5f, kWarm);
+    // A nascent layer inserted after this layer: a white square; removed: a red one.
+    if (e.nascent) dl->AddRectFilled({x - 2, a.y + 12}, {x + lane + 2, a.y + 16 + lane}, e.nascent > 0 ? kText : kWarm);
   }
 }
 

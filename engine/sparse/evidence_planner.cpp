@@ -76,7 +76,14 @@ EvidencePlanner::EvidencePlanner(const SparseChain& chain, const PlannerSettings
     budget_.push_back(static_cast<std::size_t>(std::min(all, std::round(settings.budget_scale * static_cast<double>(W.connections())))));
   }
   start_budget_ = budget_;
-  cooling_.resize(budget_.size());
+  const std::size_t L = budget_.size();
+  cooling_.resize(L);
+  bid_mean_.assign(L, 0.0);
+  ask_mean_.assign(L, 0.0);
+  quiet_.assign(L, 0);
+  nascent_.assign(L, 0);
+  spawned_.assign(L, 0);
+  nascent_age_.assign(L, 0);
   set_settings(settings);
 }
 
@@ -430,8 +437,6 @@ BudgetMove EvidencePlanner::move_budget(const SparseChain& chain, const std::vec
       }
   // A single cycle's bids are noisy (a few probes on a few batches): what moves budget is their
   // running mean, and only past a margin, so budget does not churn back and forth.
-  bid_mean_.resize(plans.size(), 0.0);
-  ask_mean_.resize(plans.size(), 0.0);
   for (std::size_t l = 0; l < plans.size(); ++l) {
     bid_mean_[l] = kBidMemory * bid_mean_[l] + (1 - kBidMemory) * bid[l];
     ask_mean_[l] = kBidMemory * ask_mean_[l] + (1 - kBidMemory) * (std::isfinite(plans[l].ask) ? plans[l].ask : 0.0);
@@ -465,6 +470,79 @@ BudgetMove EvidencePlanner::move_budget(const SparseChain& chain, const std::vec
   return m;
 }
 
+void EvidencePlanner::insert_layer_state(std::size_t at, std::size_t budget) {
+  const auto pos = [at](auto& v) { return v.begin() + static_cast<std::ptrdiff_t>(at); };
+  budget_.insert(pos(budget_), budget);
+  start_budget_.insert(pos(start_budget_), budget);
+  cooling_.insert(pos(cooling_), std::vector<Key>{});
+  start_rows_.insert(pos(start_rows_), start_rows_[at - 1]);
+  bid_mean_.insert(pos(bid_mean_), 0.0);
+  ask_mean_.insert(pos(ask_mean_), 0.0);
+  quiet_.insert(pos(quiet_), 0);
+  nascent_.insert(pos(nascent_), 0);
+  spawned_.insert(pos(spawned_), 0);
+  nascent_age_.insert(pos(nascent_age_), 0);
+}
+
+void EvidencePlanner::erase_layer_state(std::size_t at) {
+  const auto pos = [at](auto& v) { return v.begin() + static_cast<std::ptrdiff_t>(at); };
+  budget_.erase(pos(budget_));
+  start_budget_.erase(pos(start_budget_));
+  cooling_.erase(pos(cooling_));
+  start_rows_.erase(pos(start_rows_));
+  bid_mean_.erase(pos(bid_mean_));
+  ask_mean_.erase(pos(ask_mean_));
+  quiet_.erase(pos(quiet_));
+  nascent_.erase(pos(nascent_));
+  spawned_.erase(pos(spawned_));
+  nascent_age_.erase(pos(nascent_age_));
+}
+
+void EvidencePlanner::judge_nascent(SparseChain& chain, CycleReport& report) {
+  bool removed = false;
+  for (std::size_t l = 0; l < nascent_.size(); ++l) {
+    if (!nascent_[l] || nascent_age_[l] < s_.nascent_after) continue;
+    if (chain.layers()[l].rows != chain.layers()[l].cols) {  // a split (switched on since) widened it: it can only stay
+      nascent_age_[l] = -1;
+      continue;
+    }
+    // What removing it would cost, paired on the evaluation batches (the baseline is with it).
+    const CsrLayer saved = chain.layers()[l];
+    remove_layer(chain, l);
+    std::vector<double> gains;
+    for (std::size_t e = 0; e < eval_.size(); ++e) gains.push_back(chain.loss(eval_[e].x, eval_[e].labels) - baseline_[e]);
+    const Evidence ev = evidence_of(gains, s_.risk);
+    if (ev.score > 0 && ev.win_rate > 0.5) {  // kept for good: put it back
+      chain.layers().insert(chain.layers().begin() + static_cast<std::ptrdiff_t>(l), saved);
+      chain.structure_changed();
+      nascent_age_[l] = -1;
+      report.nascent.push_back({static_cast<int>(l), NascentEvent::Kind::Kept, ev.gain, ev.spread, ev.win_rate});
+    } else {  // consolidated: it stays removed
+      erase_layer_state(l);
+      report.nascent.push_back({static_cast<int>(l), NascentEvent::Kind::Removed, ev.gain, ev.spread, ev.win_rate});
+      removed = true;
+      --l;
+    }
+  }
+  if (removed) measure_baseline(chain);  // the probes compare against the network as it now is
+}
+
+void EvidencePlanner::spawn_nascent(SparseChain& chain, CycleReport& report) {
+  for (std::size_t l = 0; l < nascent_age_.size(); ++l)
+    if (nascent_[l] && nascent_age_[l] >= 0) ++nascent_age_[l];
+  if (s_.split_every > 0 || !pending_.empty()) return;
+  for (std::size_t l = 0; l + 1 < chain.layers().size(); ++l) {
+    if (nascent_[l] || spawned_[l] || quiet_[l] < s_.nascent_after) continue;
+    insert_identity_layer(chain, l);
+    const auto n = static_cast<std::size_t>(chain.layers()[l].rows);
+    insert_layer_state(l + 1, std::min(n * n, n * static_cast<std::size_t>(kNascentBudget)));
+    nascent_[l + 1] = 1;
+    spawned_[l] = 1;
+    report.nascent.push_back({static_cast<int>(l + 1), NascentEvent::Kind::Inserted});
+    return;  // one a cycle
+  }
+}
+
 CycleReport EvidencePlanner::cycle(SparseChain& chain, const BatchSource& draw) {
   // Splits are made every split_every cycles and judged when the next are due (the twins have
   // split_every cycles of training to part), or at once when splitting was switched off. The
@@ -473,6 +551,7 @@ CycleReport EvidencePlanner::cycle(SparseChain& chain, const BatchSource& draw) 
   draw_evaluation(chain, draw);
   CycleReport report;
   if (split_cycle || s_.split_every == 0) judge_splits(chain, report);
+  if (s_.nascent_after > 0) judge_nascent(chain, report);
   measure_gradients(chain, draw);
   // Every layer is probed against the same network, then every layer's decision applied.
   const std::size_t L = chain.layers().size();
@@ -485,8 +564,15 @@ CycleReport EvidencePlanner::cycle(SparseChain& chain, const BatchSource& draw) 
     report.probes.insert(report.probes.end(), plans[l].probes.begin(), plans[l].probes.end());
   }
   if (s_.budget_moves) report.budget_move = move_budget(chain, plans);
+  // Quiet: at its budget and nothing committed this cycle (converged under its capacity).
+  for (std::size_t l = 0; l < L; ++l) {
+    bool committed = false;
+    for (const Probe& p : plans[l].probes) committed |= p.committed;
+    quiet_[l] = !committed && chain.layers()[l].connections() >= budget_[l] ? quiet_[l] + 1 : 0;
+  }
   ++cycles_;
   if (split_cycle) split_overloaded(chain, report);
+  if (s_.nascent_after > 0) spawn_nascent(chain, report);
   return report;
 }
 

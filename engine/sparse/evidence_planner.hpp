@@ -52,6 +52,27 @@ struct PlannerSettings {
   double budget_scale = 1.0;   // a layer's budget: this times its connections when the planner starts
   int split_every = 0;         // cycles between clone-and-splits (0: never)
   bool budget_moves = false;   // CGPT: budget moves between layers by marginal gain per token
+  int nascent_after = 0;       // quiet cycles before a full hidden layer spawns a nascent layer (0: never)
+};
+
+// Nascent layers ("Graph Model - Overall Structure": after a module converges under its
+// capacity, spawn a nascent child with identity mapping and sparse parameters; consolidate to
+// identity when its contribution is low). A hidden layer has converged under its capacity when it
+// is at its budget and has committed nothing for nascent_after cycles in a row; it then gets a
+// nascent layer right after it (insert_identity_layer: one connection per unit, weight 1; the
+// logits do not move), with a budget of kNascentBudget connections per unit, which grows and cools
+// by the same rules as every layer. After nascent_after more cycles it is judged like a split,
+// paired on the evaluation batches: the loss with the layer removed against the loss with it;
+// kept (for good) when removing it would cost (score > 0, wins > 1/2), else removed (exact if it
+// is still the identity). Each original hidden layer spawns at most once, and not while
+// clone-and-split is on (a split would make the nascent layer non-square).
+inline constexpr int kNascentBudget = 4;
+
+// A nascent layer's life, as a cycle reports it.
+struct NascentEvent {
+  int layer = 0;  // the nascent layer's index (after an insertion: its new place)
+  enum class Kind { Inserted, Kept, Removed } kind = Kind::Inserted;
+  double gain = 0, spread = 0, win_rate = 0;  // judged: the loss keeping it saves, paired over the evaluation batches
 };
 
 // Budget moves between layers (CGPT, "Graph Model - Overall Structure": budget goes where the
@@ -113,6 +134,7 @@ struct CycleReport {
   std::vector<int> grown, pruned;  // connections, per layer
   std::vector<Split> splits;        // made this cycle, and last cycle's judged
   BudgetMove budget_move;           // CGPT's, when budget_moves is on
+  std::vector<NascentEvent> nascent;  // nascent layers inserted, kept or removed this cycle
 };
 
 // The SNR of a region from per-entry sums over `batches` batches of its gradient (sum g and
@@ -146,6 +168,8 @@ class EvidencePlanner {
   std::vector<double> prune_scores(const CsrLayer& W, std::size_t layer) const;
 
   std::uint64_t bytes() const;
+  // Whether layer l was inserted as a nascent layer (and is still on trial: !judged).
+  bool nascent(std::size_t l) const { return l < nascent_.size() && nascent_[l]; }
 
  private:
   struct Batch {
@@ -176,10 +200,20 @@ class EvidencePlanner {
   Plan plan_layer(SparseChain& chain, std::size_t l);
   void apply(CsrLayer& W, std::size_t l, Plan& plan, CycleReport& report);
   BudgetMove move_budget(const SparseChain& chain, const std::vector<Plan>& plans);
+  // Nascent layers: judged at the start of a cycle (against its baseline losses), spawned at the end.
+  void judge_nascent(SparseChain& chain, CycleReport& report);
+  void spawn_nascent(SparseChain& chain, CycleReport& report);
+  // Every per-layer record gets an entry for a layer inserted at `at`, or loses layer `at`'s.
+  void insert_layer_state(std::size_t at, std::size_t budget);
+  void erase_layer_state(std::size_t at);
 
   PlannerSettings s_;
   std::vector<std::size_t> budget_, start_budget_;
   std::vector<double> bid_mean_, ask_mean_;  // CGPT: each layer's running bid and ask
+  std::vector<int> quiet_;          // cycles in a row at its budget without a commit
+  std::vector<char> nascent_;       // inserted as a nascent layer
+  std::vector<char> spawned_;       // has spawned its nascent layer (at most once)
+  std::vector<int> nascent_age_;    // a nascent layer's cycles since insertion (-1: judged and kept)
   std::vector<std::vector<Key>> cooling_;
   std::vector<Eigen::MatrixXd> sum_, sum_sq_;  // per layer (rows x cols), over the m batches
   std::vector<Eigen::VectorXd> demand_;        // per hidden layer and unit: sum of ||dL/dz||^2

@@ -25,6 +25,7 @@ struct LayerPicture {
   // The evidence planner's budget of this layer (budget 0 when the planner is not running).
   std::size_t budget = 0, active = 0, cooling = 0;
   double budget_use = 0, gamma = 1;
+  bool nascent = false;  // inserted by the planner as a nascent layer
 };
 
 // One rewiring of one layer: how many connections left and how many came (and, for the
@@ -34,6 +35,7 @@ struct RewireEvent {
   int layer = 0;
   int pruned = 0, grown = 0, probed = 0;
   int splits = 0, merges = 0;  // the planner's clone-and-splits made, and judged and merged back
+  int nascent = 0;             // +1: a nascent layer inserted after this layer; -1: one removed here
 };
 
 // A layer as it is, for the unit inspector: its connections (CSR), biases, and each unit's

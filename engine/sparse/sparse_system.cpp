@@ -126,6 +126,12 @@ SparseSystem::SparseSystem() {
             "larger (CGPT); the giver sheds confirmed Cooling connections until it fits, and keeps at least half its "
             "starting budget")
       .group("Evidence");
+  param(planner_.nascent_after, "nascent_after", 0, 0, 1000).unit("cycles")
+      .help("evidence: a hidden layer at its budget that commits nothing for this many cycles in a row gets a nascent "
+            "layer after it (the identity, growing by the same rules, with 4 connections per unit of budget), judged "
+            "after as many cycles again: kept if removing it would cost loss, else removed (0 = never; not with "
+            "split_every)")
+      .group("Evidence");
   param(planner_.barrier_eps, "barrier_eps", 0.05, 1e-4, 1).log_scale()
       .help("evidence: epsilon of the barrier gamma = 1 / sqrt(1 - v^2 + eps), v = connections / budget").group("Evidence");
 
@@ -172,6 +178,11 @@ SparseSystem::SparseSystem() {
   });
   metrics_.add("commits", "", [this] { return static_cast<double>(commits_); });
   metrics_.add("budget_moved", "", [this] { return static_cast<double>(budget_moved_); });
+  metrics_.add("nascent_layers", "", [this] {
+    int n = 0;
+    for (std::size_t l = 0; planner_engine_ && l < chain_->layers().size(); ++l) n += planner_engine_->nascent(l);
+    return static_cast<double>(n);
+  });
   metrics_.add("splits", "", [this] { return static_cast<double>(splits_); });
   metrics_.add("kept_splits", "", [this] { return static_cast<double>(kept_splits_); });
   metrics_.add("dense_layers", "", [this] {
@@ -217,6 +228,11 @@ std::uint64_t SparseSystem::bytes_needed() const {
     bytes += out * in * 12;
   }
   bytes += 2 * 4 * kGridRows * kGridCols * sizes.size();  // the snapshot's pictures
+  // Nascent layers: one square layer of a hidden layer's width after each hidden layer, bounded
+  // like the others (its connections, gradient, copy, dense rival gradient, planner sums).
+  if (params_.integer("nascent_after") > 0)
+    for (std::size_t l = 1; l + 1 < sizes.size(); ++l)
+      bytes += sparse::CsrLayer::bytes_for(sizes[l], sizes[l] * sizes[l]) * 3 + sizes[l] * sizes[l] * 28 + sizes[l] * B * 8;
   // The evidence planner: its gradient sums (16 bytes per possible weight, counted whatever the
   // method, which can change while running) and its rollout and evaluation batches.
   for (std::size_t l = 0; l + 1 < sizes.size(); ++l) bytes += sizes[l] * sizes[l + 1] * 16;
@@ -404,6 +420,10 @@ void SparseSystem::plan() {
         e.splits += !sp.judged;
         e.merges += sp.judged && !sp.kept;
       }
+    for (const auto& n : report.nascent) {  // marked on the layer before it
+      if (n.kind == sparse::NascentEvent::Kind::Inserted && n.layer == static_cast<int>(l) + 1) e.nascent = 1;
+      if (n.kind == sparse::NascentEvent::Kind::Removed && n.layer == static_cast<int>(l) + 1) e.nascent = -1;
+    }
     if (rewires_.size() == kRewireLog) rewires_.erase(rewires_.begin());
     rewires_.push_back(e);
     last_moved_ += static_cast<std::uint64_t>(report.grown[l]);
@@ -412,8 +432,25 @@ void SparseSystem::plan() {
     splits_ += !sp.judged;
     kept_splits_ += sp.judged && sp.kept;
   }
-  // A split or a merge changes a hidden layer's width.
-  for (std::size_t l = 0; l < chain_->layers().size(); ++l) sizes_[l + 1] = chain_->layers()[l].rows;
+  for (const auto& n : report.nascent) {
+    char gain[96];
+    std::snprintf(gain, sizeof gain, "%.3g \u00b1 %.2g loss (wins %.0f %%)", n.gain, n.spread, 100 * n.win_rate);
+    const std::string where = "layer " + std::to_string(n.layer + 1);
+    switch (n.kind) {
+      case sparse::NascentEvent::Kind::Inserted:
+        emit(Event::Level::Info, "nascent layer inserted as " + where + " (the identity; the logits did not move)");
+        break;
+      case sparse::NascentEvent::Kind::Kept:
+        emit(Event::Level::Info, "nascent " + where + " kept: keeping it saves " + gain);
+        break;
+      case sparse::NascentEvent::Kind::Removed:
+        emit(Event::Level::Info, "nascent " + where + " removed (consolidated): keeping it saved only " + gain);
+        break;
+    }
+  }
+  // A split or a merge changes a hidden layer's width, a nascent layer the number of layers.
+  sizes_ = {chain_->layers().front().cols};
+  for (const sparse::CsrLayer& W : chain_->layers()) sizes_.push_back(W.rows);
   choose_kernels();
   for (const auto& p : probes_) commits_ += p.committed;
   budget_moved_ += static_cast<std::uint64_t>(report.budget_move.tokens);
@@ -551,6 +588,7 @@ std::shared_ptr<const Snapshot> SparseSystem::snapshot() const {
       p.cooling = budgets[l].cooling;
       p.budget_use = budgets[l].v;
       p.gamma = budgets[l].gamma;
+      p.nascent = planner_engine_->nascent(l);
     }
   }
   s->rewires = rewires_;

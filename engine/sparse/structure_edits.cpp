@@ -150,4 +150,11 @@ void insert_identity_layer(SparseChain& chain, std::size_t after) {
   chain.structure_changed();
 }
 
+void remove_layer(SparseChain& chain, std::size_t l) {
+  if (l == 0 || l + 1 >= chain.layers().size() || chain.layers()[l].rows != chain.layers()[l].cols)
+    throw std::invalid_argument("structure edit: only a square layer between two others can be removed");
+  chain.layers().erase(chain.layers().begin() + static_cast<std::ptrdiff_t>(l));
+  chain.structure_changed();
+}
+
 }  // namespace obs::sparse

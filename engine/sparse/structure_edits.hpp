@@ -30,4 +30,9 @@ void merge_units(SparseChain& chain, std::size_t l, int keep, int drop);
 // been through a ReLU, so ReLU(I h) = h and the logits do not move.
 void insert_identity_layer(SparseChain& chain, std::size_t after);
 
+// Consolidation (the design's "consolidate to identity"): removes layer l, a square layer between
+// two others (0 < l < last); the layer before it then feeds the one after it directly. Exact
+// when layer l is still the identity.
+void remove_layer(SparseChain& chain, std::size_t l);
+
 }  // namespace obs::sparse

@@ -12,6 +12,11 @@ void UnitHistory::before(const SparseChain& chain) {
 
 void UnitHistory::after(const SparseChain& chain, std::uint64_t step) {
   const auto& layers = chain.layers();
+  if (before_.size() != layers.size()) {  // a layer inserted or removed: every index after it means another layer now
+    events_.assign(layers.size(), {});
+    for (std::size_t l = 0; l < layers.size(); ++l) events_[l].resize(static_cast<std::size_t>(layers[l].rows));
+    return;
+  }
   events_.resize(layers.size());
   for (std::size_t l = 0; l < layers.size() && l < before_.size(); ++l) {
     const CsrLayer& W = layers[l];

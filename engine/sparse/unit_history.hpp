@@ -24,7 +24,8 @@ class UnitHistory {
   // Remembers every layer's structure (its columns per row) before a rewiring.
   void before(const SparseChain& chain);
   // Records, for each unit whose inputs changed since before(), what it gained and lost. A layer
-  // whose number of units changed (a split or a merge renumbers them) starts its history afresh.
+  // whose number of units changed (a split or a merge renumbers them) starts its history afresh,
+  // and every layer does when a layer was inserted or removed.
   void after(const SparseChain& chain, std::uint64_t step);
   void clear();
 

@@ -283,3 +283,47 @@ TEST_CASE("evidence planner, CGPT: budget moves to the best gain per token, only
   // The givers have shed down to their budgets by now, or nearly (Cooling takes two cycles to confirm).
   for (std::size_t l = 0; l < 2; ++l) CHECK(chain.layers()[l].connections() <= planner.budgets(chain)[l].budget + 2 * static_cast<std::size_t>(s.region_width));
 }
+
+TEST_CASE("evidence planner, nascent layers: a quiet full layer spawns an identity layer, which grows by the same rules and is judged") {
+  Rng init(2);
+  SparseChain chain({8, 6, 2}, 0.5, init);
+  PlannerSettings s = eager_settings();
+  s.nascent_after = 2;
+  EvidencePlanner planner(chain, s);
+  Rng data(11);
+  const auto draw = signal_on_feature_5(data);
+  int inserted = 0, judged = 0;
+  std::size_t nascent_connections_at_start = 0;
+  for (int cycle = 0; cycle < 60; ++cycle) {
+    CAPTURE(cycle);
+    const CycleReport r = planner.cycle(chain, draw);
+    const auto budgets = planner.budgets(chain);
+    REQUIRE(budgets.size() == chain.layers().size());
+    for (std::size_t l = 0; l < chain.layers().size(); ++l) {
+      CHECK(chain.layers()[l].connections() <= budgets[l].budget);
+      CHECK(chain.layers()[l].rows_without_inputs() == 0);
+    }
+    for (const NascentEvent& e : r.nascent) {
+      const auto l = static_cast<std::size_t>(e.layer);
+      if (e.kind == NascentEvent::Kind::Inserted) {
+        ++inserted;
+        REQUIRE(chain.layers().size() == 3);
+        CHECK(l == 1);  // after the only hidden layer
+        CHECK(planner.nascent(1));
+        const CsrLayer& I = chain.layers()[1];
+        CHECK(to_dense(I) == Eigen::MatrixXf::Identity(6, 6));  // inserted at this cycle's end: untouched yet
+        CHECK(budgets[1].budget == 24);                          // 4 connections per unit
+        nascent_connections_at_start = I.connections();
+      } else {
+        ++judged;
+        CHECK(cycle >= 2 * s.nascent_after);
+        if (e.kind == NascentEvent::Kind::Removed) CHECK(chain.layers().size() == 2);
+        else CHECK(chain.layers().size() == 3);
+      }
+    }
+  }
+  MESSAGE(inserted << " nascent layer(s) inserted, " << judged << " judged; layers now " << chain.layers().size());
+  CHECK(inserted == 1);  // the hidden layer spawns once, whatever became of it
+  CHECK(judged == 1);
+  CHECK(nascent_connections_at_start == 6);
+}

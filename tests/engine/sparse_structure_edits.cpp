@@ -98,6 +98,23 @@ TEST_CASE("a nascent identity layer keeps the logits exactly and then learns lik
   CHECK(to_dense(f.chain.layers()[2]) != Eigen::MatrixXf::Identity(8, 8));
 }
 
+TEST_CASE("removing a nascent layer that is still the identity gives back the chain it was inserted into, bit for bit") {
+  Fixture f;
+  const Eigen::MatrixXf before = f.logits();
+  const std::vector<CsrLayer> layers = f.chain.layers();
+  insert_identity_layer(f.chain, 0);
+  CHECK_THROWS_AS(remove_layer(f.chain, 0), std::invalid_argument);  // the first layer: nothing before it
+  CHECK_THROWS_AS(remove_layer(f.chain, 3), std::invalid_argument);  // the last
+  remove_layer(f.chain, 1);
+  REQUIRE(f.chain.layers().size() == layers.size());
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    CHECK(f.chain.layers()[l].col == layers[l].col);
+    CHECK(f.chain.layers()[l].value == layers[l].value);
+  }
+  CHECK(max_diff(f.logits(), before) == 0.0f);
+  CHECK_THROWS_AS(remove_layer(f.chain, 1), std::invalid_argument);  // 12 -> 8: not square
+}
+
 TEST_CASE("equal halves keep split twins identical under training; unequal shares let them part") {
   for (const float share : {0.5f, 0.6f}) {
     CAPTURE(share);
