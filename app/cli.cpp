@@ -7,9 +7,7 @@
 #include "core/input_error.hpp"
 
 namespace obs {
-namespace {
-
-std::int64_t parse_int(const std::string& flag, const std::string& text, std::int64_t lo, std::int64_t hi) {
+std::int64_t parse_int_flag(const std::string& flag, const std::string& text, std::int64_t lo, std::int64_t hi) {
   std::int64_t v = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc() || end != text.data() + text.size() || v < lo || v > hi)
@@ -17,7 +15,10 @@ std::int64_t parse_int(const std::string& flag, const std::string& text, std::in
   return v;
 }
 
-}  // namespace
+std::string flag_value(int argc, char** argv, int& i, const std::string& flag) {
+  if (i + 1 >= argc) throw InputError(flag, "expects a value");
+  return argv[++i];
+}
 
 const char* usage_text() {
   return R"(usage: observatory [SCENE.json] [options]
@@ -41,16 +42,16 @@ Watch, steer and record learning systems live. Without --headless a window opens
   --help                  this text
   --version               print the version
 
+  observatory sweep SCENE.json --grid NAME=V1,V2 --seeds 1,2,3 --steps N --out DIR
+                          every combination, headless, in parallel (sweep --help)
+
 exit status: 0 success, 1 runtime failure, 2 bad input (flag, scene, --set value)
 )";
 }
 
 Options parse_command_line(int argc, char** argv) {
   Options o;
-  auto value = [&](int& i, const std::string& flag) -> std::string {
-    if (i + 1 >= argc) throw InputError(flag, "expects a value");
-    return argv[++i];
-  };
+  auto value = [&](int& i, const std::string& flag) { return flag_value(argc, argv, i, flag); };
   // An empty path (an unset shell variable: --metrics "$OUT") would otherwise mean "no output"
   // and the run would end with nothing written and exit 0.
   auto path = [&](int& i, const std::string& flag) -> std::string {
@@ -61,12 +62,12 @@ Options parse_command_line(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--headless") o.headless = true;
-    else if (a == "--steps") o.steps = parse_int(a, value(i, a), 0, 1'000'000'000'000);
-    else if (a == "--seed") o.seed = static_cast<std::uint64_t>(parse_int(a, value(i, a), 0, INT64_MAX));
+    else if (a == "--steps") o.steps = parse_int_flag(a, value(i, a), 0, 1'000'000'000'000);
+    else if (a == "--seed") o.seed = static_cast<std::uint64_t>(parse_int_flag(a, value(i, a), 0, INT64_MAX));
     else if (a == "--metrics") o.metrics_csv = path(i, a);
     else if (a == "--dump-state") o.dump_state = path(i, a);
     else if (a == "--screenshot") o.screenshot = path(i, a);
-    else if (a == "--frames") o.frames = static_cast<int>(parse_int(a, value(i, a), 1, 100'000'000));
+    else if (a == "--frames") o.frames = static_cast<int>(parse_int_flag(a, value(i, a), 1, 100'000'000));
     else if (a == "--no-ui") o.screenshot_ui = false;
     else if (a == "--list-systems") o.list_systems = true;
     else if (a == "--help" || a == "-h") o.help = true;
@@ -80,8 +81,8 @@ Options parse_command_line(int argc, char** argv) {
       const std::string s = value(i, a);
       const auto x = s.find('x');
       if (x == std::string::npos) throw InputError("--size", "expected WIDTHxHEIGHT, got \"" + s + "\"");
-      o.width = static_cast<int>(parse_int("--size", s.substr(0, x), 64, 8192));
-      o.height = static_cast<int>(parse_int("--size", s.substr(x + 1), 64, 8192));
+      o.width = static_cast<int>(parse_int_flag("--size", s.substr(0, x), 64, 8192));
+      o.height = static_cast<int>(parse_int_flag("--size", s.substr(x + 1), 64, 8192));
     } else if (a.empty()) {
       throw InputError("SCENE.json", "expects a file path, got an empty string");
     } else if (a[0] == '-') {

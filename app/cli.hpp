@@ -25,6 +25,11 @@ struct Options {
 
 // Throws InputError (exit 2) naming the bad flag.
 Options parse_command_line(int argc, char** argv);
+
+// Reading a command line (the app's and the sweep's): the argument after flag i, advancing i
+// (InputError naming the flag when there is none), and an integer in [lo, hi].
+std::string flag_value(int argc, char** argv, int& i, const std::string& flag);
+std::int64_t parse_int_flag(const std::string& flag, const std::string& text, std::int64_t lo, std::int64_t hi);
 const char* usage_text();
 
 // Runs `body`, turning exceptions into the documented exit codes with a one-line message on

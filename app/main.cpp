@@ -1,5 +1,7 @@
 // The Observatory: one binary, GUI by default, --headless for scripted runs.
 #include <cstdio>
+#include <filesystem>
+#include <string>
 
 #include "app.hpp"
 #include "cli.hpp"
@@ -8,12 +10,27 @@
 #include "core/registry.hpp"
 #include "headless.hpp"
 #include "session.hpp"
+#include "sweep.hpp"
 #include "platform/gl_window.hpp"
 
 int main(int argc, char** argv) {
   using namespace obs;
   // Ctrl+C or a kill during a save or a headless run must not leave NAME.tmp.PID files behind.
   remove_temp_files_on_signals();
+  if (argc >= 2 && std::string(argv[1]) == "sweep") {
+    for (int i = 2; i < argc; ++i)
+      if (std::string(argv[i]) == "--help" || std::string(argv[i]) == "-h") {
+        std::fputs(sweep_usage_text(), stdout);
+        return 0;
+      }
+    return exit_code_of([&] {
+      const SweepOptions sweep = parse_sweep_command_line(argc - 2, argv + 2);
+      // The runs are this binary's headless mode.
+      std::error_code ec;
+      const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+      return run_sweep(sweep, ec ? std::string(argv[0]) : self.string());
+    });
+  }
   Options options;
   try {
     options = parse_command_line(argc, argv);
