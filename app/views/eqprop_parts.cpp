@@ -155,6 +155,11 @@ void draw_input(ImDrawList* dl, const eqprop::EqPropSnapshot& s, ImVec2 p0, ImVe
   dl->AddRect(p0, {p0.x + cols * cell, p0.y + rows * cell}, pal::kFrame);
 }
 
+float output_bars_height(int n, float box_height) {
+  const float em = ImGui::GetFontSize();
+  return n > 0 ? std::min(em * 1.5f, box_height / static_cast<float>(n)) * static_cast<float>(n) + em * 1.5f : 0.0f;
+}
+
 void draw_output_bars(ImDrawList* dl, const eqprop::EqPropSnapshot& s, ImVec2 p0, ImVec2 p1) {
   const int n = static_cast<int>(s.output_free.size());
   if (n == 0) return;
@@ -251,6 +256,58 @@ void draw_sparkline(ImDrawList* dl, ImVec2 p0, ImVec2 p1, std::span<const float>
   }
   if (playhead >= 0 && playhead < n) dl->AddLine({xpix(static_cast<float>(playhead)), p0.y}, {xpix(static_cast<float>(playhead)), p1.y}, IM_COL32(255, 255, 255, 180));
   dl->AddText({p0.x + 4, p0.y + 1}, color, label);
+}
+
+void draw_oracle(ImDrawList* dl, const eqprop::EqPropSnapshot& s, ImVec2 p0, ImVec2 p1) {
+  const auto& right = s.settle_hist_right;
+  const auto& wrong = s.settle_hist_wrong;
+  int n_right = 0, n_wrong = 0, first = -1, last = 0;
+  for (std::size_t k = 0; k < right.size() && k < wrong.size(); ++k) {
+    n_right += right[k];
+    n_wrong += wrong[k];
+    if (right[k] || wrong[k]) {
+      last = static_cast<int>(k);
+      if (first < 0) first = last;
+    }
+  }
+  const float em = ImGui::GetFontSize();
+  if (n_right + n_wrong == 0 || p1.y - p0.y < em * 5) return;
+  constexpr ImU32 kRight = IM_COL32(120, 210, 140, 255), kWrong = IM_COL32(255, 110, 90, 255);
+  char buf[160];
+  dl->PushClipRect(p0, p1, true);
+  dl->AddText(p0, pal::kDim, "oracle: settling sweeps of the test set");
+  std::snprintf(buf, sizeof buf, "AUROC, wrong: time %.3f  margin %.3f", s.settle_auroc, s.margin_auroc);
+  dl->AddText({p0.x, p0.y + em * 1.2f}, pal::kText, buf);
+  // Two bars per settling time, each a share of its own answers, so the few wrong ones show.
+  const ImVec2 a{p0.x, p0.y + em * 2.7f}, b{p1.x, p1.y - em * 2.5f};
+  const int bins = last - first + 1;
+  float top = 0;
+  for (int k = first; k <= last; ++k)
+    top = std::max({top, n_right ? static_cast<float>(right[static_cast<std::size_t>(k)]) / static_cast<float>(n_right) : 0.0f,
+                    n_wrong ? static_cast<float>(wrong[static_cast<std::size_t>(k)]) / static_cast<float>(n_wrong) : 0.0f});
+  const float w = (b.x - a.x) / static_cast<float>(bins);
+  for (int k = 0; k < bins && top > 0; ++k) {
+    const auto i = static_cast<std::size_t>(first + k);
+    const float x = a.x + w * static_cast<float>(k);
+    const float hr = n_right ? (b.y - a.y) * static_cast<float>(right[i]) / static_cast<float>(n_right) / top : 0.0f;
+    const float hw = n_wrong ? (b.y - a.y) * static_cast<float>(wrong[i]) / static_cast<float>(n_wrong) / top : 0.0f;
+    if (hr > 0) dl->AddRectFilled({x + w * 0.08f, b.y - std::max(1.0f, hr)}, {x + w * 0.48f, b.y}, kRight);
+    if (hw > 0) dl->AddRectFilled({x + w * 0.52f, b.y - std::max(1.0f, hw)}, {x + w * 0.92f, b.y}, kWrong);
+  }
+  dl->AddLine({a.x, b.y}, b, pal::kFrame);
+  std::snprintf(buf, sizeof buf, "%d", first);
+  dl->AddText({a.x, b.y + em * 0.1f}, pal::kFaint, buf);
+  std::snprintf(buf, sizeof buf, "%d sweeps", last);
+  dl->AddText({b.x - ImGui::CalcTextSize(buf).x, b.y + em * 0.1f}, pal::kFaint, buf);
+  std::snprintf(buf, sizeof buf, "right (%d)", n_right);
+  float x = a.x;
+  dl->AddRectFilled({x, b.y + em * 1.45f}, {x + em * 0.9f, b.y + em * 2.05f}, kRight, 2);
+  dl->AddText({x + em * 1.2f, b.y + em * 1.2f}, pal::kDim, buf);
+  x += em * 1.2f + ImGui::CalcTextSize(buf).x + em;
+  std::snprintf(buf, sizeof buf, "wrong (%d)", n_wrong);
+  dl->AddRectFilled({x, b.y + em * 1.45f}, {x + em * 0.9f, b.y + em * 2.05f}, kWrong, 2);
+  dl->AddText({x + em * 1.2f, b.y + em * 1.2f}, pal::kDim, buf);
+  dl->PopClipRect();
 }
 
 }  // namespace obs::eqprop_parts

@@ -20,6 +20,11 @@ void draw_input(ImDrawList* dl, const eqprop::EqPropSnapshot& s, ImVec2 p0, ImVe
 
 // One row per class: free and nudged output as bars, the label and the prediction marked.
 void draw_output_bars(ImDrawList* dl, const eqprop::EqPropSnapshot& s, ImVec2 p0, ImVec2 p1);
+// The height draw_output_bars takes for n outputs in a box of that height (rows and legend).
+float output_bars_height(int n, float box_height);
+// The oracle: the last test pass's settling times as two histograms (right answers, wrong ones),
+// each as shares of its own count, and the two AUROCs; nothing before the first test pass.
+void draw_oracle(ImDrawList* dl, const eqprop::EqPropSnapshot& s, ImVec2 p0, ImVec2 p1);
 
 // A line over frames inside [p0, p1], with the nudge boundary and the playhead. log10 = true
 // plots log10 of positive values (zeros are left out).

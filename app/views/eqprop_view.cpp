@@ -118,12 +118,17 @@ void EqPropView::overlay_snapshot(const eqprop::EqPropSnapshot& typed, ImDrawLis
     const float lw = std::clamp((x1 - x0) * 0.26f, em * 11.0f, em * 19.0f);
     dl->AddText({x0, y}, pal::kDim, map2d ? "decision map  (showcase ringed)" : "input");
     const float in_top = y + em * 1.3f;
-    const float side = std::min(lw, (body_bottom - in_top) * (map2d ? 0.58f : 0.45f));
+    // A smaller input once the oracle has a histogram to show under the bars.
+    const bool oracle = !s->settle_hist_right.empty() && !map2d;
+    const float side = std::min(lw, (body_bottom - in_top) * (map2d ? 0.58f : oracle ? 0.3f : 0.45f));
     eqprop_parts::draw_input(dl, *s, {x0, in_top}, {x0 + side, in_top + side});
     float oy = in_top + side + em * 0.8f;
     dl->AddText({x0, oy}, pal::kDim, buf);
     oy += em * 1.4f;
     eqprop_parts::draw_output_bars(dl, *s, {x0, oy}, {x0 + lw, body_bottom - em * 1.4f});
+    // The oracle's histogram in what the column has left below the bars.
+    const float oracle_top = oy + eqprop_parts::output_bars_height(n_out, body_bottom - em * 1.4f - oy) + em * 0.8f;
+    eqprop_parts::draw_oracle(dl, *s, {x0, oracle_top}, {x0 + lw, body_bottom});
     draw_maps(dl, *s, {x0 + lw + em * 1.6f, y}, {x1, body_bottom});
   } else {
     const float side = std::min({em * 11.0f, (x1 - x0) * 0.34f, (body_bottom - y) * 0.28f});

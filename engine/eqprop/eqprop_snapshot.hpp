@@ -56,6 +56,10 @@ struct EqPropSnapshot : Snapshot {
   std::string status;                   // "training", "evaluating", "paused at epoch end", ...
   double loss = 0, train_accuracy = 0, test_accuracy = 0;
   double mean_settling_steps = 0;       // over the last batch
+  // The oracle, from the last test pass: test examples per settling time (sweeps), right and
+  // wrong answers, and how well settling time and the output margin tell wrong from right.
+  std::vector<int> settle_hist_right, settle_hist_wrong;
+  double settle_auroc = 0, margin_auroc = 0;  // NaN until measured
 
   // 2-D datasets only: the decision map over [-1.5, 1.5]^2 (row-major, map_res^2, class per
   // pixel) and a sample of training points.

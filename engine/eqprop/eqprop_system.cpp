@@ -70,6 +70,11 @@ EqPropSystem::EqPropSystem() {
   param(align_every_, "align_every", 0, 0, 1'000'000)
       .help("compare the EqProp update with the reference (backprop) gradient every k steps (0 = never)").group("Observatory");
   param(heal_, "heal", false).help("restore ablated units (they rejoin at the next step)").group("Observatory");
+  param(ood_, "ood", eqprop::OodKind::None, {"none", "inverted", "noise"})
+      .help("the oracle: after each test pass also relax ood_count out-of-distribution inputs (the test images inverted, "
+            "or uniform noise) and score settling time and margin as detectors of them (ood_*_auroc)")
+      .group("Observatory");
+  param(ood_count_, "ood_count", 1000, 1, 1'000'000).help("the oracle: out-of-distribution inputs per test pass").group("Observatory");
 
   const double nan = std::numeric_limits<double>::quiet_NaN();
   declare_learning_metrics(/*with_loss=*/true);
@@ -77,6 +82,14 @@ EqPropSystem::EqPropSystem() {
   metrics_.add("settling_steps", "sweeps", [this, nan] { return algorithm_ == Algorithm::Backprop ? nan : settling_; }, MetricTable::Unmeasured::Nan);
   metrics_.add("beta", "", [this, nan] { return algorithm_ == Algorithm::Backprop ? nan : last_beta_; }, MetricTable::Unmeasured::Nan);
   metrics_.add("discarded_batches", "", [this] { return static_cast<double>(discarded_ + refused_); });
+  // The oracle, from the last test pass (NaN before the first; the settling ones NaN under backprop).
+  const auto oracle = [this](double eqprop::OracleScores::*field) { return [this, field] { return oracle_scores_.*field; }; };
+  metrics_.add("settle_auroc", "", oracle(&eqprop::OracleScores::settle_auroc), MetricTable::Unmeasured::Nan);
+  metrics_.add("margin_auroc", "", oracle(&eqprop::OracleScores::margin_auroc), MetricTable::Unmeasured::Nan);
+  metrics_.add("ood_settle_auroc", "", oracle(&eqprop::OracleScores::ood_settle_auroc), MetricTable::Unmeasured::Nan);
+  metrics_.add("ood_margin_auroc", "", oracle(&eqprop::OracleScores::ood_margin_auroc), MetricTable::Unmeasured::Nan);
+  metrics_.add("settle_right", "sweeps", oracle(&eqprop::OracleScores::settle_right), MetricTable::Unmeasured::Nan);
+  metrics_.add("settle_wrong", "sweeps", oracle(&eqprop::OracleScores::settle_wrong), MetricTable::Unmeasured::Nan);
 
   // One alignment metric per weight matrix joins these at reset.
   fixed_metrics_ = metrics_.size();
@@ -158,6 +171,8 @@ void EqPropSystem::restart() {
   show_noisy_start_ = show_force_ = false;
   traj_.clear();
   traj_len_ = 0;
+  oracle_scores_ = {};
+  oracle_.start(data_.test.size() + static_cast<std::size_t>(ood_count_), free_steps_);
 
   metrics_.truncate(fixed_metrics_);
   for (int l = 0; l < L; ++l)
@@ -342,13 +357,50 @@ void EqPropSystem::eval_chunk() {
         xb_.col(static_cast<Eigen::Index>(c)).setZero();  // padding of a last partial chunk; never counted
       }
     }
+    if (first == 0) oracle_.start(n + static_cast<std::size_t>(ood_count_), free_steps_);
     const Mat& out = answer(relax_, ff_, xb_);
     std::uint64_t hits = 0;
     for (std::size_t c = 0; c < count; ++c) hits += argmax_col(out, static_cast<int>(c)) == labels_[c];
     test_.add(hits, count);
+    add_to_oracle(out, count, /*ood=*/false);
     cursor_.advance_eval(count);
   }
-  if (cursor_.eval_done()) finish_epoch();
+  if (cursor_.eval_done()) {
+    if (ood_ != eqprop::OodKind::None) eval_ood();
+    oracle_scores_ = oracle_.finish();
+    finish_epoch();
+  }
+}
+
+void EqPropSystem::add_to_oracle(const Mat& out, std::size_t count, bool ood) {
+  for (std::size_t c = 0; c < count; ++c) {
+    const auto col = out.col(static_cast<Eigen::Index>(c));
+    float top = -INFINITY, second = -INFINITY;
+    for (Eigen::Index i = 0; i < col.size(); ++i) {
+      if (col[i] > top) second = top, top = col[i];
+      else if (col[i] > second) second = col[i];
+    }
+    const double settle = algorithm_ == Algorithm::Backprop ? NAN : static_cast<double>(relax_.settle_steps()[c]);
+    const bool wrong = !ood && argmax_col(out, static_cast<int>(c)) != labels_[c];
+    oracle_.add(settle, static_cast<double>(top) - static_cast<double>(second), wrong, ood);
+  }
+}
+
+void EqPropSystem::eval_ood() {
+  // Made from the first ood_count test images (inverted), or drawn afresh from a stream of the
+  // seed's own (noise: the same images at every pass, and the training's draws untouched).
+  Rng noise(seed_ ^ 0x00d1'5ea5'e000'0001ULL);
+  const std::size_t n = std::min(static_cast<std::size_t>(ood_count_), data_.test.size()), B = static_cast<std::size_t>(batch_);
+  const int dim = data_.test.dim;
+  for (std::size_t first = 0; first < n; first += B) {
+    const std::size_t count = std::min(B, n - first);
+    for (std::size_t c = 0; c < B; ++c) {
+      float* col = xb_.col(static_cast<Eigen::Index>(c)).data();
+      if (c < count) make_ood_input(ood_, data_.test.example(first + c), dim, col, noise);
+      else std::fill(col, col + dim, 0.0f);
+    }
+    add_to_oracle(answer(relax_, ff_, xb_), count, /*ood=*/true);
+  }
 }
 
 void EqPropSystem::finish_epoch() {
@@ -457,6 +509,10 @@ std::shared_ptr<const Snapshot> EqPropSystem::snapshot() const {
   s->train_accuracy = shown(train_.accuracy());
   s->test_accuracy = shown(test_accuracy());
   s->mean_settling_steps = settling_;
+  s->settle_hist_right = oracle_scores_.hist_right;
+  s->settle_hist_wrong = oracle_scores_.hist_wrong;
+  s->settle_auroc = oracle_scores_.settle_auroc;
+  s->margin_auroc = oracle_scores_.margin_auroc;
   s->map_res = map_res_;
   s->decision_map = decision_map_;
   s->points = points_;

@@ -20,6 +20,7 @@
 #include "eqprop/learning_rules.hpp"
 #include "eqprop/lipschitz.hpp"
 #include "eqprop/reference_gradient.hpp"
+#include "eqprop/settling_oracle.hpp"
 
 namespace obs {
 
@@ -50,6 +51,10 @@ class EqPropSystem final : public learn::Learner {
   void build_network();
   void train_batch();
   void eval_chunk();
+  // After the test pass: the out-of-distribution inputs through the same relaxation (ood != none).
+  void eval_ood();
+  // One scored batch for the oracle: the first `count` columns of xb_ after answer().
+  void add_to_oracle(const eqprop::Mat& out, std::size_t count, bool ood);
   // The network's answer for the columns of x: the output layer after the free phase (eqprop),
   // or the feed-forward output (backprop), computed in the given workspace.
   const eqprop::Mat& answer(eqprop::Relaxer& relax, eqprop::FeedForward& ff, const eqprop::Mat& x);
@@ -79,6 +84,8 @@ class EqPropSystem final : public learn::Learner {
   int free_steps_ = 30, nudged_steps_ = 10, power_iters_ = 3, max_epochs_ = 0;
   int showcase_every_ = 1, map_every_ = 10, align_every_ = 0;
   bool heal_ = false;
+  eqprop::OodKind ood_ = eqprop::OodKind::None;
+  int ood_count_ = 1000;
   std::vector<float> lr_;  // per weight matrix, from lr_first, lr_last and lr_decay
 
   eqprop::Net net_;
@@ -95,6 +102,10 @@ class EqPropSystem final : public learn::Learner {
   double lipschitz_ = 0, settling_ = 0, last_beta_ = 0;
   std::uint64_t discarded_ = 0, refused_ = 0;
   std::vector<eqprop::LayerAlignment> alignment_;
+
+  // The oracle: settling time and margin of every example of the last test pass, and its scores.
+  eqprop::SettlingOracle oracle_;
+  eqprop::OracleScores oracle_scores_;
 
   // The showcased example's recorded relaxation.
   std::vector<eqprop::RelaxFrame> traj_;

@@ -245,12 +245,16 @@ TEST_CASE("eqprop: every eqprop scene runs end to end through parse_scene and in
     for (std::size_t i = 0; i < m.size(); ++i) {
       CAPTURE(system->metric_names()[i]);
       const std::string& n = system->metric_names()[i];
-      if (n == "test_accuracy" || n == "epoch_seconds" || n.rfind("align_cos", 0) == 0) continue;  // NaN until measured
+      // NaN until measured (the oracle's after the first test pass).
+      if (n == "test_accuracy" || n == "epoch_seconds" || n.rfind("align_cos", 0) == 0 || n.find("auroc") != std::string::npos ||
+          n == "settle_right" || n == "settle_wrong")
+        continue;
       CHECK(std::isfinite(m[i]));
     }
     CHECK(system->metric_names().size() >= 10);
     if (scene_name == "eqprop_gradcheck.json") {
-      for (std::size_t i = 10; i < m.size(); ++i) {
+      for (std::size_t i = 0; i < m.size(); ++i) {
+        if (system->metric_names()[i].rfind("align_cos", 0) != 0) continue;
         CAPTURE(system->metric_names()[i]);
         MESSAGE("gradcheck scene: " << system->metric_names()[i] << " = " << m[i]);
         CHECK(m[i] >= 0.99);
