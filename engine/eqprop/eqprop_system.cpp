@@ -109,6 +109,10 @@ std::uint64_t EqPropSystem::bytes_needed() const {
   bytes += 4 * units * B * 14;                                             // relaxation and gradient buffers
   bytes += 4 * units * (kMapRes * kMapRes) * 4;                            // decision map workspace
   bytes += 4 * (units - dim) * (T + 4);                                    // the recorded trajectory
+  // The oracle's record of a test pass: settling time, margin and two flags per example (test_size
+  // 0 means the whole test set: 10,000 for Fashion-MNIST).
+  const auto tests = std::max<std::uint64_t>(static_cast<std::uint64_t>(params_.integer("test_size")), 10'000);
+  bytes += (tests + static_cast<std::uint64_t>(params_.integer("ood_count"))) * 18;
   return bytes;
 }
 
