@@ -168,7 +168,7 @@ class EvidencePlanner {
   std::vector<double> prune_scores(const CsrLayer& W, std::size_t layer) const;
 
   std::uint64_t bytes() const;
-  // Whether layer l was inserted as a nascent layer (and is still on trial: !judged).
+  // Whether layer l was inserted as a nascent layer (on trial, or judged and kept).
   bool nascent(std::size_t l) const { return l < nascent_.size() && nascent_[l]; }
 
  private:

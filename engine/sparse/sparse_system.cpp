@@ -121,10 +121,10 @@ SparseSystem::SparseSystem() {
             "next cycle keeps the twins only if merging them back would cost loss")
       .group("Evidence");
   param(planner_.budget_moves, "budget_moves", false)
-      .help("evidence: after each cycle, one region's budget moves from the layer whose cheapest connections cost least "
-            "(Taylor score per connection) to the layer whose best probe gained most per connection, when the gain is "
-            "larger (CGPT); the giver sheds confirmed Cooling connections until it fits, and keeps at least half its "
-            "starting budget")
+      .help("evidence: after each cycle, one region's budget moves from the layer whose tokens are worth least (the "
+            "measured loss of zeroing its cheapest connections, or its own best probe's gain, per connection) to the "
+            "layer whose probes gain most per connection, on running means and past a 25 % margin (CGPT); the giver "
+            "sheds confirmed Cooling connections until it fits, and keeps at least half its starting budget")
       .group("Evidence");
   param(planner_.nascent_after, "nascent_after", 0, 0, 1000).unit("cycles")
       .help("evidence: a hidden layer at its budget that commits nothing for this many cycles in a row gets a nascent "
