@@ -248,6 +248,19 @@ void App::step_once() {
   if (!session.runner->status().playing) session.runner->step_once();
 }
 
+void App::rewind_by(std::int64_t delta) {
+  SimRunner& runner = *session.runner;
+  const SimRunner::Status st = runner.status();
+  if (delta < 0) {
+    const auto back = static_cast<std::uint64_t>(-delta);
+    runner.scrub_to(st.step > back ? st.step - back : 0);
+    return;
+  }
+  const std::uint64_t target = st.step + static_cast<std::uint64_t>(delta);
+  runner.scrub_to(std::min(target, st.head_step));  // pauses; along the recorded run
+  if (target > st.head_step) runner.step_once(static_cast<int>(target - std::max(st.head_step, st.step)));
+}
+
 void App::reset_simulation() {
   session.runner->post([](System& s) { s.reset(s.seed()); });
   log(Event::Level::Info, "reset (same seed)");
@@ -416,7 +429,7 @@ void App::handle_shortcuts() {
   if (io.WantCaptureKeyboard || dialog != Dialog::None) return;
   for (const Shortcut& s : shortcuts()) {
     if (s.ctrl != io.KeyCtrl || s.shift != io.KeyShift) continue;
-    if (ImGui::IsKeyPressed(s.key, /*repeat=*/s.key == GLFW_KEY_RIGHT)) s.run(*this);
+    if (ImGui::IsKeyPressed(s.key, /*repeat=*/s.key == GLFW_KEY_RIGHT || s.key == GLFW_KEY_LEFT)) s.run(*this);
   }
 }
 
@@ -446,6 +459,12 @@ void App::frame(bool with_ui, bool interactive) {
   ViewRect rect{{lw, 0}, {io.DisplaySize.x - rw, io.DisplaySize.y}};
   if (rect.max.x - rect.min.x < 64) rect = {{0, 0}, io.DisplaySize};
 
+  if (with_ui && rect.height() > 4 * timeline_bar_height()) {
+    // The timeline takes the bottom of the view's column, so nothing is drawn under it.
+    const ViewRect bar{{rect.min.x, rect.max.y - timeline_bar_height()}, rect.max};
+    rect.max.y = bar.min.y;
+    draw_timeline_bar(*this, bar);
+  }
   if (with_ui) {
     left_panel_w = draw_control_panel(*this, {0, 0}, {lw, io.DisplaySize.y}, max_panel);
     right_panel_w = draw_metrics_panel(*this, {io.DisplaySize.x - rw, 0}, {rw, io.DisplaySize.y}, max_panel);

@@ -40,6 +40,9 @@ class App {
   // ---- actions (panels, shortcuts and drops call these) -------------------------------
   void toggle_play();
   void step_once();
+  // Moves the shown step by `delta` (pausing): back through the rewind history, forward along
+  // the recorded run, and past its head by new steps.
+  void rewind_by(std::int64_t delta);
   void reset_simulation();
   // Opening builds the new state on a worker thread; the running scene stays on screen (and
   // stays if the new one is bad: error panel) until the new one is ready. open_scene waits for
@@ -116,6 +119,7 @@ class App {
   std::uint64_t probe_since = 0;
   bool probe_since_set = false;
   int sim_threads = 1;  // OpenMP threads for the simulation; the rest render
+  int rewind_budget_mb = static_cast<int>(RewindHistory::kDefaultBudget >> 20);  // the timeline's memory
 
  private:
   // `interactive`: the loop's frame (dialogs, the hidden-panels hint), not a screenshot's.

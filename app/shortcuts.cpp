@@ -10,6 +10,9 @@ std::span<const Shortcut> shortcuts() {
   static const Shortcut table[] = {
       {GLFW_KEY_SPACE, false, false, "Space", "play / pause", [](App& a) { a.toggle_play(); }},
       {GLFW_KEY_RIGHT, false, false, "Right", "single step (while paused)", [](App& a) { a.step_once(); }},
+      {GLFW_KEY_LEFT, false, false, "Left", "one step back (pauses; the timeline under the view rewinds further)", [](App& a) { a.rewind_by(-1); }},
+      {GLFW_KEY_LEFT, false, true, "Shift+Left", "100 steps back", [](App& a) { a.rewind_by(-100); }},
+      {GLFW_KEY_RIGHT, false, true, "Shift+Right", "100 steps on (along the recorded run, then new ones)", [](App& a) { a.rewind_by(100); }},
       {GLFW_KEY_BACKSPACE, false, false, "Backspace", "reset the simulation (same seed)", [](App& a) { a.reset_simulation(); }},
       {GLFW_KEY_F12, false, false, "F12", "screenshot into the screenshot folder", [](App& a) { a.take_screenshot(); }},
       {GLFW_KEY_F1, false, false, "F1", "show / hide this help", [](App& a) { a.show_help = !a.show_help; }},

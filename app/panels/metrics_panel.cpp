@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cinttypes>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -75,6 +76,11 @@ float draw_metrics_panel(App& app, ImVec2 pos, ImVec2 size, float max_width) {
       for (std::size_t i = 0; i < n; ++i) columns[m][i] = s.value_at(start + i, m);
   });
   const std::uint64_t first = steps.empty() ? 0 : steps.front(), last = steps.empty() ? 0 : steps.back();
+  // After a rewind the view shows an earlier step than the last row: the plots mark it.
+  const std::uint64_t shown = app.session.runner->status().step;
+  std::optional<std::size_t> cursor;
+  if (!steps.empty() && shown < last && shown >= first)
+    cursor = static_cast<std::size_t>(std::lower_bound(steps.begin(), steps.end(), shown) - steps.begin());
   ImGui::TextDisabled("steps %" PRIu64 " .. %" PRIu64, first, last);
   const float plot_h = em * 3.2f;
 
@@ -113,15 +119,17 @@ float draw_metrics_panel(App& app, ImVec2 pos, ImVec2 size, float max_width) {
       } else {
         if (app.probe_since_set) ImGui::TextDisabled("every step since %" PRIu64, steps[from]);
         for (std::size_t m = 0; m < names.size(); ++m)
-          if (is_probe(names[m])) plot_series(names[m].c_str(), std::span<const double>(columns[m]).subspan(from), plot_h);
+          if (is_probe(names[m]))
+            plot_series(names[m].c_str(), std::span<const double>(columns[m]).subspan(from), plot_h,
+                        cursor && *cursor >= from ? std::optional<std::size_t>(*cursor - from) : std::nullopt);
       }
     }
     const std::string others = app.session.runner->status().kind + ": " + std::to_string(names.size() - probes) + " metrics###others";
     if (ImGui::CollapsingHeader(others.c_str(), ImGuiTreeNodeFlags_DefaultOpen))
       for (std::size_t m = 0; m < names.size(); ++m)
-        if (!is_probe(names[m])) plot_series(names[m].c_str(), columns[m], plot_h);
+        if (!is_probe(names[m])) plot_series(names[m].c_str(), columns[m], plot_h, cursor);
   } else {
-    for (std::size_t m = 0; m < names.size(); ++m) plot_series(names[m].c_str(), columns[m], plot_h);
+    for (std::size_t m = 0; m < names.size(); ++m) plot_series(names[m].c_str(), columns[m], plot_h, cursor);
   }
 
   ImGui::EndChild();

@@ -21,6 +21,9 @@ void draw_dialogs(App& app);
 void draw_view_notices(App& app, const ViewRect& view, bool panels_hidden);
 // A load error, over the view, until dismissed.
 void draw_error_panel(App& app, const ViewRect& over);
+// Under the view: the timeline that rewinds the run (its height, then the bar in `bar`).
+float timeline_bar_height();
+void draw_timeline_bar(App& app, const ViewRect& bar);
 // F1: the keyboard table.
 void draw_help_overlay(App& app);
 

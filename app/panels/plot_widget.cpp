@@ -39,7 +39,10 @@ Reading read(std::span<const double> ys) {
 
 }  // namespace
 
-void plot_series(const char* label, std::span<const double> ys, float height) {
+void plot_series(const char* label, std::span<const double> all, float height, std::optional<std::size_t> cursor) {
+  if (cursor && *cursor >= all.size()) cursor.reset();
+  // The name's value is the shown step's: the last row, or the cursor's after a rewind.
+  const std::span<const double> ys = cursor ? all.first(*cursor + 1) : all;
   const Reading reading = read(ys);
   // The name and value sit on their own line above the trace, never on top of it.
   char value[64];
@@ -65,7 +68,11 @@ void plot_series(const char* label, std::span<const double> ys, float height) {
   // The trace leaves a column at the right for the range labels, beside it rather than over it.
   const float label_w = ImGui::CalcTextSize("-0.000e+00").x + 6;
   const float plot_w = std::max(8.0f, w - label_w);
-  const SeriesRange drawn = draw_series(dl, {{p0.x, p0.y + 2}, {p0.x + plot_w, p1.y - 2}}, ys, {}, {});
+  const SeriesRange drawn = draw_series(dl, {{p0.x, p0.y + 2}, {p0.x + plot_w, p1.y - 2}}, all, {}, {});
+  if (cursor && all.size() > 1) {
+    const float x = p0.x + plot_w * static_cast<float>(*cursor) / static_cast<float>(all.size() - 1);
+    dl->AddLine({x, p0.y}, {x, p1.y}, IM_COL32(255, 200, 90, 220), 1.5f);
+  }
   if (!drawn.drawn) return;
   const bool constant = drawn.constant;
   const double lo = drawn.lo, hi = drawn.hi;

@@ -78,6 +78,15 @@ void run_section(App& app) {
   ImGui::SameLine();
   if (ImGui::Button("new seed")) restart_with_seed(app, seed + 1);
   ui::mark("run/new seed");
+
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 9);
+  if (ImGui::SliderInt("rewind memory", &app.rewind_budget_mb, 16, 8192, "%d MB", ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp))
+    runner.set_rewind_budget(static_cast<std::uint64_t>(app.rewind_budget_mb) << 20);
+  ui::mark("run/rewind memory");
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("Memory for the timeline's checkpoints (now %zu, %.1f MB). More keeps the far past\n"
+                      "denser; less thins it sooner (recent steps stay dense).", st.rewind_checkpoints,
+                      static_cast<double>(st.rewind_bytes) / (1 << 20));
 }
 
 }  // namespace obs

@@ -23,6 +23,13 @@ void SeriesStore::write_csv(std::ostream& out) const {
     write_csv_row(out, step_at(i), &values_[index(i) * names_.size()], names_.size());
 }
 
+void SeriesStore::drop_after(std::uint64_t step) {
+  while (count_ > 0 && step_at(count_ - 1) > step) {
+    --count_;
+    head_ = (head_ + capacity_ - 1) % capacity_;
+  }
+}
+
 void write_csv_header(std::ostream& out, const std::vector<std::string>& names) {
   out << "step";
   for (const auto& n : names) out << ',' << n;

@@ -15,6 +15,8 @@ class SeriesStore {
 
   void append(std::uint64_t step, const double* values);
   void clear() { count_ = head_ = 0; }
+  // Drops the newest rows past `step` (a rewound run forks a new branch there).
+  void drop_after(std::uint64_t step);
 
   const std::vector<std::string>& names() const { return names_; }
   std::size_t size() const { return count_; }

@@ -20,7 +20,10 @@ SimRunner::SimRunner(std::unique_ptr<System> system, std::size_t history_rows)
   status_.step = system_->steps();
   snapshot_ = system_->snapshot();
   record_metrics();
+  head_ = system_->steps();
+  history_.keep(*system_);
   publish_params_locked();  // no thread yet: nothing to lock against
+  publish_rewind_locked();
   thread_ = std::thread([this] { loop(); });
 }
 
@@ -68,7 +71,7 @@ void SimRunner::set_worker_threads(int n) {
 void SimRunner::post(std::function<void(System&)> edit) {
   {
     std::lock_guard lock(mu_);
-    queue_.push_back(std::move(edit));
+    queue_.push_back({std::move(edit), true});
     ++posted_;
   }
   cv_.notify_all();
@@ -100,8 +103,72 @@ bool SimRunner::sync_for(std::chrono::milliseconds limit) {
 }
 
 void SimRunner::inspect(const std::function<void(const System&)>& fn) {
-  post([&fn](System& s) { fn(s); });
+  {
+    std::lock_guard lock(mu_);
+    queue_.push_back({[&fn](System& s) { fn(s); }, false});
+    ++posted_;
+  }
+  cv_.notify_all();
   sync();
+}
+
+void SimRunner::scrub_to(std::uint64_t step) {
+  {
+    std::lock_guard lock(mu_);
+    scrub_wanted_ = true;
+    scrub_target_ = step;
+    playing_ = status_.playing = false;
+    pending_steps_ = 0;
+    ++pacing_changes_;
+  }
+  cv_.notify_all();
+}
+
+void SimRunner::set_rewind_budget(std::uint64_t bytes) {
+  {
+    std::lock_guard lock(mu_);
+    rewind_budget_ = bytes;
+    rewind_budget_changed_ = true;
+  }
+  cv_.notify_all();
+}
+
+void SimRunner::publish_rewind_locked() {
+  status_.head_step = head_;
+  status_.earliest_step = history_.earliest();
+  status_.rewind_checkpoints = history_.count();
+  status_.rewind_bytes = history_.bytes();
+  status_.rewind_budget = history_.budget();
+  status_.rewind_spacing = history_.spacing();
+}
+
+void SimRunner::fork_if_in_past() {
+  const std::uint64_t now = system_->steps();
+  if (now >= head_) return;
+  history_.truncate_after(now);
+  {
+    std::lock_guard lock(series_mu_);
+    series_.drop_after(now);
+  }
+  std::lock_guard lock(mu_);
+  events_.push_back({Event::Level::Info, now, "edited in the past: a new branch starts at step " + std::to_string(now) + ", steps " +
+                                                  std::to_string(now + 1) + ".." + std::to_string(head_) + " are dropped"});
+  head_ = now;
+}
+
+void SimRunner::scrub(std::uint64_t target) {
+  target = std::clamp(target, history_.earliest(), head_);
+  const std::uint64_t now = system_->steps();
+  if (target == now) return;
+  if (now == head_) history_.keep(*system_);  // the head stays one restore away
+  // Forward along the branch, and no checkpoint nearer than where we are: step on.
+  if (target > now && history_.replayable(now, target) && history_.checkpoint_before(target) <= now) {
+    while (system_->steps() < target) system_->step();
+  } else {
+    std::uint64_t reached = target;
+    if (auto restored = history_.restore(target, reached)) system_ = std::move(restored);
+  }
+  system_->drain_events();  // heard when the run first went through these steps
 }
 
 std::uint64_t SimRunner::params_version() const {
@@ -189,7 +256,7 @@ void SimRunner::loop() {
       threads_applied = t;
     }
     auto has_work = [&] {
-      return quit_ || !queue_.empty() || playing_ || pending_steps_ > 0 || (dirty_ && snapshot_wanted_.load());
+      return quit_ || !queue_.empty() || scrub_wanted_ || rewind_budget_changed_ || playing_ || pending_steps_ > 0 || (dirty_ && snapshot_wanted_.load());
     };
     if (speed > 0 && (playing_ || pending_steps_ > 0) && queue_.empty()) {
       const std::uint64_t pacing = pacing_changes_;
@@ -207,18 +274,51 @@ void SimRunner::loop() {
     }
     if (quit_) break;
 
+    if (rewind_budget_changed_) {
+      rewind_budget_changed_ = false;
+      history_.set_budget(rewind_budget_);
+      publish_rewind_locked();
+    }
+    if (scrub_wanted_) {
+      scrub_wanted_ = false;
+      const std::uint64_t target = scrub_target_;
+      lock.unlock();
+      std::string failure;
+      try {
+        scrub(target);
+      } catch (const std::exception& e) {
+        failure = e.what();
+      }
+      lock.lock();
+      if (!failure.empty()) events_.push_back({Event::Level::Error, system_->steps(), "rewind failed: " + failure});
+      dirty_ = true;
+      status_.step = system_->steps();
+      publish_rewind_locked();
+    }
+
     // Edits first, so a step never sees half an edit.
     while (!queue_.empty()) {
-      auto edit = std::move(queue_.front());
+      Queued edit = std::move(queue_.front());
       queue_.pop_front();
       lock.unlock();
       std::string failure;
       bool failed = false;
       try {
         const std::uint64_t before = system_->steps();
-        edit(*system_);
+        const System* const was = system_.get();
+        edit.fn(*system_);
         // A reset starts a new history at the new run's step 0 (an edit at step 0 re-records it).
-        if (system_->steps() < before || system_->steps() == 0) record_metrics();
+        const bool new_run = system_.get() != was || (edit.edits && (system_->steps() < before || system_->steps() == 0));
+        if (new_run) record_metrics();
+        if (edit.edits) {
+          if (new_run) {
+            history_.clear();
+            head_ = system_->steps();
+          } else {
+            fork_if_in_past();
+          }
+          history_.after_edit(*system_);
+        }
       } catch (const std::exception& e) {
         failed = true;
         failure = e.what();
@@ -233,6 +333,7 @@ void SimRunner::loop() {
       status_.kind = std::string(system_->kind());
       status_.seed = system_->seed();
       status_.step = system_->steps();
+      publish_rewind_locked();
       done_cv_.notify_all();
     }
 
@@ -245,8 +346,15 @@ void SimRunner::loop() {
       bool failed = false;
       std::string failure;
       try {
+        const auto began = Clock::now();
         system_->step();
-        record_metrics();
+        // Past the head, a new step: recorded. Behind it (after a rewind), the recorded run is
+        // followed again and its rows and checkpoints are already there.
+        if (system_->steps() > head_) {
+          head_ = system_->steps();
+          record_metrics();
+          history_.after_step(*system_, std::chrono::duration<double>(Clock::now() - began).count());
+        }
       } catch (const std::exception& e) {
         failed = true;
         failure = e.what();
@@ -261,6 +369,7 @@ void SimRunner::loop() {
       }
       dirty_ = true;
       status_.step = system_->steps();
+      publish_rewind_locked();
       ++window_steps;
       if (speed > 0) next_tick = std::max(next_tick + std::chrono::duration_cast<Clock::duration>(
                                                           std::chrono::duration<double>(1.0 / speed)),

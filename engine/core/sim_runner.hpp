@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/rewind_history.hpp"
 #include "core/series.hpp"
 #include "core/system.hpp"
 
@@ -30,6 +31,11 @@ class SimRunner {
     // duration: a step of seconds (eqprop with 200 layers) shows its progress by these.
     double step_running_seconds = 0, last_step_seconds = 0;
     bool playing = false;
+    // The rewindable past: the run has gone as far as head_step; any step from earliest_step on
+    // can be shown again (scrub_to). step < head_step while the view is in the past.
+    std::uint64_t head_step = 0, earliest_step = 0;
+    std::size_t rewind_checkpoints = 0;
+    std::uint64_t rewind_bytes = 0, rewind_budget = 0, rewind_spacing = 1;
   };
 
   // The engine's parameters and seed as of the last edit the simulation thread applied, so the
@@ -87,11 +93,24 @@ class SimRunner {
   // Calls fn with the system on the simulation thread and waits (dump, capture_scene).
   void inspect(const std::function<void(const System&)>& fn);
 
+  // Shows the state at `step` (clamped to what the history keeps): pauses, restores the nearest
+  // checkpoint at or before it and replays to it exactly. Nothing is discarded: playing or
+  // stepping from the past follows the recorded run again (the engines are deterministic), and
+  // the first edit made in the past forks a new branch there, dropping the old future. Only the
+  // latest request counts, so a dragged timeline never queues up replays.
+  void scrub_to(std::uint64_t step);
+  // The rewind history's byte budget (RewindHistory::kDefaultBudget by default).
+  void set_rewind_budget(std::uint64_t bytes);
+
  private:
   void loop();
   void publish_locked_snapshot();
   void record_metrics();
   void publish_params_locked();  // after an applied edit, under mu_
+  void publish_rewind_locked();  // the history's extent into status_, under mu_
+  // Simulation thread, unlocked: an edit made in the past drops the future after it.
+  void fork_if_in_past();
+  void scrub(std::uint64_t target);
 
   std::unique_ptr<System> system_;  // touched only by the simulation thread after start
   std::size_t history_rows_;
@@ -99,7 +118,15 @@ class SimRunner {
 
   mutable std::mutex mu_;  // guards the queue, flags, snapshot, events and status
   std::condition_variable cv_, done_cv_;
-  std::deque<std::function<void(System&)>> queue_;
+  struct Queued {
+    std::function<void(System&)> fn;
+    bool edits = true;  // false: reads only (inspect), so it neither forks nor checkpoints
+  };
+  std::deque<Queued> queue_;
+  bool scrub_wanted_ = false;
+  std::uint64_t scrub_target_ = 0;
+  std::uint64_t rewind_budget_ = RewindHistory::kDefaultBudget;
+  bool rewind_budget_changed_ = false;
   std::uint64_t posted_ = 0, applied_ = 0;
   bool playing_ = false, quit_ = false, dirty_ = true;
   int pending_steps_ = 0;
@@ -117,6 +144,9 @@ class SimRunner {
 
   mutable std::mutex series_mu_;
   SeriesStore series_;
+
+  RewindHistory history_;  // simulation thread only
+  std::uint64_t head_ = 0;  // the furthest step of the current branch (simulation thread)
 
   std::thread thread_;
 };

@@ -35,6 +35,14 @@ std::uint64_t memory_budget_bytes() {
   return static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) / 2;
 }
 
+System& System::operator=(const System& other) {
+  params_ = other.params_;
+  step_ = other.step_;
+  seed_ = other.seed_;
+  events_ = other.events_;
+  return *this;
+}
+
 void System::check_memory_budget() const {
   const std::uint64_t need = bytes_needed();
   const std::uint64_t budget = memory_budget_bytes();

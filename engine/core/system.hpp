@@ -51,11 +51,17 @@ struct Event {
 class System {
  public:
   System() = default;
-  // Not copyable: parameter bindings and metric getters point into this object's own fields,
-  // so a copy's would write and read the original's.
+  // Not copy-constructible: parameter bindings and metric getters point into this object's own
+  // fields, so a copy's would write and read the original's. clone() is the copy.
   System(const System&) = delete;
-  System& operator=(const System&) = delete;
   virtual ~System() = default;
+
+  // A deep copy of the running state: stepping the copy gives the same state hash at every
+  // later step as stepping this one, and neither touches the other. Rewind and twins are made
+  // of these. Costs about bytes_needed(); data sets are shared, never copied (they are const).
+  virtual std::unique_ptr<System> clone() const = 0;
+  // What one clone() takes: the state without what clones share.
+  virtual std::uint64_t clone_bytes() const { return bytes_needed(); }
 
   virtual std::string_view kind() const = 0;
 
@@ -129,6 +135,22 @@ class System {
   // A parameter that is not `restart` changed and its field was written: redo what is derived
   // from it. Never allocates state.
   virtual void params_changed() {}
+
+  // Copies what the base holds of the state (parameter values, step, seed, pending events) and
+  // keeps this object's own bindings and metric getters, which point into this object. With it,
+  // a system's defaulted copy assignment copies its whole state into another instance of its
+  // kind, which is what clone_of does.
+  System& operator=(const System& other);
+  template <class D>
+  static std::unique_ptr<System> clone_of(const D& self) {
+    auto copy = std::make_unique<D>();
+    *copy = self;
+    static_cast<System&>(*copy).copied();
+    return copy;
+  }
+  // After a clone's fields were assigned: redo what points into the object and is declared from
+  // the state's shape (metrics declared per layer at restart).
+  virtual void copied() {}
 
   // Throws InputError("/params", ...) when bytes_needed() is beyond the budget.
   void check_memory_budget() const;

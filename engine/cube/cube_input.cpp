@@ -18,7 +18,7 @@ void CubeSystem::build_data() {
   load_data(uz(batch_size_));
 
   const int n = n_, depth = input_depth_;
-  const auto& d = data_.train;
+  const auto& d = data().train;
   direct_image_ = projection_ == Projection::Auto && d.rows > 1 && d.rows <= n && d.cols <= n;
   image_x0_ = (n - d.cols) / 2;
   image_y0_ = (n - d.rows) / 2;
@@ -70,7 +70,7 @@ void CubeSystem::place_outputs() {
   outputs_.clear();
   if (readout_ == Readout::Face) return;  // the readout units read the classes
   // The classes sit on a grid centred on the far face, spread as far apart as the face allows.
-  const int C = data_.train.classes, n = c_.n;
+  const int C = data().train.classes, n = c_.n;
   const int cols = static_cast<int>(std::ceil(std::sqrt(static_cast<double>(C))));
   const int rows = (C + cols - 1) / cols;
   outputs_.assign(uz(C), 0);
@@ -84,7 +84,7 @@ void CubeSystem::place_outputs() {
 }
 
 void CubeSystem::load_batch(bool eval) {
-  const data::Dataset& d = eval ? data_.test : data_.train;
+  const data::Dataset& d = eval ? data().test : data().train;
   const auto B = uz(c_.B);
   // The last test batch is padded with examples from the start of the test set, never counted.
   const std::size_t first = cursor_.eval_position();

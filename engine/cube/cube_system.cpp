@@ -143,10 +143,10 @@ void CubeSystem::restart() {
   build_data();
   c_.shape(n, B, depth);
   c_.show = show_;
-  c_.target.assign(uz(data_.train.classes) * uz(B), 0.0f);
+  c_.target.assign(uz(data().train.classes) * uz(B), 0.0f);
   s_free_.assign(c_.s.size(), 0.0f);
   s_plus_.assign(c_.s.size(), 0.0f);
-  const int units = readout_ == Readout::Face ? data_.train.classes : 0;
+  const int units = readout_ == Readout::Face ? data().train.classes : 0;
   if (readout_ == Readout::Face) {
     cube::shape_readout(c_, units);
     // The units start halfway between the targets 0 and 1.
@@ -259,7 +259,7 @@ int CubeSystem::predicted(int e) const {
 }
 
 void CubeSystem::count_predictions(learn::EpochTally& tally, std::size_t valid) const {
-  const data::Dataset& d = stage_ == Stage::Eval ? data_.test : data_.train;
+  const data::Dataset& d = stage_ == Stage::Eval ? data().test : data().train;
   std::uint64_t hits = 0;
   for (std::size_t b = 0; b < valid; ++b) hits += predicted(static_cast<int>(b)) == d.y[batch_idx_[b]] ? 1 : 0;
   tally.add(hits, valid);
@@ -412,7 +412,7 @@ std::shared_ptr<const Snapshot> CubeSystem::snapshot() const {
   }
   s->face_readout = c_.ro.active();
   for (int k = 0; k < c_.ro.K; ++k) s->output.push_back(c_.ro.r[uz(k) * B + e]);
-  const data::Dataset& d = stage_ == Stage::Eval ? data_.test : data_.train;
+  const data::Dataset& d = stage_ == Stage::Eval ? data().test : data().train;
   const float* x = d.example(batch_idx_[e]);
   s->input.assign(x, x + d.dim);
   s->input_rows = d.rows;

@@ -18,26 +18,28 @@ constexpr std::size_t kMaxPoints = 600;         // training points shown over th
 // 2-D data: the decision-map grid and a fixed sample of training points to draw over it.
 void EqPropSystem::prepare_decision_map() {
   map_res_ = 0;
+  map_.reset();
   decision_map_.clear();
   points_.clear();
   point_labels_.clear();
-  if (data_.train.dim == 2) {
+  if (data().train.dim == 2) {
     map_res_ = kMapRes;
     decision_map_.assign(static_cast<std::size_t>(kMapRes * kMapRes), 0);
-    map_relax_.resize(net_, kMapRes * kMapRes);
-    ff_map_.resize(net_, kMapRes * kMapRes);
-    map_x_ = Mat::Zero(2, kMapRes * kMapRes);
+    map_ = std::make_shared<MapWorkspace>();
+    map_->relax.resize(net_, kMapRes * kMapRes);
+    map_->ff.resize(net_, kMapRes * kMapRes);
+    map_->x = Mat::Zero(2, kMapRes * kMapRes);
     for (int r = 0; r < kMapRes; ++r)
       for (int c = 0; c < kMapRes; ++c) {  // row 0 at the top (largest y), as an image
-        map_x_(0, r * kMapRes + c) = static_cast<float>(kMapLo + (kMapHi - kMapLo) * (c + 0.5) / kMapRes);
-        map_x_(1, r * kMapRes + c) = static_cast<float>(kMapHi - (kMapHi - kMapLo) * (r + 0.5) / kMapRes);
+        map_->x(0, r * kMapRes + c) = static_cast<float>(kMapLo + (kMapHi - kMapLo) * (c + 0.5) / kMapRes);
+        map_->x(1, r * kMapRes + c) = static_cast<float>(kMapHi - (kMapHi - kMapLo) * (r + 0.5) / kMapRes);
       }
-    const std::size_t n = std::min(kMaxPoints, data_.train.size());
+    const std::size_t n = std::min(kMaxPoints, data().train.size());
     for (std::size_t i = 0; i < n; ++i) {
-      const std::size_t k = i * data_.train.size() / n;
-      points_.push_back(data_.train.example(k)[0]);
-      points_.push_back(data_.train.example(k)[1]);
-      point_labels_.push_back(data_.train.y[k]);
+      const std::size_t k = i * data().train.size() / n;
+      points_.push_back(data().train.example(k)[0]);
+      points_.push_back(data().train.example(k)[1]);
+      point_labels_.push_back(data().train.y[k]);
     }
   }
 }
@@ -45,11 +47,11 @@ void EqPropSystem::prepare_decision_map() {
 void EqPropSystem::run_showcase() {
   show_force_ = false;
   const int L = net_.free_layers();
-  const auto idx = showcase_ % data_.test.size();
-  const float* e = data_.test.example(idx);
-  std::copy(e, e + data_.test.dim, show_x_.data());
+  const auto idx = showcase_ % data().test.size();
+  const float* e = data().test.example(idx);
+  std::copy(e, e + data().test.dim, show_x_.data());
   show_y_.setZero();
-  show_y_(data_.test.y[idx], 0) = 1.0f;
+  show_y_(data().test.y[idx], 0) = 1.0f;
   auto record = [&](int f, const std::vector<Mat>& s, eqprop::RelaxPhase ph) {
     traj_[f].phase = ph;
     for (int l = 1; l <= L; ++l) std::copy(s[l].data(), s[l].data() + s[l].size(), traj_[f].s[l - 1].data());
@@ -99,7 +101,8 @@ void EqPropSystem::run_showcase() {
 }
 
 void EqPropSystem::run_decision_map() {
-  const Mat& out = answer(map_relax_, ff_map_, map_x_);
+  const std::lock_guard lock(map_->mu);  // shared with this system's clones
+  const Mat& out = answer(map_->relax, map_->ff, map_->x);
   for (int c = 0; c < kMapRes * kMapRes; ++c) decision_map_[c] = static_cast<std::uint8_t>(argmax_col(out, c));
 }
 

@@ -107,7 +107,7 @@ std::uint64_t EqPropSystem::bytes_needed() const {
   std::uint64_t bytes = data_bytes();
   bytes += 4 * weights * 4;                                                // W, velocity, update, reference
   bytes += 4 * units * B * 14;                                             // relaxation and gradient buffers
-  bytes += 4 * units * (kMapRes * kMapRes) * 4;                            // decision map workspace
+  bytes += map_workspace_bytes();
   bytes += 4 * (units - dim) * (T + 4);                                    // the recorded trajectory
   // The oracle's record of a test pass: settling time, margin and two flags per example (test_size
   // 0 means the whole test set: 10,000 for Fashion-MNIST).
@@ -116,11 +116,22 @@ std::uint64_t EqPropSystem::bytes_needed() const {
   return bytes;
 }
 
+std::uint64_t EqPropSystem::map_workspace_bytes() const {
+  const std::uint64_t dim = static_cast<std::uint64_t>(example_dim(params_.choice("dataset")));
+  const std::uint64_t units = dim + static_cast<std::uint64_t>(params_.integer("hidden_layers") * params_.integer("hidden_units")) + 16;
+  return 4 * units * (kMapRes * kMapRes) * 4;
+}
+
+std::uint64_t EqPropSystem::clone_bytes() const {
+  const std::uint64_t all = Learner::clone_bytes(), map = map_workspace_bytes();
+  return all > map ? all - map : 0;  // a clone shares the map workspace
+}
+
 void EqPropSystem::build_network() {
   const int layers = hidden_layers_, H = hidden_units_;
-  std::vector<int> sizes{data_.train.dim};
+  std::vector<int> sizes{data().train.dim};
   for (int l = 0; l < layers; ++l) sizes.push_back(H);
-  sizes.push_back(data_.train.classes);
+  sizes.push_back(data().train.classes);
   net_.init_shape(sizes, activation_, output_ == Output::Linear ? eqprop::Activation::Linear : activation_);
   const double gain = init_gain_;
   for (int l = 0; l < net_.free_layers(); ++l) {
@@ -134,9 +145,9 @@ void EqPropSystem::build_network() {
 void EqPropSystem::restart() {
   rng_.reseed(seed_);
   load_data(static_cast<std::size_t>(batch_));
-  if (data_.test.size() == 0) throw InputError("/params/test_size", "expected at least 1 test example (the showcase is one)");
-  if (showcase_ >= data_.test.size())
-    throw InputError("/params/showcase", "expected a test example index below " + std::to_string(data_.test.size()) + ", got " +
+  if (data().test.size() == 0) throw InputError("/params/test_size", "expected at least 1 test example (the showcase is one)");
+  if (showcase_ >= data().test.size())
+    throw InputError("/params/showcase", "expected a test example index below " + std::to_string(data().test.size()) + ", got " +
                                              std::to_string(showcase_));
   build_network();
   const int L = net_.free_layers();
@@ -176,14 +187,9 @@ void EqPropSystem::restart() {
   traj_.clear();
   traj_len_ = 0;
   oracle_scores_ = {};
-  oracle_.start(data_.test.size() + static_cast<std::size_t>(ood_count_), free_steps_);
+  oracle_.start(data().test.size() + static_cast<std::size_t>(ood_count_), free_steps_);
 
-  metrics_.truncate(fixed_metrics_);
-  for (int l = 0; l < L; ++l)
-    metrics_.add("align_cos_W" + std::to_string(l), "", [this, l] {
-      const auto i = static_cast<std::size_t>(l);
-      return i < alignment_.size() ? alignment_[i].cosine : std::numeric_limits<double>::quiet_NaN();
-    }, MetricTable::Unmeasured::Nan);
+  declare_layer_metrics();
 
   params_changed();
   lipschitz_ = algorithm_ == Algorithm::Backprop ? lip_.estimate(net_, 50) : lip_.project(net_, lip_target_, 50);
@@ -191,6 +197,15 @@ void EqPropSystem::restart() {
   start_epoch(rng_);
   run_showcase();
   if (map_res_) run_decision_map();
+}
+
+void EqPropSystem::declare_layer_metrics() {
+  metrics_.truncate(fixed_metrics_);
+  for (int l = 0; l < net_.free_layers(); ++l)
+    metrics_.add("align_cos_W" + std::to_string(l), "", [this, l] {
+      const auto i = static_cast<std::size_t>(l);
+      return i < alignment_.size() ? alignment_[i].cosine : std::numeric_limits<double>::quiet_NaN();
+    }, MetricTable::Unmeasured::Nan);
 }
 
 void EqPropSystem::params_changed() {
@@ -257,7 +272,7 @@ void EqPropSystem::discard_batch(const char* what) {
 
 void EqPropSystem::train_batch() {
   const int L = net_.free_layers();
-  fill_batch(data_.train, cursor_.batch_examples(), batch_, xb_, yb_, labels_.data());
+  fill_batch(data().train, cursor_.batch_examples(), batch_, xb_, yb_, labels_.data());
   const int fault = std::exchange(pending_fault_, 0);
   auto inject = [&](Mat& s) {  // a share of the first hidden layer's units, every column
     std::vector<Eigen::Index> rows(static_cast<std::size_t>(s.rows()));  // only when a fault was injected
@@ -346,17 +361,17 @@ const Mat& EqPropSystem::answer(eqprop::Relaxer& relax, eqprop::FeedForward& ff,
 }
 
 void EqPropSystem::eval_chunk() {
-  const std::size_t n = data_.test.size(), B = static_cast<std::size_t>(batch_);
+  const std::size_t n = data().test.size(), B = static_cast<std::size_t>(batch_);
   const std::size_t per_step = std::max<std::size_t>(B, (n + kEvalChunks - 1) / kEvalChunks);
   const std::size_t end = std::min(n, cursor_.eval_position() + per_step);
   while (cursor_.eval_position() < end) {
     const std::size_t first = cursor_.eval_position(), count = cursor_.eval_count(B);
-    const int dim = data_.test.dim;
+    const int dim = data().test.dim;
     for (std::size_t c = 0; c < B; ++c) {
       if (c < count) {
-        const float* e = data_.test.example(first + c);
+        const float* e = data().test.example(first + c);
         std::copy(e, e + dim, xb_.col(static_cast<Eigen::Index>(c)).data());
-        labels_[c] = data_.test.y[first + c];
+        labels_[c] = data().test.y[first + c];
       } else {
         xb_.col(static_cast<Eigen::Index>(c)).setZero();  // padding of a last partial chunk; never counted
       }
@@ -394,13 +409,13 @@ void EqPropSystem::eval_ood() {
   // Made from the first ood_count test images (inverted), or drawn afresh from a stream of the
   // seed's own (noise: the same images at every pass, and the training's draws untouched).
   Rng noise(seed_ ^ 0x00d1'5ea5'e000'0001ULL);
-  const std::size_t n = std::min(static_cast<std::size_t>(ood_count_), data_.test.size()), B = static_cast<std::size_t>(batch_);
-  const int dim = data_.test.dim;
+  const std::size_t n = std::min(static_cast<std::size_t>(ood_count_), data().test.size()), B = static_cast<std::size_t>(batch_);
+  const int dim = data().test.dim;
   for (std::size_t first = 0; first < n; first += B) {
     const std::size_t count = std::min(B, n - first);
     for (std::size_t c = 0; c < B; ++c) {
       float* col = xb_.col(static_cast<Eigen::Index>(c)).data();
-      if (c < count) make_ood_input(ood_, data_.test.example(first + c), dim, col, noise);
+      if (c < count) make_ood_input(ood_, data().test.example(first + c), dim, col, noise);
       else std::fill(col, col + dim, 0.0f);
     }
     add_to_oracle(answer(relax_, ff_, xb_), count, /*ood=*/true);
@@ -486,14 +501,14 @@ std::shared_ptr<const Snapshot> EqPropSystem::snapshot() const {
   auto s = std::make_shared<eqprop::EqPropSnapshot>();
   s->step = step_;
   s->algorithm = algorithm_ == Algorithm::Backprop ? "backprop" : "eqprop";
-  s->dataset = data_.train.name;
+  s->dataset = data().train.name;
   s->layer_sizes = net_.sizes;
-  s->class_names = data_.train.class_names;
-  s->input_rows = data_.test.rows;
-  s->input_cols = data_.test.cols;
+  s->class_names = data().train.class_names;
+  s->input_rows = data().test.rows;
+  s->input_cols = data().test.cols;
   s->input.assign(show_x_.data(), show_x_.data() + show_x_.size());
-  const auto idx = showcase_ % std::max<std::size_t>(1, data_.test.size());
-  s->label = data_.test.size() ? data_.test.y[idx] : -1;
+  const auto idx = showcase_ % std::max<std::size_t>(1, data().test.size());
+  s->label = data().test.size() ? data().test.y[idx] : -1;
   s->predicted = show_pred_;
   s->output_free = out_free_;
   s->output_nudged = out_nudged_;

@@ -10,6 +10,7 @@
 // example is relaxed alone and every sweep recorded (free, then nudged) for the R/G/B view; 2-D
 // datasets also get a decision map every `map_every` steps.
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "core/rng.hpp"
@@ -32,6 +33,7 @@ class EqPropSystem final : public learn::Learner {
   std::uint64_t bytes_needed() const override;
   void step() override;
   std::shared_ptr<const Snapshot> snapshot() const override;
+  std::unique_ptr<System> clone() const override { return clone_of(*this); }
   std::vector<PerturbKind> supported_perturbations() const override;
   void perturb(const Perturbation& p) override;
   void dump(nlohmann::json& out) const override;
@@ -47,6 +49,11 @@ class EqPropSystem final : public learn::Learner {
 
   void restart() override;
   void params_changed() override;
+  void copied() override { declare_layer_metrics(); }
+  std::uint64_t clone_bytes() const override;
+  std::uint64_t map_workspace_bytes() const;  // for the parameters as they are now
+  // One alignment metric per weight layer, re-declared whenever the layer count may change.
+  void declare_layer_metrics();
 
   void build_network();
   void train_batch();
@@ -89,13 +96,23 @@ class EqPropSystem final : public learn::Learner {
   std::vector<float> lr_;  // per weight matrix, from lr_first, lr_last and lr_decay
 
   eqprop::Net net_;
-  eqprop::Relaxer relax_, show_relax_, map_relax_;
-  eqprop::FeedForward ff_, ff_show_, ff_map_;
+  eqprop::Relaxer relax_, show_relax_;
+  eqprop::FeedForward ff_, ff_show_;
   eqprop::Grad update_, velocity_, ref_grad_;
   eqprop::ReferenceGradient reference_;
   eqprop::LipschitzProjector lip_;
   std::vector<eqprop::Mat> free_, plus_, scratch_;
-  eqprop::Mat xb_, yb_, show_x_, show_y_, map_x_;
+  eqprop::Mat xb_, yb_, show_x_, show_y_;
+  // The decision map's workspace: relaxed from rest over a fixed grid at every map, so nothing in
+  // it carries from one map to the next. Clones share it (it is 95 % of a moons clone's bytes,
+  // and a fresh one costs a replay 20 ms of page faults); the mutex serialises its use.
+  struct MapWorkspace {
+    std::mutex mu;
+    eqprop::Relaxer relax;
+    eqprop::FeedForward ff;
+    eqprop::Mat x;
+  };
+  std::shared_ptr<MapWorkspace> map_;
   std::vector<std::uint8_t> labels_;
 
   // Training position and results.

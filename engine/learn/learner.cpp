@@ -66,11 +66,11 @@ std::uint64_t Learner::data_bytes() const {
 void Learner::load_data(std::size_t batch) {
   if (data_spec_.dataset != "fashion-mnist" && data_spec_.train_size == 0)
     throw InputError("/params/train_size", "expected at least 1 training example for a synthetic dataset");
-  data_ = learn::load_data(data_spec_, seed_);
-  if (data_.train.size() < batch)
-    throw InputError("/params/batch", "expected at most train_size = " + std::to_string(data_.train.size()) +
+  data_ = std::make_shared<const data::Split>(learn::load_data(data_spec_, seed_));
+  if (data().train.size() < batch)
+    throw InputError("/params/batch", "expected at most train_size = " + std::to_string(data().train.size()) +
                                           " examples per batch, got " + std::to_string(batch));
-  cursor_.reset(data_.train.size(), batch, data_.test.size());
+  cursor_.reset(data().train.size(), batch, data().test.size());
   train_.clear();
   test_.clear();
   epoch_ = 0;

@@ -33,6 +33,7 @@ class ResonanceSystem final : public System {
   std::uint64_t bytes_needed() const override;
   void step() override;
   std::shared_ptr<const Snapshot> snapshot() const override;
+  std::unique_ptr<System> clone() const override { return clone_of(*this); }
   std::vector<PerturbKind> supported_perturbations() const override;
   void perturb(const Perturbation& p) override;
   void dump(nlohmann::json& out) const override;

@@ -255,9 +255,9 @@ std::uint64_t SparseSystem::bytes_needed() const {
 void SparseSystem::restart() {
   rng_.reseed(seed_);
   load_data(static_cast<std::size_t>(batch_));
-  sizes_ = {data_.train.dim, hidden_1_};
+  sizes_ = {data().train.dim, hidden_1_};
   if (hidden_2_ > 0) sizes_.push_back(hidden_2_);
-  sizes_.push_back(data_.train.classes);
+  sizes_.push_back(data().train.classes);
   chain_ = std::make_unique<sparse::SparseChain>(sizes_, sparse::layer_densities(sizes_, density_, density_rule_), rng_);
   baselines_.clear();
   if (with_baselines_) {
@@ -265,7 +265,7 @@ void SparseSystem::restart() {
     baselines_.emplace_back("SET", false, *chain_, seed_ ^ 0x5e7b'a5e1'1f00'0001ULL);
     baselines_.emplace_back("RigL", true, *chain_, seed_ ^ 0x5e7b'a5e1'1f00'0002ULL);
   }
-  x_.setZero(data_.train.dim, batch_);
+  x_.setZero(data().train.dim, batch_);
   labels_.assign(static_cast<std::size_t>(batch_), 0);
   phase_ = Phase::Training;
   quarantined_ = refused_ = last_moved_ = commits_ = splits_ = kept_splits_ = budget_moved_ = 0;
@@ -373,7 +373,7 @@ std::size_t SparseSystem::quarantine_non_finite() {
 
 void SparseSystem::train_batch() {
   quarantine_non_finite();
-  fill(x_, labels_, data_.train, cursor_.batch_examples(), 0, static_cast<std::size_t>(batch_));
+  fill(x_, labels_, data().train, cursor_.batch_examples(), 0, static_cast<std::size_t>(batch_));
   const double loss = chain_->gradients(x_, labels_);
   bool finite = std::isfinite(loss);
   for (std::size_t l = 0; finite && l < chain_->layers().size(); ++l)
@@ -407,8 +407,8 @@ void SparseSystem::plan() {
   std::vector<std::uint32_t> picks(static_cast<std::size_t>(batch_));
   const sparse::CycleReport report = planner_engine_->cycle(*chain_, [&](sparse::RowMat& x, std::vector<std::uint8_t>& labels) {
     // Fresh batches: drawn at random from the training set, apart from the epoch's order.
-    for (auto& i : picks) i = static_cast<std::uint32_t>(rng_.below(data_.train.size()));
-    fill(x, labels, data_.train, picks.data(), 0, picks.size());
+    for (auto& i : picks) i = static_cast<std::uint32_t>(rng_.below(data().train.size()));
+    fill(x, labels, data().train, picks.data(), 0, picks.size());
   });
   probes_ = report.probes;
   last_moved_ = 0;
@@ -477,12 +477,12 @@ void SparseSystem::rewire_by_rule() {
 }
 
 void SparseSystem::eval_chunk() {
-  const std::size_t n = data_.test.size(), B = static_cast<std::size_t>(batch_);
+  const std::size_t n = data().test.size(), B = static_cast<std::size_t>(batch_);
   const std::size_t per_step = std::max<std::size_t>(B, (n + kEvalChunks - 1) / kEvalChunks);
   const std::size_t end = std::min(n, cursor_.eval_position() + per_step);
   while (cursor_.eval_position() < end) {
     const std::size_t first = cursor_.eval_position(), count = cursor_.eval_count(B);
-    fill(x_, labels_, data_.test, nullptr, first, count);
+    fill(x_, labels_, data().test, nullptr, first, count);
     const sparse::RowMat& out = chain_->predict(x_);
     std::uint64_t hits = 0;
     for (std::size_t c = 0; c < count; ++c) hits += argmax_col(out, static_cast<Eigen::Index>(c)) == labels_[c];
@@ -558,7 +558,7 @@ std::shared_ptr<const Snapshot> SparseSystem::snapshot() const {
   s->step = step_;
   static const char* const kMethods[] = {"static", "set", "rigl", "evidence"};
   s->method = kMethods[static_cast<int>(method_)];
-  s->dataset = data_.train.name;
+  s->dataset = data().train.name;
   s->layer_sizes = sizes_;
   double dense = 0;
   for (std::size_t l = 0; l < chain_->layers().size(); ++l) {

@@ -12,6 +12,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/deep_copy_ptr.hpp"
 #include "core/rng.hpp"
 #include "learn/learner.hpp"
 #include "sparse/baseline_run.hpp"
@@ -33,6 +34,7 @@ class SparseSystem final : public learn::Learner {
   std::uint64_t bytes_needed() const override;
   void step() override;
   std::shared_ptr<const Snapshot> snapshot() const override;
+  std::unique_ptr<System> clone() const override { return clone_of(*this); }
   std::vector<PerturbKind> supported_perturbations() const override;
   void perturb(const Perturbation& p) override;
   void dump(nlohmann::json& out) const override;
@@ -81,10 +83,10 @@ class SparseSystem final : public learn::Learner {
   sparse::DensityRule density_rule_ = sparse::DensityRule::ErdosRenyi;
   sparse::PlannerSettings planner_;  // the evidence method's parameters (bound in the constructor)
 
-  std::unique_ptr<sparse::SparseChain> chain_;  // rebuilt at every restart (its shape is a parameter)
+  DeepCopyPtr<sparse::SparseChain> chain_;  // rebuilt at every restart (its shape is a parameter)
   // Made at the first evidence cycle (its budgets are the connections then); kept while the
   // method is switched away and back, so Cooling carries on.
-  std::unique_ptr<sparse::EvidencePlanner> planner_engine_;
+  DeepCopyPtr<sparse::EvidencePlanner> planner_engine_;
   std::vector<sparse::Probe> probes_;  // the last evidence cycle's
   enum class Kernel { Sparse, Dense, Auto };
   Kernel kernel_ = Kernel::Sparse;
@@ -94,7 +96,7 @@ class SparseSystem final : public learn::Learner {
   std::vector<sparse::BaselineRun> baselines_;  // SET, RigL: made at restart when with_baselines_
   int delta_log_steps_ = 0;            // the Δ-state log's ring (0: off)
   double delta_eps_ = 0;
-  std::unique_ptr<sparse::DeltaLog> delta_log_;
+  DeepCopyPtr<sparse::DeltaLog> delta_log_;
   std::uint64_t commits_ = 0;          // regions committed since the start
   std::uint64_t budget_moved_ = 0;     // tokens of budget moved between layers (CGPT) since the start
   std::uint64_t splits_ = 0, kept_splits_ = 0;  // clone-and-splits made, and kept when judged

@@ -77,8 +77,10 @@ class Monkey {
       ui_.wheel(notches);
     } else if (r < 0.78) {
       const int key = kKeys[rng_.below(std::size(kKeys))];
-      what << "key " << key;
-      ui_.key(key);
+      const bool shift = rng_.uniform() < 0.25;  // Shift+Left / Shift+Right jump the timeline
+      what << (shift ? "shift " : "") << "key " << key;
+      if (shift) ui_.key(key, {GLFW_KEY_LEFT_SHIFT});
+      else ui_.key(key);
     } else if (r < 0.84) {
       const int key = kCtrlKeys[rng_.below(std::size(kCtrlKeys))];
       const bool shift = rng_.uniform() < 0.3;

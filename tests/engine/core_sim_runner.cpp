@@ -43,6 +43,7 @@ class CounterSystem final : public obs::System {
   }
   std::string_view kind() const override { return kind_; }
   std::uint64_t bytes_needed() const override { return bytes_; }
+  std::unique_ptr<obs::System> clone() const override { return clone_of(*this); }
   void step() override {
     in_step_ = true;
     step_thread_ = std::this_thread::get_id();
@@ -411,4 +412,87 @@ TEST_CASE("core: SimRunner applies a new speed at once, not at the next slow tic
   runner.set_playing(true);  // a pause/play wakes the paced wait too
   runner.set_playing(false);
   runner.sync();
+}
+
+TEST_CASE("core: SimRunner scrubs to any recorded step exactly, follows the run on, and forks at an edit in the past") {
+  obs::Scene scene = obs::parse_scene(R"({"system": "kuramoto", "seed": 3, "params": {"N": 300, "K": 2}})");
+  // The reference: the same scene stepped alone, its hash after every step.
+  auto alone = obs::instantiate(scene);
+  std::vector<std::uint64_t> hash{alone->state_hash()};
+  for (int i = 0; i < 400; ++i) {
+    alone->step();
+    hash.push_back(alone->state_hash());
+  }
+  obs::SimRunner runner(obs::instantiate(scene));
+  auto hash_now = [&] {
+    std::uint64_t h = 0;
+    runner.inspect([&](const obs::System& s) { h = s.state_hash(); });
+    return h;
+  };
+  runner.step_once(300);
+  REQUIRE(wait_for([&] { return runner.status().step >= 300; }));
+  CHECK(runner.status().head_step == 300);
+  CHECK(runner.status().earliest_step == 0);
+
+  for (std::uint64_t t : {123u, 0u, 299u, 7u, 300u, 250u}) {
+    CAPTURE(t);
+    runner.scrub_to(t);
+    REQUIRE(wait_for([&] { return runner.status().step == t; }));
+    CHECK(hash_now() == hash[t]);
+    CHECK(runner.status().head_step == 300);
+  }
+  // Beyond the head clamps to it.
+  runner.scrub_to(100000);
+  REQUIRE(wait_for([&] { return runner.status().step == 300; }));
+
+  // Stepping from the past follows the recorded run: nothing is dropped or recorded twice.
+  runner.scrub_to(120);
+  REQUIRE(wait_for([&] { return runner.status().step == 120; }));
+  runner.step_once(5);
+  REQUIRE(wait_for([&] { return runner.status().step == 125; }));
+  CHECK(hash_now() == hash[125]);
+  runner.with_series([](const obs::SeriesStore& s) {
+    CHECK(s.size() == 301);
+    CHECK(s.step_at(s.size() - 1) == 300);
+  });
+  // Past the head, new steps are recorded as before.
+  runner.scrub_to(300);
+  runner.step_once(100);
+  REQUIRE(wait_for([&] { return runner.status().step == 400; }));
+  CHECK(hash_now() == hash[400]);
+  CHECK(runner.status().head_step == 400);
+
+  // An edit in the past forks: the future after it goes, and the run goes on from the edit.
+  runner.scrub_to(200);
+  REQUIRE(wait_for([&] { return runner.status().step == 200; }));
+  runner.take_events();
+  runner.post([](obs::System& s) { s.perturb(obs::Perturbation{}); });
+  runner.sync();
+  CHECK(runner.status().head_step == 200);
+  runner.with_series([](const obs::SeriesStore& s) { CHECK(s.step_at(s.size() - 1) == 200); });
+  bool told = false;
+  for (const auto& e : runner.take_events()) told |= e.text.find("new branch starts at step 200") != std::string::npos;
+  CHECK(told);
+  const std::uint64_t kicked = hash_now();
+  CHECK(kicked != hash[200]);
+  runner.step_once(10);
+  REQUIRE(wait_for([&] { return runner.status().step == 210; }));
+  const std::uint64_t branch_210 = hash_now();
+  CHECK(branch_210 != hash[210]);
+  // Scrubbing back across the edit shows the edited state, never the old branch.
+  runner.scrub_to(200);
+  REQUIRE(wait_for([&] { return runner.status().step == 200; }));
+  CHECK(hash_now() == kicked);
+  runner.scrub_to(210);
+  REQUIRE(wait_for([&] { return runner.status().step == 210; }));
+  CHECK(hash_now() == branch_210);
+  runner.scrub_to(150);
+  REQUIRE(wait_for([&] { return runner.status().step == 150; }));
+  CHECK(hash_now() == hash[150]);
+
+  // A reset starts a new run: the history holds its step 0 only.
+  runner.post([](obs::System& s) { s.reset(s.seed()); });
+  runner.sync();
+  CHECK(runner.status().head_step == 0);
+  CHECK(runner.status().rewind_checkpoints == 1);
 }

@@ -1,0 +1,66 @@
+// Under the view: the run's timeline. Dragging it shows any step the rewind history can give back
+// exactly (SimRunner::scrub_to), "Live" returns to the furthest step, and the text says where the
+// view is and how far back it can go.
+#include <imgui.h>
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+
+#include "app.hpp"
+#include "input/ui_marks.hpp"
+#include "panels/panels.hpp"
+
+namespace obs {
+
+float timeline_bar_height() { return ImGui::GetFrameHeight() + 2 * ImGui::GetStyle().WindowPadding.y; }
+
+void draw_timeline_bar(App& app, const ViewRect& bar) {
+  SimRunner& runner = *app.session.runner;
+  const SimRunner::Status st = runner.status();
+  const float em = ImGui::GetFontSize();
+  ImGui::SetNextWindowPos(bar.min);
+  ImGui::SetNextWindowSize({bar.width(), bar.height()});
+  ImGui::Begin("##timeline", nullptr,
+               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+                   ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoFocusOnAppearing);
+
+  const bool in_past = st.step < st.head_step;
+  char where[96];
+  if (in_past) std::snprintf(where, sizeof where, "step %" PRIu64 " of %" PRIu64, st.step, st.head_step);
+  else std::snprintf(where, sizeof where, "step %" PRIu64 " (live)", st.step);
+  // Fixed widths, so the slider does not jump as the numbers grow.
+  const float text_w = ImGui::CalcTextSize("step 00000000 of 00000000").x;
+  const float live_w = ImGui::CalcTextSize("Live").x + 2 * ImGui::GetStyle().FramePadding.x;
+  ImGui::AlignTextToFramePadding();
+  if (in_past) ImGui::TextColored({1.0f, 0.78f, 0.35f, 1}, "%s", where);
+  else ImGui::TextUnformatted(where);
+  ImGui::SameLine(text_w + em);
+
+  if (st.rewind_checkpoints == 0) {
+    ImGui::TextDisabled("no rewind: one checkpoint of this system would take more than half the rewind memory (Run panel)");
+    ImGui::End();
+    return;
+  }
+  std::uint64_t shown = st.step;
+  const std::uint64_t lo = std::min(st.earliest_step, st.step), hi = std::max(st.head_step, lo + 1);
+  ImGui::SetNextItemWidth(std::max(4 * em, ImGui::GetContentRegionAvail().x - live_w - ImGui::GetStyle().ItemSpacing.x));
+  if (ImGui::SliderScalar("##timeline", ImGuiDataType_U64, &shown, &lo, &hi, "", ImGuiSliderFlags_AlwaysClamp) && shown != st.step)
+    runner.scrub_to(shown);
+  ui::mark("timeline/slider");
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("Drag to any step from %" PRIu64 " on: it is restored exactly (the nearest checkpoint, then replayed).\n"
+                      "%zu checkpoints, %.1f MB of %.0f MB, one every %" PRIu64 " steps recently, sparser further back.\n"
+                      "Left / Shift+Left: back 1 / 100.  Play from the past follows the recorded run;\n"
+                      "an edit made there starts a new branch and drops the steps after it.",
+                      st.earliest_step, st.rewind_checkpoints, static_cast<double>(st.rewind_bytes) / (1 << 20),
+                      static_cast<double>(st.rewind_budget) / (1 << 20), st.rewind_spacing);
+  ImGui::SameLine();
+  ImGui::BeginDisabled(!in_past);
+  if (ImGui::Button("Live")) runner.scrub_to(st.head_step);
+  ImGui::EndDisabled();
+  ui::mark("timeline/live");
+  ImGui::End();
+}
+
+}  // namespace obs
