@@ -29,6 +29,8 @@ Watch, steer and record learning systems live. Without --headless a window opens
   --headless              run without a window
   --steps N               headless: simulation steps to run (default 0)
   --set NAME=VALUE        override a parameter (repeatable); validated like the scene
+  --twin NAME=VALUE       headless: also run a twin with this override (repeatable), in
+                          lockstep; --metrics writes a_ and b_ columns, --dump-state both
   --seed S                override the scene's seed
   --metrics OUT.csv       write every metric at every step (header: step,<metrics>);
                           - writes to standard output
@@ -72,11 +74,11 @@ Options parse_command_line(int argc, char** argv) {
     else if (a == "--list-systems") o.list_systems = true;
     else if (a == "--help" || a == "-h") o.help = true;
     else if (a == "--version") o.version = true;
-    else if (a == "--set") {
+    else if (a == "--set" || a == "--twin") {
       const std::string kv = value(i, a);
       const auto eq = kv.find('=');
-      if (eq == std::string::npos || eq == 0) throw InputError("--set", "expected NAME=VALUE, got \"" + kv + "\"");
-      o.sets.push_back({kv.substr(0, eq), kv.substr(eq + 1)});
+      if (eq == std::string::npos || eq == 0) throw InputError(a, "expected NAME=VALUE, got \"" + kv + "\"");
+      (a == "--set" ? o.sets : o.twin_sets).push_back({kv.substr(0, eq), kv.substr(eq + 1)});
     } else if (a == "--size") {
       const std::string s = value(i, a);
       const auto x = s.find('x');
@@ -97,8 +99,11 @@ Options parse_command_line(int argc, char** argv) {
     // These describe a scripted run; silently ignoring them in a window would lose output.
     if (!o.metrics_csv.empty()) throw InputError("--metrics", "needs --headless (the window exports CSV from its Metrics panel)");
     if (!o.dump_state.empty()) throw InputError("--dump-state", "needs --headless");
+    if (!o.twin_sets.empty()) throw InputError("--twin", "needs --headless (the window's twins are not built yet)");
     if (o.steps != 0) throw InputError("--steps", "needs --headless (use --frames to end a windowed run)");
   }
+  if (!o.twin_sets.empty() && !o.screenshot.empty())
+    throw InputError("--twin", "a twin run writes metrics and state; its side-by-side picture is not built yet (drop --screenshot)");
   if (o.metrics_csv == "-" && o.dump_state == "-")
     throw InputError("--dump-state", "standard output already carries --metrics; give one of them a file");
   return o;

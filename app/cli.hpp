@@ -15,6 +15,8 @@ struct Options {
   bool headless = false;
   std::int64_t steps = 0;
   std::vector<ParamOverride> sets;
+  // Headless: a twin of the run with these overrides on top, stepped in lockstep (--twin).
+  std::vector<ParamOverride> twin_sets;
   std::optional<std::uint64_t> seed;
   std::string metrics_csv, dump_state, screenshot;
   int width = 1280, height = 800;

@@ -25,11 +25,12 @@ namespace {
 constexpr std::size_t kHistoryRows = SimRunner::kHistoryRows;
 
 // Every event goes to stderr: warnings and errors, and the engines' own progress lines (an
-// eqprop epoch's accuracy and time) that a scripted training run wants to see as it goes.
-void print_events(System& s) {
+// eqprop epoch's accuracy and time) that a scripted training run wants to see as it goes. A
+// twin's lines say which of the pair spoke ("a: ", "b: ").
+void print_events(System& s, const std::string& who) {
   for (const auto& e : s.drain_events()) {
     const char* tag = e.level == Event::Level::Error ? "error: " : e.level == Event::Level::Warning ? "warning: " : "";
-    std::fprintf(stderr, "observatory: step %" PRIu64 ": %s%s\n", e.step, tag, e.text.c_str());
+    std::fprintf(stderr, "observatory: step %" PRIu64 ": %s%s%s\n", e.step, who.c_str(), tag, e.text.c_str());
   }
 }
 
@@ -65,20 +66,34 @@ void check_outputs(const Options& o) {
   }
 }
 
-// `history`, when given, keeps every row for the views' plots (a screenshot after the run).
-void run_steps(System& system, std::int64_t steps, std::ostream* csv, SeriesStore* history) {
+// The systems a run steps in lockstep: one, or a twin pair whose CSV columns and log lines carry
+// a prefix.
+struct Lane {
+  System* system;
+  std::string prefix;  // "" alone; "a_", "b_" for a twin pair
+};
+
+// `history`, when given, keeps every row of a lone run for the views' plots (a screenshot).
+void run_steps(const std::vector<Lane>& lanes, std::int64_t steps, std::ostream* csv, SeriesStore* history) {
   using Clock = std::chrono::steady_clock;
-  std::vector<double> row(system.metric_names().size());
-  if (csv) write_csv_header(*csv, system.metric_names());
+  std::vector<std::string> names;
+  for (const Lane& l : lanes)
+    for (const auto& n : l.system->metric_names()) names.push_back(l.prefix + n);
+  std::vector<double> row(names.size());
+  if (csv) write_csv_header(*csv, names);
   // Only the rows the history can hold are read for it: a metric read is not free (a mean over
   // a million oscillators) and a long run would throw the rest away.
   const std::int64_t keep_from = history ? steps - static_cast<std::int64_t>(history->capacity()) : steps;
   auto record = [&](std::int64_t done) {
     const bool keep = history && done >= keep_from;
     if (!csv && !keep) return;
-    system.metrics(row.data());
-    if (csv) write_csv_row(*csv, system.steps(), row.data(), row.size());
-    if (keep) history->append(system.steps(), row.data());
+    double* out = row.data();
+    for (const Lane& l : lanes) {
+      l.system->metrics(out);
+      out += l.system->metric_names().size();
+    }
+    if (csv) write_csv_row(*csv, lanes[0].system->steps(), row.data(), row.size());
+    if (keep) history->append(lanes[0].system->steps(), row.data());
   };
   record(0);
   const auto start = Clock::now();
@@ -86,9 +101,9 @@ void run_steps(System& system, std::int64_t steps, std::ostream* csv, SeriesStor
   for (std::int64_t i = 0; i < steps; ++i) {
     // A failed write (a full disk) ends the run here; the writer's caller reports why.
     if (csv && !*csv) return;
-    system.step();
+    for (const Lane& l : lanes) l.system->step();
     record(i + 1);
-    print_events(system);
+    for (const Lane& l : lanes) print_events(*l.system, l.prefix.empty() ? "" : l.prefix.substr(0, 1) + ": ");
     const auto now = Clock::now();
     if (now - last_report > std::chrono::seconds(2)) {
       last_report = now;
@@ -111,8 +126,25 @@ int run_headless(const Options& o) {
   return exit_code_of([&] {
     Scene scene = scene_from_options(o);
     auto system = instantiate(scene, o.sets);
+    // A twin: the same scene and seed with the --twin overrides on top of the --set ones.
+    std::unique_ptr<System> twin;
+    if (!o.twin_sets.empty()) {
+      Scene twin_scene = scene;
+      std::vector<ParamOverride> both = o.sets;
+      both.insert(both.end(), o.twin_sets.begin(), o.twin_sets.end());
+      try {
+        twin = instantiate(twin_scene, both);
+      } catch (const InputError& e) {
+        // The run itself built with the --set values: what failed is a --twin value.
+        std::string source = e.source();
+        if (source.rfind("--set", 0) == 0) source.replace(0, 5, "--twin");
+        throw InputError(e.pointer(), e.message(), {}, source);
+      }
+    }
     make_scene_view(scene);  // a bad "view" block is bad input even when nothing is drawn
     for (const auto& w : scene.warnings) std::fprintf(stderr, "observatory: warning: %s\n", w.c_str());
+    std::vector<Lane> lanes{{system.get(), twin ? "a_" : ""}};
+    if (twin) lanes.push_back({twin.get(), "b_"});
 
     check_outputs(o);
 
@@ -121,14 +153,19 @@ int run_headless(const Options& o) {
     SeriesStore* keep = o.screenshot.empty() ? nullptr : &history;
     if (!o.metrics_csv.empty()) {
       // A CSV file appears whole at the end (temp + rename), never half-written.
-      write_output(o.metrics_csv, [&](std::ostream& out) { run_steps(*system, o.steps, &out, keep); });
+      write_output(o.metrics_csv, [&](std::ostream& out) { run_steps(lanes, o.steps, &out, keep); });
       report("metrics", o.metrics_csv);
     } else {
-      run_steps(*system, o.steps, nullptr, keep);
+      run_steps(lanes, o.steps, nullptr, keep);
     }
     if (!o.dump_state.empty()) {
       nlohmann::json state;
-      system->dump(state);
+      if (twin) {
+        system->dump(state["a"]);
+        twin->dump(state["b"]);
+      } else {
+        system->dump(state);
+      }
       write_output(o.dump_state, [&](std::ostream& out) { out << state.dump() << '\n'; });
       report("state", o.dump_state);
     }

@@ -138,6 +138,59 @@ TEST_CASE("cli: headless run writes metrics CSV and a full state dump") {
   CHECK(j.at("phase").size() == 500);
 }
 
+TEST_CASE("cli: --twin runs a twin with an override in lockstep; its a_ columns are the solo run's") {
+  const auto dir = temp_dir("cli_twin");
+  const auto solo = dir / "solo.csv", pair = dir / "pair.csv", state = dir / "pair.json";
+  const std::string scene = "'" + kScenes + "default.json' --headless --steps 40 --set N=300 ";
+  REQUIRE(run_observatory(scene + "--metrics '" + solo.string() + "'").exit_code == 0);
+  const auto r = run_observatory(scene + "--twin K=3 --metrics '" + pair.string() + "' --dump-state '" + state.string() + "'");
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+
+  // Columns by name: each pair row's a_ values are the solo row's, text for text.
+  auto table = [](const std::string& text) {
+    std::vector<std::vector<std::string>> rows;
+    std::istringstream lines(text);
+    std::string line;
+    while (std::getline(lines, line)) {
+      rows.emplace_back();
+      std::istringstream cells(line);
+      std::string cell;
+      while (std::getline(cells, cell, ',')) rows.back().push_back(cell);
+    }
+    return rows;
+  };
+  const auto a = table(read_text(solo)), ab = table(read_text(pair));
+  REQUIRE(a.size() == 42);  // the header, the initial state and 40 steps
+  REQUIRE(ab.size() == 42);
+  const std::vector<std::string> header{"step", "a_r", "a_psi", "a_mean_freq", "a_active", "a_quarantined",
+                                        "b_r", "b_psi", "b_mean_freq", "b_active", "b_quarantined"};
+  CHECK(ab[0] == header);
+  bool b_differs = false;
+  for (std::size_t i = 1; i < a.size(); ++i) {
+    REQUIRE(ab[i].size() == 11);
+    CHECK(std::vector<std::string>(ab[i].begin(), ab[i].begin() + 6) == a[i]);
+    b_differs |= ab[i][6] != ab[i][1];
+  }
+  CHECK(b_differs);  // K = 3 synchronises faster than the scene's 1.4
+  const auto j = nlohmann::json::parse(read_text(state));
+  CHECK(j.at("a").at("params").at("K") == doctest::Approx(1.4));
+  CHECK(j.at("b").at("params").at("K") == doctest::Approx(3));
+  CHECK(j.at("b").at("step") == 40);
+
+  // Bad twins are bad input, named as --twin.
+  const auto unknown = run_observatory(scene + "--twin nope=1");
+  CHECK(unknown.exit_code == 2);
+  CHECK(unknown.output.find("--twin") != std::string::npos);
+  CHECK(unknown.output.find("nope") != std::string::npos);
+  const auto out_of_range = run_observatory(scene + "--twin K=-5");
+  CHECK(out_of_range.exit_code == 2);
+  CHECK(out_of_range.output.find("--twin K=-5") != std::string::npos);
+  CHECK(run_observatory(scene + "--twin K").exit_code == 2);
+  CHECK(run_observatory("'" + kScenes + "default.json' --twin K=2 --frames 1").exit_code == 2);
+  CHECK(run_observatory(scene + "--twin K=2 --screenshot '" + (dir / "x.png").string() + "'").exit_code == 2);
+}
+
 TEST_CASE("cli: same seed gives the same state; another seed does not") {
   const auto dir = temp_dir("cli_seed");
   auto dump = [&](const std::string& extra, const std::string& name) {
