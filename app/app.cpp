@@ -378,6 +378,29 @@ void App::take_screenshot() { screenshot_requested_ = true; }
 
 void App::start_recording(int frames) {
   namespace fs = std::filesystem;
+  video_path_.clear();
+  if (record_format != RecordFormat::PngFrames) {
+    ffmpeg_ = gfx::find_ffmpeg();
+    if (ffmpeg_.empty()) {
+      log(Event::Level::Warning, "no ffmpeg on PATH (apt-get install ffmpeg): recording PNG frames instead");
+    } else {
+      video_format_ = record_format == RecordFormat::Mp4 ? gfx::VideoFormat::Mp4 : gfx::VideoFormat::Gif;
+      for (int i = 1;; ++i) {  // the first free screenshots/recording_0001.mp4: nothing is overwritten
+        char name[40];
+        std::snprintf(name, sizeof name, "recording_%04d.%s", i, gfx::video_extension(video_format_));
+        const fs::path path = fs::path(screenshot_dir) / name;
+        if (!fs::exists(path) && !fs::exists(path.string() + ".part")) {
+          video_path_ = path.string();
+          break;
+        }
+      }
+      recording_left = frames;
+      recording_index = 0;
+      log(Event::Level::Info, "recording " + std::to_string(frames) + " frames at " + std::to_string(record_fps) + " fps into " +
+                                  video_path_ + " (" + ffmpeg_ + ")");
+      return;
+    }
+  }
   for (int i = 1;; ++i) {  // the first free screenshots/sequence_0001 folder
     char name[32];
     std::snprintf(name, sizeof name, "sequence_%04d", i);
@@ -389,6 +412,33 @@ void App::start_recording(int frames) {
   recording_left = frames;
   recording_index = 0;
   log(Event::Level::Info, "recording " + std::to_string(frames) + " frames into " + recording_dir);
+}
+
+void App::stop_recording() {
+  if (video_path_.empty()) {
+    if (recording_index > 0) log(Event::Level::Info, "recorded " + std::to_string(recording_index) + " frames into " + recording_dir);
+  } else {
+    std::string error;
+    if (video_ && video_->finish(error)) {
+      last_capture = video_->path();
+      log(Event::Level::Info, "recorded " + std::to_string(video_->frames()) + " frames into " + video_->path());
+    } else {
+      log(Event::Level::Error, "no video written: " + (video_ ? error : std::string("no frame was recorded")));
+    }
+    video_.reset();
+    video_path_.clear();
+  }
+  recording_left = 0;
+}
+
+void App::capture_video_frame() {
+  const gfx::Image frame = frame_fbo_.read();
+  if (!video_) {
+    std::filesystem::create_directories(std::filesystem::path(video_path_).parent_path());
+    video_ = std::make_unique<gfx::VideoPipe>(ffmpeg_, video_path_, video_format_, frame.width, frame.height, record_fps);
+  }
+  video_->write(frame);
+  ++recording_index;
 }
 
 void App::export_metrics_csv(const std::string& path) {
@@ -528,18 +578,21 @@ void App::capture_if_requested() {
       last_capture = path;
       log(Event::Level::Info, "screenshot " + path);
     }
-    if (recording_left > 0) {
+    if (recording_left > 0 && recording_video()) {
+      capture_video_frame();
+      if (--recording_left == 0) stop_recording();
+    } else if (recording_left > 0) {
       std::filesystem::create_directories(recording_dir);
       char name[32];
       std::snprintf(name, sizeof name, "frame_%05d.png", ++recording_index);
       const std::string path = (std::filesystem::path(recording_dir) / name).string();
       gfx::write_png(path, frame_fbo_.read());
       last_capture = path;
-      if (--recording_left == 0) log(Event::Level::Info, "recorded " + std::to_string(recording_index) + " frames into " + recording_dir);
+      if (--recording_left == 0) stop_recording();
     }
   } catch (const std::exception& e) {
-    recording_left = 0;
     log(Event::Level::Error, std::string("capture failed: ") + e.what());
+    if (recording_left > 0) stop_recording();
   }
 }
 
@@ -581,6 +634,7 @@ int App::run() {
     const auto spent = Clock::now() - start;
     if (spent < std::chrono::milliseconds(16)) std::this_thread::sleep_for(std::chrono::milliseconds(16) - spent);
   }
+  if (recording_left > 0) stop_recording();  // a video recorded up to the quit is kept, finished
   if (!options.screenshot.empty()) {
     try {
       gfx::write_png(options.screenshot, render(options.screenshot_ui && show_ui));

@@ -5,12 +5,14 @@
 #include <chrono>
 #include <deque>
 #include <future>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "cli.hpp"
 #include "gfx/framebuffer.hpp"
+#include "gfx/video_pipe.hpp"
 #include "input/synthetic_input.hpp"
 #include "platform/gl_window.hpp"
 #include "session.hpp"
@@ -73,6 +75,8 @@ class App {
   bool redo();
   void take_screenshot();
   void start_recording(int frames);
+  bool recording_video() const { return static_cast<bool>(video_) || !video_path_.empty(); }
+  const std::string& recording_target() const { return recording_video() ? video_path_ : recording_dir; }
   void export_metrics_csv(const std::string& path);
   void log(Event::Level level, std::string text);
   // The one way a parameter changes while a scene runs (the parameter panel, and views through
@@ -99,8 +103,14 @@ class App {
   std::string screenshot_dir = "screenshots";
   bool screenshot_with_ui = true;
   int record_frames = 60;
+  // What Record writes: numbered PNG frames, or a video encoded by ffmpeg (gfx/video_pipe.hpp).
+  enum class RecordFormat { PngFrames, Mp4, Gif };
+  RecordFormat record_format = RecordFormat::PngFrames;
+  int record_fps = 30;
   int recording_left = 0, recording_index = 0;
   std::string recording_dir, last_capture;
+  // Ends a recording now: a video is finished (ffmpeg waited for) and the log says where it went.
+  void stop_recording();
   int metrics_window = 2000;           // steps shown in the plots
   std::string metrics_csv_path = "out/metrics.csv";
   bool show_help = false, show_ui = true, quit = false;
@@ -146,6 +156,11 @@ class App {
 
   gfx::Framebuffer frame_fbo_;
   bool screenshot_requested_ = false;
+  // The video being recorded: its pipe opens at the first frame (when the frame size is known).
+  std::unique_ptr<gfx::VideoPipe> video_;
+  std::string video_path_, ffmpeg_;
+  gfx::VideoFormat video_format_ = gfx::VideoFormat::Mp4;
+  void capture_video_frame();
   std::future<LoadedScene> pending_open_;
   std::string pending_path_;
   std::chrono::steady_clock::time_point pending_since_;

@@ -34,7 +34,9 @@ void run_section(App& app) {
                 st.steps_per_second, app.fps);
   if (app.recording_left > 0) {
     ImGui::SameLine();
-    ImGui::TextColored({1.0f, 0.3f, 0.3f, 1}, "REC");
+    // The time recorded so far, as the video will play it.
+    const int seconds = app.recording_index / std::max(1, app.record_format == App::RecordFormat::PngFrames ? 30 : app.record_fps);
+    ImGui::TextColored({1.0f, 0.3f, 0.3f, 1}, "REC %02d:%02d", seconds / 60, seconds % 60);
   }
 
   if (ImGui::Button(st.playing ? "Pause###play" : "Play###play", {ImGui::GetFontSize() * 5, 0})) app.toggle_play();

@@ -106,7 +106,7 @@ class Monkey {
 
     // A person presses Stop on a long recording; without it every later frame is a PNG on disk.
     if (app.recording_left > 0 && app.recording_index >= 8) {
-      app.recording_left = 0;
+      app.stop_recording();
       remember("(recording stopped)");
     }
     // Ctrl+Q or the dialog's Quit: the window would close here. Note it and carry on.
