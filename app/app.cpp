@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "core/atomic_file.hpp"
+#include "core/checkpoint.hpp"
 #include "core/input_error.hpp"
 #include "gfx/gl.hpp"
 #include "gfx/png.hpp"
@@ -336,7 +337,25 @@ bool App::save_scene(const std::string& path) {
     Scene s = current_scene(session, &written);
     if (const auto parent = std::filesystem::path(path).parent_path(); !parent.empty())
       std::filesystem::create_directories(parent);
+    std::string saved_state;
+    if (save_with_state) {
+      // The state first: a scene never names a state file that is not there whole.
+      const std::string state_path = state_path_for(path);
+      std::string bytes;
+      std::uint64_t step = 0;
+      session.runner->inspect([&](const System& system) {
+        bytes = write_checkpoint(system);
+        step = system.steps();
+      });
+      write_file_atomically(state_path, [&](std::ostream& out) { out.write(bytes.data(), static_cast<std::streamsize>(bytes.size())); });
+      s.state = SceneState{std::filesystem::path(state_path).filename().string(), state_checksum_text(checkpoint_checksum(bytes)), state_path};
+      char what[96];
+      std::snprintf(what, sizeof what, " and its state at step %llu (%.1f MB, %s)", static_cast<unsigned long long>(step),
+                    static_cast<double>(bytes.size()) / 1e6, s.state->file.c_str());
+      saved_state = what;
+    }
     obs::save_scene(path, s);
+    session.scene.state = s.state;
     session.scene.source = path;
     // What was written is now the scene file: nothing is unsaved until the next edit.
     session.file_params = std::move(written);
@@ -345,7 +364,7 @@ bool App::save_scene(const std::string& path) {
     update_title();
     std::erase(recent, path);
     recent.insert(recent.begin(), path);
-    log(Event::Level::Info, "saved scene to " + path);
+    log(Event::Level::Info, "saved scene to " + path + saved_state);
     return true;
   } catch (const std::exception& e) {
     log(Event::Level::Error, std::string("save failed: ") + e.what());
@@ -354,8 +373,26 @@ bool App::save_scene(const std::string& path) {
 }
 
 void App::save() {
-  if (session.scene.source == "<scene>") request_save_as();
-  else save_scene(session.scene.source);
+  if (session.scene.source == "<scene>") {
+    request_save_as();
+  } else if (would_overwrite_state(session.scene.source)) {
+    dialog_path = session.scene.source;
+    dialog = Dialog::ConfirmOverwrite;
+  } else {
+    save_scene(session.scene.source);
+  }
+}
+
+std::string App::state_path_for(const std::string& scene_path) {
+  return std::filesystem::path(scene_path).replace_extension(".state").string();
+}
+
+bool App::would_overwrite_state(const std::string& scene_path) const {
+  if (!save_with_state) return false;
+  const std::string state = state_path_for(scene_path);
+  std::error_code ec;
+  if (!std::filesystem::exists(state, ec)) return false;
+  return !(session.scene.state && std::filesystem::equivalent(session.scene.state->path, state, ec));
 }
 
 void App::request_save_as() { dialog = Dialog::SaveAs; }

@@ -61,6 +61,13 @@ class App {
   bool save_scene(const std::string& path);
   // Save (Ctrl+S): to the file the scene came from; a scene with no file asks for a path.
   void save();
+  // Save writes the running state too (save_with_state: "parameters and state"): a checkpoint
+  // NAME.state beside NAME.json, which the scene names with its checksum, so opening the scene
+  // restores the trained network. state_path_for gives that file's path.
+  bool save_with_state = false;
+  static std::string state_path_for(const std::string& scene_path);
+  // Saving to `scene_path` would replace a state file that is not the open scene's own.
+  bool would_overwrite_state(const std::string& scene_path) const;
   // Save as (Ctrl+Shift+S): asks for a path, and before overwriting any existing file.
   void request_save_as();
   // Quitting (Ctrl+Q, the window's close button) and opening another scene ask first when

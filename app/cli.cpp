@@ -35,6 +35,9 @@ Watch, steer and record learning systems live. Without --headless a window opens
   --metrics OUT.csv       write every metric at every step (header: step,<metrics>);
                           - writes to standard output
   --dump-state OUT.json   write the full final state as JSON (- for standard output)
+  --load-state IN.state   start from a saved state (a trained network) instead of afresh;
+                          without a scene, its system and parameters come from the file
+  --save-state OUT.state  headless: save the final state (binary) to reopen later
   --screenshot OUT.png    headless: render the main view offscreen after the run;
                           GUI: capture the window when it quits (see --frames)
   --size WxH              window / screenshot size in pixels (default 1280x800)
@@ -68,6 +71,8 @@ Options parse_command_line(int argc, char** argv) {
     else if (a == "--seed") o.seed = static_cast<std::uint64_t>(parse_int_flag(a, value(i, a), 0, INT64_MAX));
     else if (a == "--metrics") o.metrics_csv = path(i, a);
     else if (a == "--dump-state") o.dump_state = path(i, a);
+    else if (a == "--load-state") o.load_state = path(i, a);
+    else if (a == "--save-state") o.save_state = path(i, a);
     else if (a == "--screenshot") o.screenshot = path(i, a);
     else if (a == "--frames") o.frames = static_cast<int>(parse_int_flag(a, value(i, a), 1, 100'000'000));
     else if (a == "--no-ui") o.screenshot_ui = false;
@@ -99,11 +104,17 @@ Options parse_command_line(int argc, char** argv) {
     // These describe a scripted run; silently ignoring them in a window would lose output.
     if (!o.metrics_csv.empty()) throw InputError("--metrics", "needs --headless (the window exports CSV from its Metrics panel)");
     if (!o.dump_state.empty()) throw InputError("--dump-state", "needs --headless");
+    if (!o.save_state.empty()) throw InputError("--save-state", "needs --headless (the window saves state from Save scene)");
     if (!o.twin_sets.empty()) throw InputError("--twin", "needs --headless (the window's twins are not built yet)");
     if (o.steps != 0) throw InputError("--steps", "needs --headless (use --frames to end a windowed run)");
   }
   if (!o.twin_sets.empty() && !o.screenshot.empty())
     throw InputError("--twin", "a twin run writes metrics and state; its side-by-side picture is not built yet (drop --screenshot)");
+  if (!o.twin_sets.empty() && !o.save_state.empty())
+    throw InputError("--save-state", "a state file holds one system; drop --twin to save it");
+  if (o.save_state == "-") throw InputError("--save-state", "a state is binary; give it a file, not standard output");
+  if (o.seed && !o.load_state.empty())
+    throw InputError("--seed", "a saved state carries its seed and random stream; drop --seed or --load-state");
   if (o.metrics_csv == "-" && o.dump_state == "-")
     throw InputError("--dump-state", "standard output already carries --metrics; give one of them a file");
   return o;

@@ -19,6 +19,8 @@ struct Options {
   std::vector<ParamOverride> twin_sets;
   std::optional<std::uint64_t> seed;
   std::string metrics_csv, dump_state, screenshot;
+  // A checkpoint to start from (core/checkpoint.hpp), and one to write after a headless run.
+  std::string load_state, save_state;
   int width = 1280, height = 800;
   int frames = -1;  // GUI: quit after this many frames (tests, recordings); -1 = run until closed
   bool screenshot_ui = true;  // GUI --screenshot at exit includes the panels

@@ -10,6 +10,7 @@
 
 #include "app.hpp"
 #include "core/atomic_file.hpp"
+#include "core/checkpoint.hpp"
 #include "core/sim_runner.hpp"
 #include "core/input_error.hpp"
 #include "core/series.hpp"
@@ -50,7 +51,7 @@ void report(const char* what, const std::string& path) {
 // removed: the person may want what is in them).
 void check_outputs(const Options& o) {
   std::vector<std::string> folders;
-  for (const std::string* path : {&o.metrics_csv, &o.dump_state, &o.screenshot}) {
+  for (const std::string* path : {&o.metrics_csv, &o.dump_state, &o.screenshot, &o.save_state}) {
     if (path->empty() || *path == "-") continue;
     check_writable(*path);
     const std::string folder = output_folder(*path);
@@ -116,9 +117,11 @@ void run_steps(const std::vector<Lane>& lanes, std::int64_t steps, std::ostream*
 }  // namespace
 
 Scene scene_from_options(const Options& o) {
+  if (!o.load_state.empty() && o.scene.empty()) return scene_of_checkpoint_file(o.load_state);
   const std::string path = o.scene.empty() ? default_scene_path() : o.scene;
   Scene scene = path.empty() ? Scene{} : load_scene(path);
   if (o.seed) scene.seed = *o.seed;
+  if (!o.load_state.empty()) scene.state = SceneState{o.load_state, "", o.load_state};
   return scene;
 }
 
@@ -168,6 +171,10 @@ int run_headless(const Options& o) {
       }
       write_output(o.dump_state, [&](std::ostream& out) { out << state.dump() << '\n'; });
       report("state", o.dump_state);
+    }
+    if (!o.save_state.empty()) {
+      save_checkpoint_file(o.save_state, *system);
+      report("saved state", o.save_state);
     }
     if (!o.screenshot.empty()) {
       GlWindow window(o.width, o.height, "observatory (offscreen)", /*visible=*/false);

@@ -2,6 +2,10 @@
 // the one step of loading a scene that needs to know every engine.
 #include "core/registry.hpp"
 
+#include <nlohmann/json.hpp>
+
+#include "core/atomic_file.hpp"
+#include "core/checkpoint.hpp"
 #include "core/input_error.hpp"
 #include "core/json_locator.hpp"
 #include "core/scene.hpp"
@@ -14,6 +18,60 @@
 #include "sparse/sparse_system.hpp"
 
 namespace obs {
+namespace {
+
+// The scene's saved state, in place of a fresh start. `wanted` holds the scene's parameters with
+// the overrides applied (never reset): the restart ones must be the state's, the others are
+// applied to the restored state as edits.
+// `byte_limit` (the fuzzer's guard) also bounds the file read: a scene may name /dev/zero.
+std::unique_ptr<System> restore_scene_state(const Scene& scene, const System& wanted, const SceneLocator& at,
+                                            std::uint64_t byte_limit) {
+  const SceneState& st = *scene.state;
+  std::string bytes;
+  try {
+    bytes = read_file(st.path, byte_limit != 0 ? byte_limit : kMaxCheckpointBytes);
+  } catch (const std::runtime_error& e) {
+    at.fail("/state/file", e.what());
+  }
+  if (!st.checksum.empty() && state_checksum_text(checkpoint_checksum(bytes)) != st.checksum)
+    at.fail("/state/checksum", st.file + " has changed since the scene was saved: its checksum is " +
+                                   state_checksum_text(checkpoint_checksum(bytes)) + ", the scene expects " + st.checksum);
+  CheckpointHeader header;
+  nlohmann::json saved;
+  try {
+    header = read_checkpoint_header(bytes);
+    saved = nlohmann::json::parse(header.params_json);
+  } catch (const std::exception& e) {
+    at.fail("/state/file", st.file + ": " + e.what());
+  }
+  if (header.kind != scene.system)
+    at.fail("/system", "the saved state " + st.file + " is of system " + header.kind + ", not " + scene.system);
+  if (header.seed != scene.seed)
+    at.fail("/seed", "the saved state " + st.file + " was run with seed " + std::to_string(header.seed) +
+                         "; a restored run keeps its own random stream (remove \"state\" to start afresh with seed " +
+                         std::to_string(scene.seed) + ")");
+  const nlohmann::json want = wanted.params().to_json();
+  std::vector<const Param*> edits;
+  for (const Param& p : wanted.params().all()) {
+    if (saved.contains(p.name) && saved[p.name] == want[p.name]) continue;
+    if (p.restart_)
+      at.fail(child_pointer("/params", p.name),
+              "the saved state " + st.file + " was built with " + p.name + " = " + (saved.contains(p.name) ? saved[p.name].dump() : "nothing") +
+                  ", not " + want[p.name].dump() + "; a restart parameter cannot differ from a saved state (start afresh to change it)");
+    edits.push_back(&p);
+  }
+  std::unique_ptr<System> restored;
+  try {
+    restored = read_checkpoint(bytes, scene.system);
+  } catch (const CheckpointError& e) {
+    at.fail("/state/file", st.file + ": " + e.what());
+  }
+  for (const Param* p : edits) restored->params().set_json(p->name, want[p->name], child_pointer("/params", p->name));
+  if (!edits.empty()) restored->apply_params();
+  return restored;
+}
+
+}  // namespace
 
 const std::vector<SystemEntry>& system_registry() {
   static const std::vector<SystemEntry> entries = {
@@ -89,6 +147,7 @@ std::unique_ptr<System> instantiate(Scene& scene, const std::vector<ParamOverrid
   if (byte_limit != 0 && system->bytes_needed() > byte_limit)
     at.fail("/params", "the state needs " + std::to_string(system->bytes_needed()) + " bytes; this run allows " +
                            std::to_string(byte_limit));
+  if (scene.state) return restore_scene_state(scene, *system, at, byte_limit);
   try {
     system->reset(scene.seed);
   } catch (const InputError& e) {

@@ -50,8 +50,8 @@ void save_as_body(App& app) {
   if (!save || app.save_as_path.empty()) return;
   std::error_code ec;
   const bool exists = std::filesystem::exists(app.save_as_path, ec);
-  // The scene's own file is the one target that needs no question.
-  if (exists && app.save_as_path != app.session.scene.source) {
+  // The scene's own file (and its own state) is the one target that needs no question.
+  if ((exists && app.save_as_path != app.session.scene.source) || app.would_overwrite_state(app.save_as_path)) {
     app.dialog_path = app.save_as_path;
     app.dialog = App::Dialog::ConfirmOverwrite;
     ImGui::CloseCurrentPopup();
@@ -62,8 +62,14 @@ void save_as_body(App& app) {
 }
 
 void overwrite_body(App& app) {
-  ImGui::Text("%s already exists.", app.dialog_path.c_str());
-  ImGui::TextUnformatted("Replace it with the running scene?");
+  std::error_code ec;
+  const bool scene = std::filesystem::exists(app.dialog_path, ec) && app.dialog_path != app.session.scene.source;
+  const bool state = app.would_overwrite_state(app.dialog_path);
+  if (scene) ImGui::Text("%s already exists.", app.dialog_path.c_str());
+  if (state) ImGui::Text("%s already exists.", App::state_path_for(app.dialog_path).c_str());
+  ImGui::TextUnformatted(scene && state ? "Replace them with the running scene and its state?"
+                         : state        ? "Replace it with the running state?"
+                                        : "Replace it with the running scene?");
   if (button("Overwrite", "dialog/overwrite")) {
     close(app);
     app.save_scene(app.dialog_path);

@@ -93,6 +93,7 @@ float draw_metrics_panel(App& app, ImVec2 pos, ImVec2 size, float max_width) {
   const float splitter = em * 0.5f;
   ImGui::BeginChild("plots", {0, std::max(2 * em, avail - app.log_h - csv_row - splitter)}, false);
 
+  plot_hover().reset();
   std::size_t probes = 0;
   for (const auto& name : names) probes += is_probe(name);
   if (probes > 0) {
@@ -121,15 +122,16 @@ float draw_metrics_panel(App& app, ImVec2 pos, ImVec2 size, float max_width) {
         for (std::size_t m = 0; m < names.size(); ++m)
           if (is_probe(names[m]))
             plot_series(names[m].c_str(), std::span<const double>(columns[m]).subspan(from), plot_h,
-                        cursor && *cursor >= from ? std::optional<std::size_t>(*cursor - from) : std::nullopt);
+                        cursor && *cursor >= from ? std::optional<std::size_t>(*cursor - from) : std::nullopt,
+                        std::span<const std::uint64_t>(steps).subspan(from));
       }
     }
     const std::string others = app.session.runner->status().kind + ": " + std::to_string(names.size() - probes) + " metrics###others";
     if (ImGui::CollapsingHeader(others.c_str(), ImGuiTreeNodeFlags_DefaultOpen))
       for (std::size_t m = 0; m < names.size(); ++m)
-        if (!is_probe(names[m])) plot_series(names[m].c_str(), columns[m], plot_h, cursor);
+        if (!is_probe(names[m])) plot_series(names[m].c_str(), columns[m], plot_h, cursor, steps);
   } else {
-    for (std::size_t m = 0; m < names.size(); ++m) plot_series(names[m].c_str(), columns[m], plot_h, cursor);
+    for (std::size_t m = 0; m < names.size(); ++m) plot_series(names[m].c_str(), columns[m], plot_h, cursor, steps);
   }
 
   ImGui::EndChild();

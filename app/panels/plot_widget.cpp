@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "input/ui_marks.hpp"
 #include "views/series_plot.hpp"
 
 namespace obs {
@@ -39,7 +40,13 @@ Reading read(std::span<const double> ys) {
 
 }  // namespace
 
-void plot_series(const char* label, std::span<const double> all, float height, std::optional<std::size_t> cursor) {
+std::optional<PlotReadout>& plot_hover() {
+  static std::optional<PlotReadout> hover;
+  return hover;
+}
+
+void plot_series(const char* label, std::span<const double> all, float height, std::optional<std::size_t> cursor,
+                 std::span<const std::uint64_t> steps) {
   if (cursor && *cursor >= all.size()) cursor.reset();
   // The name's value is the shown step's: the last row, or the cursor's after a rewind.
   const std::span<const double> ys = cursor ? all.first(*cursor + 1) : all;
@@ -63,6 +70,8 @@ void plot_series(const char* label, std::span<const double> all, float height, s
   const float w = ImGui::GetContentRegionAvail().x;
   const ImVec2 p1{p0.x + w, p0.y + height};
   ImGui::InvisibleButton(label, {std::max(w, 1.0f), height});
+  ui::mark(std::string("plot/") + label);
+  const bool hovered = ImGui::IsItemHovered();
   dl->AddRectFilled(p0, p1, IM_COL32(24, 26, 32, 255), 3);
 
   // The trace leaves a column at the right for the range labels, beside it rather than over it.
@@ -72,6 +81,15 @@ void plot_series(const char* label, std::span<const double> all, float height, s
   if (cursor && all.size() > 1) {
     const float x = p0.x + plot_w * static_cast<float>(*cursor) / static_cast<float>(all.size() - 1);
     dl->AddLine({x, p0.y}, {x, p1.y}, IM_COL32(255, 200, 90, 220), 1.5f);
+  }
+  if (hovered && steps.size() == all.size() && !all.empty()) {
+    // The row under the pointer: rows spread evenly across the trace's width, as drawn.
+    const float fx = std::clamp((ImGui::GetIO().MousePos.x - p0.x) / plot_w, 0.0f, 1.0f);
+    const auto row = static_cast<std::size_t>(std::lround(fx * static_cast<float>(all.size() - 1)));
+    const float x = p0.x + plot_w * (all.size() > 1 ? static_cast<float>(row) / static_cast<float>(all.size() - 1) : 0.0f);
+    dl->AddLine({x, p0.y}, {x, p1.y}, IM_COL32(200, 205, 220, 140), 1.0f);
+    plot_hover() = PlotReadout{label, steps[row], all[row]};
+    ImGui::SetTooltip("step %llu\n%s = %.6g", static_cast<unsigned long long>(steps[row]), label, all[row]);
   }
   if (!drawn.drawn) return;
   const bool constant = drawn.constant;

@@ -41,6 +41,12 @@ void scene_section(App& app) {
   ui::mark("scene/revert");
   if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("Every parameter and the seed back to the scene file's values (Ctrl+Z undoes it)");
   ImGui::EndDisabled();
+  ImGui::SameLine();
+  ImGui::Checkbox("with state", &app.save_with_state);
+  ui::mark("scene/with state");
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("Save writes parameters and state: the running network to NAME.state beside the scene, which\n"
+                      "the scene names with its checksum, so opening it restores the trained state. Off: parameters only.");
 
   if (!app.recent.empty() && ImGui::TreeNode("Recent")) {
     for (const auto& path : std::vector<std::string>(app.recent)) {

@@ -1,6 +1,8 @@
 #include "core/scene.hpp"
 
 #include <charconv>
+#include <cstdio>
+#include <filesystem>
 #include <cmath>
 #include <memory>
 #include <sstream>
@@ -169,6 +171,19 @@ Scene parse_scene(const std::string& text, const std::string& source) {
     } else if (key == "description") {
       if (!value.is_string()) at.fail(ptr, "expected a string, got " + got(value));
       scene.description = value.get<std::string>();
+    } else if (key == "state") {
+      if (!value.is_object()) at.fail(ptr, "expected an object {\"file\": ..., \"checksum\": ...}, got " + got(value));
+      SceneState st;
+      for (auto& [k, v] : value.items()) {
+        const std::string p = child_pointer(ptr, k);
+        if (k != "file" && k != "checksum") at.fail(p, "unknown key; a state has \"file\" and \"checksum\"");
+        if (!v.is_string()) at.fail(p, "expected a string, got " + got(v));
+        (k == "file" ? st.file : st.checksum) = v.get<std::string>();
+      }
+      if (st.file.empty()) at.fail(ptr + "/file", "expected the name of the state file");
+      const std::filesystem::path file(st.file), from(source);
+      st.path = file.is_absolute() || source.empty() || source.front() == '<' ? st.file : (from.parent_path() / file).string();
+      scene.state = st;
     } else if (key == "view") {
       if (!value.is_object()) at.fail(ptr, "expected an object of view settings, got " + got(value));
       scene.view = value;
@@ -178,6 +193,12 @@ Scene parse_scene(const std::string& text, const std::string& source) {
     }
   }
   return scene;
+}
+
+std::string state_checksum_text(std::uint64_t checksum) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "fnv1a64:%016llx", static_cast<unsigned long long>(checksum));
+  return buf;
 }
 
 Scene load_scene(const std::string& path) {
@@ -216,6 +237,10 @@ std::string scene_to_text(const Scene& scene) {
   if (!scene.description.empty()) j["description"] = scene.description;
   j["params"] = nlohmann::ordered_json::parse(scene.params.dump());
   j["view"] = nlohmann::ordered_json::parse(scene.view.dump());
+  if (scene.state) {
+    j["state"]["file"] = scene.state->file;
+    if (!scene.state->checksum.empty()) j["state"]["checksum"] = scene.state->checksum;
+  }
   for (auto& [key, value] : scene.extra.items()) j[key] = nlohmann::ordered_json::parse(value.dump());
   return j.dump(2) + "\n";
 }

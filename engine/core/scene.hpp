@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,12 +24,22 @@ inline constexpr const char* kSceneFormat = "observatory-scene";
 // and a 1.0 scene still loads, with a warning per renamed key or value.
 inline constexpr const char* kSceneVersion = "1.1";
 
+// A trained state saved beside a scene (core/checkpoint.hpp), written in the scene as
+// "state": {"file": "NAME.state", "checksum": "fnv1a64:..."}: opening the scene restores it
+// instead of starting afresh.
+struct SceneState {
+  std::string file;      // as written: relative to the scene's folder, or absolute
+  std::string checksum;  // of the whole file; empty: not checked (--load-state)
+  std::string path;      // where it is read from: `file` placed against the scene's folder
+};
+
 struct Scene {
   std::string system = "kuramoto";
   std::uint64_t seed = 1;
   nlohmann::json params = nlohmann::json::object();
   nlohmann::json view = nlohmann::json::object();
   std::string description;                          // one or two sentences shown in the app
+  std::optional<SceneState> state;                  // a saved state to restore, if any
   nlohmann::json extra = nlohmann::json::object();  // unknown top-level keys, kept verbatim
   std::vector<std::string> warnings;                // unknown keys and the like
   std::string source = "<scene>";                   // path, for messages
@@ -57,6 +68,9 @@ class SceneLocator {
 Scene parse_scene(const std::string& text, const std::string& source = "<scene>");
 Scene load_scene(const std::string& path);
 
+// How a scene names its state file's checksum ("fnv1a64:" and 16 hex digits).
+std::string state_checksum_text(std::uint64_t checksum);
+
 // `--set NAME=VALUE` from the command line: applied after the scene's own parameters.
 struct ParamOverride {
   std::string name, value;
@@ -69,6 +83,10 @@ struct ParamOverride {
 // scene parameters become warnings in `scene`; an unknown override is an error.
 // `byte_limit` (0: none beyond the system's own memory budget) refuses, before reset allocates
 // anything, a state larger than the caller wants to pay for: the fuzzer's size guard.
+// A scene with a "state" comes back as that state instead (core/checkpoint.hpp): its file must
+// have the checksum the scene gives, the same system and seed, and the same restart parameters
+// (a trained network cannot change shape); the scene's and the overrides' other parameters are
+// applied to it as edits.
 // Throws InputError (pointer and line:column when the scene came from text).
 std::unique_ptr<System> instantiate(Scene& scene, const std::vector<ParamOverride>& overrides = {},
                                     std::uint64_t byte_limit = 0);

@@ -17,6 +17,9 @@
 
 namespace obs {
 
+class StateWriter;
+class StateReader;
+
 // An immutable picture of what views and plots need, handed from the simulation
 // thread to the render thread. Each system derives its own.
 struct Snapshot {
@@ -98,6 +101,18 @@ class System {
   // The full state as JSON; includes "system", "step", "seed" and "params".
   virtual void dump(nlohmann::json& out) const = 0;
   virtual std::uint64_t state_hash() const = 0;
+
+  // What a checkpoint holds (core/checkpoint.hpp): the fields the future depends on, in a fixed
+  // order. read_state reads into a system freshly reset with the writer's parameters and seed;
+  // CheckpointError when the bytes do not fit. Each system lists its fields once, in a
+  // state_io template (core/state_archive.hpp) that both call.
+  virtual void write_state(StateWriter& out) const = 0;
+  virtual void read_state(StateReader& in) = 0;
+  // Restoring a checkpoint: its state, then the step it was taken at.
+  void restore_state(StateReader& in, std::uint64_t step) {
+    read_state(in);
+    step_ = step;
+  }
 
   std::uint64_t steps() const { return step_; }
   std::uint64_t seed() const { return seed_; }

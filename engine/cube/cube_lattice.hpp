@@ -57,6 +57,11 @@ struct FaceReadout {
   AlignedFloats r;         // K * B: unit states, [unit][example]
   AlignedFloats drive;     // F * B: sum_k u_kf r_k, [face neuron][example]
   bool active() const { return K > 0; }
+  // Checkpoints (core/state_archive.hpp); K and F come back from the parameters at reset.
+  template <class Self, class A>
+  static void state_io(Self& self, A& a) {
+    a(self.u, self.bias, self.mu, self.r, self.drive);
+  }
 };
 
 inline constexpr std::int64_t kNever = -(1LL << 40);  // a block stamp meaning "never moved"
@@ -100,6 +105,17 @@ struct Cube {
   // parallel loops (learning, spectral norm, row copy) run once per batch, too rarely to time,
   // and follow it. Scheduling state, not part of the model.
   mutable AdaptiveTeam relax_team;
+
+  // Checkpoints (core/state_archive.hpp): the model and its evolving state. The shape (sizes,
+  // off, possible) and out_class, omega and show come back from the parameters at reset; the
+  // derived relaxes, block counts (recount) and wrow (weights_changed) are for the reader to
+  // rebuild from what was read. grad is read only after the next update rewrites it, but it is
+  // the cube's last estimate, public like the rest.
+  template <class Self, class A>
+  static void state_io(Self& self, A& a) {
+    a(self.s, self.w, self.bias, self.mask, self.grad, self.loud, self.alive, self.target, self.beta, self.vel0, self.ro,
+      self.moved_at, self.updated_at);
+  }
 
   std::size_t idx(int x, int y, int z) const {
     return (static_cast<std::size_t>(z + 1) * P + static_cast<std::size_t>(y + 1)) * P + static_cast<std::size_t>(x + 1);

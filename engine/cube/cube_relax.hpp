@@ -37,6 +37,12 @@ struct RelaxStats {
   std::uint64_t macs = 0;    // live-synapse multiply-adds done (all examples)
   std::uint64_t dense_macs = 0;  // what a dense step does on the same cube
   bool nonfinite = false;    // a non-finite field was met (a fault inside the kernel)
+  // Checkpoints (core/state_archive.hpp): field by field, so the padding is never written and
+  // equal states give equal bytes.
+  template <class Self, class A>
+  static void state_io(Self& self, A& a) {
+    a(self.max_ds, self.sum_ds, self.updated, self.blocks, self.macs, self.dense_macs, self.nonfinite);
+  }
 };
 
 // Fast: batch 1 runs a row segment at a time as one vector along x. Reference: one neuron at a

@@ -1,3 +1,4 @@
+#include "core/state_archive.hpp"
 #include "cube/cube_system.hpp"
 
 #include <nlohmann/json.hpp>
@@ -493,6 +494,57 @@ std::uint64_t CubeSystem::state_hash() const {
   h.value(flops_eff_);
   h.value(lipschitz_);
   return h.digest();
+}
+
+// Left out, as restart() rebuilds them from the parameters and they never change after it: the
+// data set and its projection (proj_, direct_image_), outputs_, scale_in_, budget_, possible_.
+// Scratch, written before it is read at every use: partial_, pu_, moved_, plane_scratch_, kept_.
+template <class Self, class A>
+void CubeSystem::state_io(Self& self, A& a) {
+  learner_io(self, a);
+  a(self.c_,
+    // The phase states the update compares (and the view's nudge), and the batch they belong to.
+    self.s_free_, self.s_plus_, self.r_free_, self.r_plus_, self.batch_idx_, self.batch_valid_,
+    // Where the epoch machine is.
+    self.stage_, self.relax_t_, self.phase_step_, self.settle_steps_, self.batches_total_,
+    // The learned scalars beside the cube; pv_ is the power iteration's warm start.
+    self.lipschitz_, self.scale_ff_, self.synapses_, self.pv_,
+    // Ablation (what heal revives), faults and counters.
+    self.killed_, self.killed_count_, self.scan_pending_, self.quarantined_, self.flips_, self.refused_updates_,
+    self.last_, self.flops_eff_, self.flops_dense_, self.rng_);
+}
+
+namespace {
+
+// The length of every array a state_io lists, in order. The kernels index by the cube's shape,
+// not by the arrays' sizes, so a checkpoint whose arrays are not the lengths the reset gave them
+// (another version's) is refused before anything reads past an end.
+struct Lengths {
+  std::vector<std::size_t> n;
+  template <class... T>
+  void operator()(const T&... v) { (add(v), ...); }
+  template <class T>
+  void add(const T& v) {
+    if constexpr (requires { T::state_io(v, *this); }) T::state_io(v, *this);
+    else if constexpr (requires { v.size(); }) n.push_back(v.size());
+  }
+};
+
+}  // namespace
+
+void CubeSystem::write_state(StateWriter& out) const { state_io(*this, out); }
+
+void CubeSystem::read_state(StateReader& in) {
+  Lengths reset, read;
+  state_io(*this, reset);
+  state_io(*this, in);
+  state_io(*this, read);
+  if (read.n != reset.n)
+    throw CheckpointError("the cube's arrays are not the lengths its parameters give: written by another version?");
+  // What the cube derives from the fields just read: relaxes and the block counts (alive, mask),
+  // and the batch-1 kernel's row copy of the weights.
+  c_.recount();
+  c_.weights_changed();
 }
 
 }  // namespace obs

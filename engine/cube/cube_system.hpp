@@ -38,6 +38,8 @@ class CubeSystem final : public learn::Learner {
   void perturb(const Perturbation& p) override;
   void dump(nlohmann::json& out) const override;
   std::uint64_t state_hash() const override;
+  void write_state(StateWriter& out) const override;
+  void read_state(StateReader& in) override;
 
   enum class Stage { Free, NudgePlus, NudgeMinus, Eval };
 
@@ -55,6 +57,9 @@ class CubeSystem final : public learn::Learner {
   int finish_phase();
 
  private:
+  // The fields a checkpoint holds, listed once for writing and reading (core/state_archive.hpp).
+  template <class Self, class A>
+  static void state_io(Self& self, A& a);
   enum class Engine { Dense, Lazy };
   enum class Projection { Auto, Random };
   enum class Weights { Float, Ternary };

@@ -20,6 +20,11 @@ struct RelaxFrame {
   RelaxPhase phase = RelaxPhase::Free;
   // One vector per free layer (hidden layers, then the output layer): layer_sizes[1..].
   std::vector<std::vector<float>> s;
+  // Checkpoints (core/state_archive.hpp).
+  template <class Self, class A>
+  static void state_io(Self& self, A& a) {
+    a(self.phase, self.s);
+  }
 };
 
 // EqProp update against the reference (backprop) gradient, for one weight matrix.

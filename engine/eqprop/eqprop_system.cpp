@@ -1,3 +1,4 @@
+#include "core/state_archive.hpp"
 #include "eqprop/eqprop_system.hpp"
 
 #include <nlohmann/json.hpp>
@@ -587,6 +588,34 @@ std::uint64_t EqPropSystem::state_hash() const {
   h.value(test_accuracy());
   h.value(train_.loss_sum());
   return h.digest();
+}
+
+template <class Self, class A>
+void EqPropSystem::state_io(Self& self, A& a) {
+  // Not held: the data (reset loads it again), the layer shapes (the parameters), the
+  // feed-forward passes and the decision map's workspace (recomputed from the weights before
+  // each use), the update and the reference gradient (scratch of one batch).
+  learner_io(self, a);
+  a(self.lr_, self.net_.W, self.net_.b, self.net_.mask, self.velocity_.dW, self.velocity_.db, self.lip_, self.relax_,
+    self.show_relax_, self.free_, self.plus_, self.xb_, self.yb_, self.show_x_, self.show_y_, self.labels_);
+  a(self.lipschitz_, self.settling_, self.last_beta_, self.discarded_, self.refused_, self.alignment_, self.oracle_,
+    self.oracle_scores_);
+  a(self.traj_, self.traj_len_, self.show_free_, self.show_pred_, self.show_settled_, self.show_noisy_start_,
+    self.show_force_, self.out_free_, self.out_nudged_, self.map_res_, self.decision_map_, self.points_,
+    self.point_labels_, self.pending_fault_, self.pending_fraction_, self.rng_);
+}
+void EqPropSystem::write_state(StateWriter& out) const { state_io(*this, out); }
+void EqPropSystem::read_state(StateReader& in) {
+  const std::vector<int> sizes = net_.sizes;
+  state_io(*this, in);
+  const bool fits = net_.W.size() + 1 == sizes.size() && net_.b.size() == net_.W.size() && net_.mask.size() == net_.W.size() &&
+                    velocity_.dW.size() == net_.W.size();
+  bool shapes = fits;
+  for (std::size_t l = 0; shapes && l < net_.W.size(); ++l)
+    shapes = net_.W[l].rows() == sizes[l + 1] && net_.W[l].cols() == sizes[l] && net_.b[l].size() == sizes[l + 1] &&
+             net_.mask[l].size() == net_.b[l].size() && velocity_.dW[l].rows() == net_.W[l].rows() &&
+             velocity_.dW[l].cols() == net_.W[l].cols();
+  if (!shapes) throw CheckpointError("eqprop weights do not have the shapes its parameters give");
 }
 
 }  // namespace obs

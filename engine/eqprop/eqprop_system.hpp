@@ -38,12 +38,17 @@ class EqPropSystem final : public learn::Learner {
   void perturb(const Perturbation& p) override;
   void dump(nlohmann::json& out) const override;
   std::uint64_t state_hash() const override;
+  void write_state(StateWriter& out) const override;
+  void read_state(StateReader& in) override;
 
   // Read-only views for tests and benchmarks.
   const eqprop::Net& net() const { return net_; }
   double lipschitz() const { return lipschitz_; }
 
  private:
+  // The fields a checkpoint holds, listed once for writing and reading (core/state_archive.hpp).
+  template <class Self, class A>
+  static void state_io(Self& self, A& a);
   enum class Output { Linear, Activation };
   enum class Algorithm { EqProp, Backprop };
 

@@ -105,6 +105,11 @@ class Relaxer {
   const Mat& target() const { return y_; }
   const std::vector<int>& settle_steps() const { return settle_; }
   bool all_finite() const;
+  // Checkpoints (core/state_archive.hpp).
+  template <class Self, class A>
+  static void state_io(Self& self, A& a) {
+    a(self.batch_, self.s_, self.proj_, self.y_, self.settle_);
+  }
 
  private:
   void update_layer(const Net& net, int l, float beta, Eigen::VectorXf& col_delta);

@@ -31,6 +31,11 @@ class LipschitzProjector {
   double project(Net& net, double target, int iterations);
   const std::vector<double>& matrix_norms() const { return norms_; }
   double last_bound() const { return bound_; }
+  // Checkpoints (core/state_archive.hpp): the power iterations start from the last vectors.
+  template <class Self, class A>
+  static void state_io(Self& self, A& a) {
+    a(self.v_, self.u_, self.right_, self.left_, self.norms_, self.bound_);
+  }
 
  private:
   void apply_m(const Net& net, const std::vector<Vec>& v, std::vector<Vec>& out) const;

@@ -26,6 +26,12 @@ struct OracleScores {
   double settle_right = kNaN, settle_wrong = kNaN, settle_ood = kNaN;  // mean sweeps
   // Examples per settling time (index = sweeps, 0..max_sweeps): right and wrong answers.
   std::vector<int> hist_right, hist_wrong;
+  // Checkpoints (core/state_archive.hpp).
+  template <class Self, class A>
+  static void state_io(Self& self, A& a) {
+    a(self.settle_auroc, self.margin_auroc, self.ood_settle_auroc, self.ood_margin_auroc, self.settle_right,
+      self.settle_wrong, self.settle_ood, self.hist_right, self.hist_wrong);
+  }
 };
 
 class SettlingOracle {
@@ -36,6 +42,11 @@ class SettlingOracle {
   // margin, whether its answer was wrong (in distribution) and whether it was out of distribution.
   void add(double settle, double margin, bool wrong, bool ood);
   OracleScores finish() const;
+  // Checkpoints (core/state_archive.hpp): a test pass in progress is carried across steps.
+  template <class Self, class A>
+  static void state_io(Self& self, A& a) {
+    a(self.max_sweeps_, self.settle_, self.margin_, self.wrong_, self.ood_);
+  }
 
  private:
   int max_sweeps_ = 0;

@@ -1,5 +1,7 @@
 #include "kuramoto/kuramoto_system.hpp"
 
+#include "core/state_archive.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -329,6 +331,15 @@ void KuramotoSystem::dump(nlohmann::json& out) const {
   out["phase"] = std::vector<float>(phase_.begin(), phase_.begin() + static_cast<std::ptrdiff_t>(n_active_));
   out["omega"] = std::vector<float>(omega_.begin(), omega_.begin() + static_cast<std::ptrdiff_t>(n_active_));
 }
+
+template <class Self, class A>
+void KuramotoSystem::state_io(Self& self, A& a) {
+  // The order of units matters (removal swaps them to the end), so it is the arrays as they are.
+  a(self.phase_, self.omega_, self.partial_, self.n_, self.n_moving_, self.n_active_, self.frozen_c_, self.frozen_s_,
+    self.sum_c_, self.sum_s_, self.sum_v_, self.r_, self.psi_, self.mean_freq_, self.quarantined_, self.rng_);
+}
+void KuramotoSystem::write_state(StateWriter& out) const { state_io(*this, out); }
+void KuramotoSystem::read_state(StateReader& in) { state_io(*this, in); }
 
 std::uint64_t KuramotoSystem::state_hash() const {
   StateHash h;

@@ -40,6 +40,8 @@ class KuramotoSystem final : public System {
   void perturb(const Perturbation& p) override;
   void dump(nlohmann::json& out) const override;
   std::uint64_t state_hash() const override;
+  void write_state(StateWriter& out) const override;
+  void read_state(StateReader& in) override;
 
   // For tests and benchmarks.
   double order_parameter() const { return r_; }
@@ -49,6 +51,9 @@ class KuramotoSystem final : public System {
   kuramoto::Distribution distribution() const { return distribution_; }
 
  private:
+  // The fields a checkpoint holds, listed once for writing and reading (core/state_archive.hpp).
+  template <class Self, class A>
+  static void state_io(Self& self, A& a);
   enum class Sampling { Quantile, Random };
   enum class Integrator { Euler, Rk4 };
 

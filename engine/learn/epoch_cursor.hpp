@@ -54,6 +54,11 @@ class EpochCursor {
   bool eval_done() const { return eval_pos_ >= tests_; }
 
   std::span<const std::uint32_t> order() const { return order_; }
+  // Checkpoints (core/state_archive.hpp).
+  template <class Self, class A>
+  static void state_io(Self& self, A& a) {
+    a(self.order_, self.batch_size_, self.tests_, self.eval_pos_, self.batch_, self.batches_per_epoch_);
+  }
 
  private:
   std::vector<std::uint32_t> order_;

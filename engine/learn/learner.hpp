@@ -74,6 +74,12 @@ class Learner : public System {
   std::string phase_text() const;
   // The learning position into a state hash: step, epoch, batch, test position, phase.
   void hash_progress(StateHash& h) const;
+  // The learning position for a checkpoint (core/state_archive.hpp); each engine's state_io
+  // calls it first. The data set is not in it: restart loads it again from the parameters.
+  template <class Self, class A>
+  static void learner_io(Self& self, A& a) {
+    a(self.cursor_, self.train_, self.test_, self.epoch_, self.epoch_seconds_, self.phase_);
+  }
 
   DataSpec data_spec_;
   // Loaded at restart and never written after: a clone shares it (a Fashion-MNIST split is

@@ -1,5 +1,7 @@
 #include "pump/pump_system.hpp"
 
+#include "core/state_archive.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -416,6 +418,21 @@ std::uint64_t PumpSystem::state_hash() const {
   if (model_)
     for (const auto& row : model_->info->rows) h.text(row.pi);  // the kernel, through its exact pi
   return h.digest();
+}
+
+template <class Self, class A>
+void PumpSystem::state_io(Self& self, A& a) {
+  // The model (kernel, pi) is rebuilt by reset from the parameters and seed and never changes.
+  a(self.p_exact_, self.p_, self.exact_, self.walkers_, self.walkers_prev_, self.moving_, self.alive_, self.flux_,
+    self.tv_, self.core_mass_, self.p_parity_, self.quarantined_, self.rng_);
+}
+void PumpSystem::write_state(StateWriter& out) const { state_io(*this, out); }
+void PumpSystem::read_state(StateReader& in) {
+  state_io(*this, in);
+  if (p_exact_.size() != kVoxels || walkers_.size() != walker_count_ || walkers_prev_.size() != walker_count_ ||
+      alive_ > walker_count_ || moving_ > alive_)
+    throw CheckpointError("pump state does not fit its parameters: " + std::to_string(p_exact_.size()) + " voxels, " +
+                          std::to_string(walkers_.size()) + " walkers");
 }
 
 }  // namespace obs

@@ -37,6 +37,8 @@ class PumpSystem final : public System {
   void perturb(const Perturbation& p) override;
   void dump(nlohmann::json& out) const override;
   std::uint64_t state_hash() const override;
+  void write_state(StateWriter& out) const override;
+  void read_state(StateReader& in) override;
 
   // For tests and benchmarks.
   const pump::PumpModel& model() const { return *model_; }
@@ -48,6 +50,9 @@ class PumpSystem final : public System {
   const std::vector<std::uint8_t>& walkers() const { return walkers_; }
 
  private:
+  // The fields a checkpoint holds, listed once for writing and reading (core/state_archive.hpp).
+  template <class Self, class A>
+  static void state_io(Self& self, A& a);
   enum class Start { Corner, Core, Uniform, Stationary };
 
   void restart() override;

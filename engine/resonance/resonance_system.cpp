@@ -1,3 +1,4 @@
+#include "core/state_archive.hpp"
 #include "resonance/resonance_system.hpp"
 
 #include <nlohmann/json.hpp>
@@ -585,6 +586,48 @@ std::uint64_t ResonanceSystem::state_hash() const {
   h.span(std::span<const double>(W_));
   h.span(std::span<const std::uint32_t>(cid_));
   return h.digest();
+}
+
+// Left out: what restart() derives from the restart parameters and never changes (int_phase_,
+// stream_, Omega_, life_index_, genesis_ready_), per-step scratch that prepare_carriers() and
+// the sweep overwrite before reading (k_*, part_, blk_, sums_, scratch_, wscratch_), the metrics
+// read cache (read_means_) and the thread team. inc_ is listed: an InjectInf perturbation
+// changes omega_ without it, so it is not a function of omega_ alone.
+template <class Self, class A>
+void ResonanceSystem::state_io(Self& self, A& a) {
+  // Slot order matters (free_slots_ is a stack the stream pops), so the arrays go as they are.
+  a(self.phase_, self.omega_, self.amp_, self.amp0_, self.drive_, self.acc_, self.inc_, self.drive_until_, self.state_,
+    self.flag_, self.group_, self.bk_, self.bp_, self.free_slots_, self.n_live_);
+  a(self.cre_, self.cim_, self.com_, self.W_, self.intake_, self.coh_, self.base_, self.D_, self.centre_, self.var_,
+    self.wsum_, self.bonds_, self.cid_, self.calive_, self.cborn_, self.refractory_until_, self.corigin_, self.div_count_,
+    self.starve_count_, self.div_Dsum_, self.m_live_, self.next_id_, self.k_hi_);
+  a(self.time_, self.frame_angle_, self.R_, self.max_R_, self.RU_, self.AU_, self.R_stream_, self.max_R_stream_, self.apex_,
+    self.nnz_, self.births_, self.deaths_, self.mitoses_, self.geneses_, self.dissolutions_, self.snaps_, self.seeds_,
+    self.quarantined_osc_, self.quarantined_car_, self.retired_, self.injected_groups_, self.mitosis_D_sum_, self.lifetimes_);
+  a(self.groups_, self.next_group_, self.next_injection_, self.readout_n_, self.readout_correct_, self.dropped_,
+    self.pd_shared_sum_, self.pd_random_sum_, self.pd_diff_sum_, self.pd_diff_sq_, self.pd_checks_);
+  a(self.rng_, self.stream_rng_, self.measure_rng_);
+}
+
+void ResonanceSystem::write_state(StateWriter& out) const { state_io(*this, out); }
+
+void ResonanceSystem::read_state(StateReader& in) {
+  state_io(*this, in);
+  // The kernels index these by slot without bounds checks: a state shaped for other parameters
+  // is refused here rather than read out of bounds later.
+  const std::size_t n = cap_, e = cap_ * d_, m = mcap_;
+  bool fits = state_.size() == n && bk_.size() == e && bp_.size() == e && groups_.size() == kGroups &&
+              acc_.size() == (int_phase_ ? n : 0) && inc_.size() == acc_.size() && free_slots_.size() <= n &&
+              n_live_ <= n && m_live_ <= m && k_hi_ >= 0 && static_cast<std::size_t>(k_hi_) <= m && lifetimes_.size() <= kLifetimes;
+  for (const auto* v : {&phase_, &omega_, &amp_, &amp0_, &drive_}) fits &= v->size() == n;
+  fits &= drive_until_.size() == n && flag_.size() == n && group_.size() == n;
+  for (const auto* v : {&cre_, &cim_, &com_, &W_, &intake_, &coh_, &base_, &D_, &centre_, &var_, &wsum_, &div_Dsum_}) fits &= v->size() == m;
+  fits &= bonds_.size() == m && cid_.size() == m && calive_.size() == m && cborn_.size() == m && refractory_until_.size() == m &&
+          corigin_.size() == m && div_count_.size() == m && starve_count_.size() == m;
+  for (auto s : free_slots_) fits &= s < n;
+  for (auto k : bk_) fits &= k >= -1 && k < static_cast<std::int32_t>(m);
+  if (!fits) throw CheckpointError("the resonance state does not fit its parameters (N " + std::to_string(n) + ", d_max " +
+                                   std::to_string(d_) + ", M_max " + std::to_string(m) + ")");
 }
 
 }  // namespace obs

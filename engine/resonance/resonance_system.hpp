@@ -38,6 +38,8 @@ class ResonanceSystem final : public System {
   void perturb(const Perturbation& p) override;
   void dump(nlohmann::json& out) const override;
   std::uint64_t state_hash() const override;
+  void write_state(StateWriter& out) const override;
+  void read_state(StateReader& in) override;
 
   // §7.2 observe(): carrier observables and global metrics, read-only.
   struct CarrierObservation {
@@ -57,6 +59,9 @@ class ResonanceSystem final : public System {
   enum : std::uint8_t { kFree = 0, kAlive = 1, kFrozen = 2, kQuarantined = 3 };
 
  private:
+  // The fields a checkpoint holds, listed once for writing and reading (core/state_archive.hpp).
+  template <class Self, class A>
+  static void state_io(Self& self, A& a);
   enum class Init { Random, SingleCarrier, TwoGroups, Stream };
   enum class Sampling { Quantile, Random };
   enum class CarrierModel { Integrated, QuasiSteady };

@@ -49,6 +49,12 @@ class BaselineRun {
   // Connections over the dense layers' weights.
   double density() const;
 
+  // Checkpoints (core/state_archive.hpp); the name and rule are the restart's.
+  template <class Self, class A>
+  static void state_io(Self& self, A& a) {
+    a(self.chain_, self.rng_, self.train_, self.test_, self.refused_);
+  }
+
  private:
   std::string name_;
   bool by_gradient_;

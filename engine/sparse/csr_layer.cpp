@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "core/pick_distinct.hpp"
+#include "core/state_archive.hpp"
 
 namespace obs::sparse {
 
@@ -84,6 +85,26 @@ Eigen::MatrixXf to_dense(const CsrLayer& W) {
     for (std::uint32_t k = W.row_start[static_cast<std::size_t>(r)]; k < W.row_start[static_cast<std::size_t>(r) + 1]; ++k)
       D(r, W.col[k]) = W.value[k];
   return D;
+}
+
+void check_read_layer(const CsrLayer& W) {
+  const auto bad = [&](const char* what) {
+    throw CheckpointError("a " + std::to_string(W.rows) + " x " + std::to_string(W.cols) + " sparse layer whose " + what);
+  };
+  if (W.rows < 0 || W.cols < 0) bad("shape is negative");
+  const auto rows = static_cast<std::size_t>(W.rows), n = W.col.size();
+  if (W.row_start.size() != rows + 1 || W.row_start.front() != 0 || W.row_start.back() != n) bad("row offsets do not fit");
+  if (W.value.size() != n || W.bias.size() != rows) bad("values or biases do not match its connections");
+  for (const auto* m : {&W.moment1, &W.moment2})
+    if (!m->empty() && m->size() != n) bad("optimizer moments do not match its connections");
+  for (const auto* m : {&W.bias_moment1, &W.bias_moment2})
+    if (!m->empty() && m->size() != rows) bad("bias moments do not match its rows");
+  for (std::size_t r = 0; r < rows; ++r) {
+    if (W.row_start[r] > W.row_start[r + 1]) bad("row offsets decrease");
+    for (std::uint32_t k = W.row_start[r]; k < W.row_start[r + 1]; ++k)
+      if (W.col[k] >= static_cast<std::uint32_t>(W.cols) || (k > W.row_start[r] && W.col[k] <= W.col[k - 1]))
+        bad("columns are out of range or not ascending");
+  }
 }
 
 }  // namespace obs::sparse

@@ -10,6 +10,7 @@
 #include <Eigen/Dense>
 
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
 #include "core/rng.hpp"
@@ -44,7 +45,19 @@ struct CsrLayer {
   static std::uint64_t bytes_for(std::uint64_t rows, std::uint64_t connections) {
     return (rows + 1) * 4 + connections * 8 + rows * 4;
   }
+  // Checkpoints (core/state_archive.hpp). A layer read back is checked whole: the kernels index
+  // by row_start and col without bounds checks.
+  template <class Self, class A>
+  static void state_io(Self& self, A& a) {
+    a(self.rows, self.cols, self.row_start, self.col, self.value, self.bias, self.moment1, self.moment2, self.bias_moment1,
+      self.bias_moment2);
+    if constexpr (!std::is_const_v<Self>) check_read_layer(self);
+  }
 };
+
+// CheckpointError unless W is a well-formed layer (offsets, ascending columns in range, aligned
+// values, biases and moments).
+void check_read_layer(const CsrLayer& W);
 
 // A layer in which each row reads round(density x cols) inputs (at least one), chosen uniformly
 // and distinct, with weights uniform in [-scale, scale] and zero biases.

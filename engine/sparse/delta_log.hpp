@@ -12,6 +12,7 @@
 // changes of `capacity` steps plus one state.
 #include <cstdint>
 #include <deque>
+#include <type_traits>
 #include <vector>
 
 #include "sparse/rewire.hpp"
@@ -25,6 +26,10 @@ struct LayerState {
   std::vector<Key> keys;
   std::vector<float> values, bias;
   bool operator==(const LayerState&) const = default;
+  template <class Self, class A>
+  static void state_io(Self& self, A& a) {
+    a(self.rows, self.cols, self.keys, self.values, self.bias);
+  }
 };
 using ChainState = std::vector<LayerState>;
 
@@ -48,18 +53,40 @@ class DeltaLog {
   // Bytes the records and the base state hold (what the log costs).
   std::uint64_t bytes() const { return bytes_; }
 
+  // Checkpoints (core/state_archive.hpp): the whole ring, so a restored run rebuilds the same
+  // steps. The archive has no deque: the records go as a count and each record.
+  template <class Self, class A>
+  static void state_io(Self& self, A& a) {
+    a(self.capacity_, self.eps_, self.base_, self.logged_, self.bytes_);
+    if constexpr (std::is_const_v<Self>) {
+      a(static_cast<std::uint64_t>(self.ring_.size()));
+      for (const Record& r : self.ring_) a(r);
+    } else {
+      self.ring_.resize(a.count(sizeof(std::uint64_t) + 1));  // a record is at least its step and keyframe flag
+      for (Record& r : self.ring_) a(r);
+    }
+  }
+
  private:
   struct LayerDelta {
     std::vector<Key> set_keys, removed;
     std::vector<float> set_values;
     std::vector<std::uint32_t> bias_rows;
     std::vector<float> bias_values;
+    template <class Self, class A>
+    static void state_io(Self& self, A& a) {
+      a(self.set_keys, self.removed, self.set_values, self.bias_rows, self.bias_values);
+    }
   };
   struct Record {
     std::uint64_t step = 0;
     bool keyframe = false;
     ChainState full;                 // a keyframe's whole state
     std::vector<LayerDelta> layers;  // otherwise, per layer
+    template <class Self, class A>
+    static void state_io(Self& self, A& a) {
+      a(self.step, self.keyframe, self.full, self.layers);
+    }
   };
 
   static void apply(ChainState& state, const Record& r);

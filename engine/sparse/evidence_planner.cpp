@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "core/state_archive.hpp"
 #include "sparse/optimizer.hpp"
 #include "sparse/structure_edits.hpp"
 
@@ -91,6 +92,20 @@ void EvidencePlanner::set_settings(const PlannerSettings& settings) {
   s_ = settings;
   rollout_.resize(static_cast<std::size_t>(std::max(0, s_.rollout_steps)));
   eval_.resize(static_cast<std::size_t>(std::max(1, s_.rollout_batches)));
+}
+
+void EvidencePlanner::check_read(const SparseChain& chain) const {
+  const std::size_t L = chain.layers().size();
+  for (const std::size_t n : {budget_.size(), start_budget_.size(), bid_mean_.size(), ask_mean_.size(), quiet_.size(), nascent_.size(),
+                              spawned_.size(), nascent_age_.size(), cooling_.size(), start_rows_.size()})
+    if (n != L)
+      throw CheckpointError("an evidence planner of " + std::to_string(n) + " layers for a chain of " + std::to_string(L));
+  for (const Split& sp : pending_) {
+    const bool inside = sp.layer >= 0 && static_cast<std::size_t>(sp.layer) + 1 < L;
+    const int rows = inside ? chain.layers()[static_cast<std::size_t>(sp.layer)].rows : 0;
+    if (!inside || sp.unit < 0 || sp.clone < 0 || sp.unit >= rows || sp.clone >= rows)
+      throw CheckpointError("an evidence planner's pending split outside its chain");
+  }
 }
 
 std::uint64_t EvidencePlanner::bytes() const {

@@ -31,6 +31,7 @@
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <type_traits>
 #include <vector>
 
 #include "sparse/rewire.hpp"
@@ -170,6 +171,19 @@ class EvidencePlanner {
   std::uint64_t bytes() const;
   // Whether layer l was inserted as a nascent layer (on trial, or judged and kept).
   bool nascent(std::size_t l) const { return l < nascent_.size() && nascent_[l]; }
+
+  // Checkpoints (core/state_archive.hpp): what carries from cycle to cycle. Not in it: the
+  // settings (the system's parameters, set again at restore), and what every cycle measures
+  // afresh before reading it (gradient sums, demand, rollout and evaluation batches, baseline
+  // losses).
+  template <class Self, class A>
+  static void state_io(Self& self, A& a) {
+    a(self.budget_, self.start_budget_, self.bid_mean_, self.ask_mean_, self.quiet_, self.nascent_, self.spawned_,
+      self.nascent_age_, self.cooling_, self.start_rows_, self.pending_, self.cycles_);
+  }
+  // After a checkpoint was read: CheckpointError unless every per-layer record has one entry
+  // per layer of `chain` and each pending split is between two of its layers.
+  void check_read(const SparseChain& chain) const;
 
  private:
   struct Batch {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/state_archive.hpp"
 #include "sparse/kernel_choice.hpp"
 
 namespace obs::sparse {
@@ -28,6 +29,17 @@ void SparseChain::structure_changed() {
     dense_.assign(layers_.size(), 0);
     dense_w_.assign(layers_.size(), Eigen::MatrixXf());
   }
+}
+
+void SparseChain::after_read() {
+  if (layers_.empty()) throw CheckpointError("a sparse chain without layers");
+  for (std::size_t l = 1; l < layers_.size(); ++l)
+    if (layers_[l].cols != layers_[l - 1].rows)
+      throw CheckpointError("sparse layer " + std::to_string(l) + " reads " + std::to_string(layers_[l].cols) +
+                            " inputs from a layer of " + std::to_string(layers_[l - 1].rows) + " units");
+  if (dense_.size() != layers_.size()) throw CheckpointError("a sparse chain whose kernels do not match its layers");
+  structure_changed();
+  dense_w_.assign(layers_.size(), Eigen::MatrixXf());  // refreshed at the next forward
 }
 
 void SparseChain::set_dense(std::size_t l, bool dense) {

@@ -4,6 +4,7 @@
 // connections and nowhere else. The `sparse` system's first module graph (784-300-100-10), and
 // the "full sparse training step" its speed bar is measured on (tests/bench/bench_sparse.cpp).
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
 #include "sparse/csr_layer.hpp"
@@ -57,7 +58,21 @@ class SparseChain {
   const std::vector<CsrLayer>& layers() const { return layers_; }
   std::size_t connections() const;
 
+  // Checkpoints (core/state_archive.hpp): the layers, each layer's kernel (kept as it was, since
+  // `auto` chooses with hysteresis and with timings of the machine that wrote it) and Adam's step
+  // count. The activations, deltas and gradients are recomputed by every batch before use, and
+  // the dense copies are refreshed at every forward.
+  template <class Self, class A>
+  static void state_io(Self& self, A& a) {
+    a(self.layers_, self.dense_, self.adam_steps_);
+    if constexpr (!std::is_const_v<Self>) self.after_read();
+  }
+
  private:
+  // After a checkpoint was read: CheckpointError unless the layers chain and each has a kernel;
+  // the work buffers sized to them.
+  void after_read();
+
   // Layer l's input: the batch for the first layer, the previous layer's output after it.
   const RowMat& input(std::size_t l) const { return l == 0 ? *input_ : act_[l]; }
 

@@ -1,3 +1,4 @@
+#include "core/state_archive.hpp"
 #include "sparse/sparse_system.hpp"
 
 #include <nlohmann/json.hpp>
@@ -663,5 +664,51 @@ std::uint64_t SparseSystem::state_hash() const {
   h.value(train_.loss_sum());
   return h.digest();
 }
+
+template <class Self, class A>
+void SparseSystem::state_io(Self& self, A& a) {
+  constexpr bool reading = !std::is_const_v<Self>;
+  learner_io(self, a);
+  // The structure changes as it trains (rewiring, splits, nascent layers), so the chain goes
+  // whole, with the layer sizes it has now.
+  a(*self.chain_, self.sizes_);
+  if constexpr (reading) {
+    const auto& layers = self.chain_->layers();
+    bool sizes_match = self.sizes_.size() == layers.size() + 1 && self.sizes_[0] == layers[0].cols;
+    for (std::size_t l = 0; sizes_match && l < layers.size(); ++l) sizes_match = self.sizes_[l + 1] == layers[l].rows;
+    if (!sizes_match) throw CheckpointError("the layer sizes do not match the sparse layers");
+  }
+  // The planner is made at the first evidence cycle, not at restart: a restored one is made from
+  // the restored chain and the parameters, then given the written state.
+  bool planner = static_cast<bool>(self.planner_engine_);
+  a(planner);
+  if constexpr (reading) {
+    if (planner && !self.planner_engine_) self.planner_engine_ = std::make_unique<sparse::EvidencePlanner>(*self.chain_, self.planner_);
+    if (!planner) self.planner_engine_.reset();
+  }
+  if (planner) {
+    a(*self.planner_engine_);
+    if constexpr (reading) self.planner_engine_->check_read(*self.chain_);
+  }
+  // The baselines and the Δ-log exist by the parameters, so the restart made them already.
+  auto baselines = static_cast<std::uint64_t>(self.baselines_.size());
+  a(baselines);
+  if (baselines != self.baselines_.size())
+    throw CheckpointError("the checkpoint has " + std::to_string(baselines) + " baseline runs where its parameters make " +
+                          std::to_string(self.baselines_.size()));
+  for (auto& b : self.baselines_) a(b);
+  bool log = static_cast<bool>(self.delta_log_);
+  a(log);
+  if (log != static_cast<bool>(self.delta_log_))
+    throw CheckpointError(std::string("the checkpoint ") + (log ? "has" : "lacks") + " a delta log where its parameters make " +
+                          (log ? "none" : "one"));
+  if (log) a(*self.delta_log_);
+  // The kernel timings too: `auto` chooses again at every rewiring from them, so a restored run
+  // chooses as the writer would have. The batch and labels are refilled before every use.
+  a(self.probes_, self.kernel_costs_, self.kernels_calibrated_, self.commits_, self.budget_moved_, self.splits_, self.kept_splits_,
+    self.quarantined_, self.refused_, self.last_moved_, self.dead_units_, self.unit_history_, self.rewires_, self.rng_);
+}
+void SparseSystem::write_state(StateWriter& out) const { state_io(*this, out); }
+void SparseSystem::read_state(StateReader& in) { state_io(*this, in); }
 
 }  // namespace obs

@@ -39,6 +39,8 @@ class SparseSystem final : public learn::Learner {
   void perturb(const Perturbation& p) override;
   void dump(nlohmann::json& out) const override;
   std::uint64_t state_hash() const override;
+  void write_state(StateWriter& out) const override;
+  void read_state(StateReader& in) override;
 
   // Read-only, for tests.
   const sparse::SparseChain& chain() const { return *chain_; }
@@ -52,6 +54,9 @@ class SparseSystem final : public learn::Learner {
   enum class Method { Static, Set, RigL, Evidence };
 
  private:
+  // The fields a checkpoint holds, listed once for writing and reading (core/state_archive.hpp).
+  template <class Self, class A>
+  static void state_io(Self& self, A& a);
 
   void restart() override;
   void params_changed() override;

@@ -32,6 +32,13 @@ class UnitHistory {
   // A unit's events, oldest first (empty for an unknown layer or unit).
   std::span<const UnitEvent> events(std::size_t layer, std::size_t unit) const;
 
+  // Checkpoints (core/state_archive.hpp): the events; the structure before() keeps is read by
+  // the after() of the same rewiring only.
+  template <class Self, class A>
+  static void state_io(Self& self, A& a) {
+    a(self.events_);
+  }
+
  private:
   struct Before {
     std::vector<std::uint32_t> row_start, col;

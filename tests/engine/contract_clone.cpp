@@ -102,14 +102,7 @@ TEST_CASE("contract: clone() is a deep, independent copy of the running state") 
 }
 
 TEST_CASE("contract: clone() copies the optional parts of the state") {
-  // The sparse system's planner, Δ-log and baselines exist only under some parameters; eqprop's
-  // per-layer metrics depend on the depth.
-  nlohmann::json sparse = small_params().at("sparse");
-  sparse["baselines"] = true;
-  sparse["delta_log"] = 16;
-  sparse["split_every"] = 2;
-  SUBCASE("sparse, baselines + delta log + splits") { check_clone("sparse", sparse); }
-  nlohmann::json deep = small_params().at("eqprop");
-  deep["hidden_layers"] = 3;
-  SUBCASE("eqprop, three hidden layers") { check_clone("eqprop", deep); }
+  for (const auto& v : obs::contract::optional_part_variants()) {
+    SUBCASE(v.label.c_str()) { check_clone(v.kind, v.params); }
+  }
 }

@@ -31,6 +31,31 @@ inline const std::map<std::string, nlohmann::json>& small_params() {
   return p;
 }
 
+// Parameters that reach the optional parts of a state: the sparse system's planner, Δ-log and
+// baselines exist only under some parameters; eqprop's per-layer metrics depend on the depth,
+// its showcase and decision map on their periods; the cube's plasticity, ternary weights, face
+// readout and one-relaxation-step mode each carry state of their own.
+struct Variant {
+  std::string label, kind;
+  nlohmann::json params;
+};
+inline std::vector<Variant> optional_part_variants() {
+  auto with = [](const std::string& kind, const nlohmann::json& extra) {
+    nlohmann::json p = small_params().at(kind);
+    p.update(extra);
+    return p;
+  };
+  return {
+      {"sparse, baselines + delta log + splits", "sparse", with("sparse", {{"baselines", true}, {"delta_log", 16}, {"split_every", 2}})},
+      {"eqprop, three hidden layers, showcase and map", "eqprop", with("eqprop", {{"hidden_layers", 3}, {"showcase_every", 1}, {"map_every", 2}})},
+      {"cube, plasticity on ternary weights", "cube",
+       with("cube", {{"plasticity", true}, {"plasticity_every", 1}, {"init_density", 0.5}, {"synapse_budget", 0.7}, {"grow_ratio", 1.2},
+                     {"prune_ratio", 0.5}, {"weights", "ternary"}})},
+      {"cube, one relaxation step at a time, batch 1, healing, face readout", "cube",
+       with("cube", {{"step_mode", "relaxation"}, {"batch", 1}, {"heal", true}, {"readout", "face"}})},
+  };
+}
+
 inline Scene small_scene(const std::string& kind, const nlohmann::json& params, std::uint64_t seed = 3) {
   const nlohmann::json doc = {{"format", "observatory-scene"}, {"version", kSceneVersion}, {"system", kind}, {"seed", seed}, {"params", params}};
   return parse_scene(doc.dump(), "contract.json");

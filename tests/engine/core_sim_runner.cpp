@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "core/input_error.hpp"
+#include "core/state_archive.hpp"
 #include "core/scene.hpp"
 #include "core/series.hpp"
 #include "core/sim_runner.hpp"
@@ -70,6 +71,8 @@ class CounterSystem final : public obs::System {
     out["value"] = value_;
   }
   std::uint64_t state_hash() const override { return static_cast<std::uint64_t>(value_); }
+  void write_state(obs::StateWriter& out) const override { out(value_); }
+  void read_state(obs::StateReader& in) override { in(value_); }
 
   double value() const { return value_; }
   bool in_step() const { return in_step_; }

@@ -1,0 +1,53 @@
+// The pointer over a metric's plot reads the row under it: its step and value, the ones the
+// runner recorded for that step (checked against the history itself), at the left end, the
+// middle and the right end of the trace.
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <optional>
+
+#include "app.hpp"
+#include "app_test_support.hpp"
+#include "core/scene.hpp"
+#include "panels/plot_widget.hpp"
+#include "platform/gl_window.hpp"
+#include "ui_driver.hpp"
+
+using namespace obs;
+using obs::test::UiDriver;
+
+TEST_CASE("gui_plot_hover: hovering a plot shows the step and value recorded there") {
+  if (!test::have_display()) FAIL("no DISPLAY: run the app tests under xvfb-run (scripts/test does)");
+  GlWindow window(1280, 800, "hover", /*visible=*/false);
+  App app(window, make_session(load_scene(std::string(OBS_SOURCE_DIR) + "/scenes/default.json")), Options{});
+  UiDriver ui(app);
+  SimRunner& runner = *app.session.runner;
+  runner.set_speed(0);
+  runner.step_once(200);
+  REQUIRE(ui.frames_until([&] { return runner.status().step == 200; }));
+  ui.frames(2);
+
+  const ui::Mark plot = ui.find("plot/r");
+  const float y = (plot.min.y + plot.max.y) / 2;
+  // The trace spans the plot less the range column at its right; its two ends are rows 0 and 200.
+  for (const float fx : {0.0f, 0.5f}) {
+    CAPTURE(fx);
+    ui.move_to({plot.min.x + 0.25f + fx * (plot.max.x - plot.min.x) * 0.5f, y});
+    ui.frames(2);
+    const std::optional<PlotReadout> read = plot_hover();
+    REQUIRE(read);
+    CHECK(read->name == "r");
+    double recorded = -1;
+    runner.with_series([&](const SeriesStore& s) {
+      for (std::size_t i = 0; i < s.size(); ++i)
+        if (s.step_at(i) == read->step) recorded = s.value_at(i, 0);  // r is kuramoto's first metric
+    });
+    CHECK(read->value == recorded);
+    if (fx == 0.0f) CHECK(read->step == 0);
+    else CHECK(read->step > 0);
+  }
+  // Off the plots, nothing is read.
+  ui.move_to({640, 400});
+  ui.frames(2);
+  CHECK_FALSE(plot_hover());
+}
