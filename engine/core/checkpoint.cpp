@@ -143,7 +143,8 @@ Scene scene_of_checkpoint_file(const std::string& path) {
   } catch (const std::exception& e) {
     throw InputError("", e.what(), {}, path);
   }
-  scene.source = path;
+  // No scene file: Save asks for a path, and never writes a scene over the state file.
+  scene.source = "<scene>";
   scene.state = SceneState{path, "", path};
   return scene;
 }

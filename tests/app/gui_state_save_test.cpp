@@ -112,3 +112,25 @@ TEST_CASE("gui_state_save: 'with state' + Save as writes NAME.state; opening the
   CHECK(app.load_error.find("/state/checksum") != std::string::npos);
   CHECK(probe(app).hash == before.hash);
 }
+
+TEST_CASE("gui_state_save: a run opened from a state file alone asks where to save, never writing over the state") {
+  if (!test::have_display()) FAIL("no DISPLAY: run the app tests under xvfb-run (scripts/test does)");
+  const auto dir = test::temp_dir("state_alone");
+  const std::string state_path = (dir / "alone.state").string();
+  {
+    Scene scene = load_scene(std::string(OBS_SOURCE_DIR) + "/scenes/default.json");
+    auto system = instantiate(scene);
+    for (int i = 0; i < 5; ++i) system->step();
+    save_checkpoint_file(state_path, *system);
+  }
+  const std::string before = test::read_text(state_path);
+  Scene from_state = scene_of_checkpoint_file(state_path);  // what --load-state FILE without a scene opens
+  GlWindow window(1280, 800, "alone", /*visible=*/false);
+  App app(window, make_session_for(instantiate(from_state), from_state), Options{});
+  UiDriver ui(app);
+  CHECK(probe(app).step == 5);
+  ui.move_to({640, 400});
+  ui.key(GLFW_KEY_S, {GLFW_KEY_LEFT_CONTROL});
+  CHECK(app.dialog == App::Dialog::SaveAs);
+  CHECK(test::read_text(state_path) == before);
+}
