@@ -4,7 +4,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/atomic_file.hpp"
 #include "core/checkpoint.hpp"
 #include "core/input_error.hpp"
 #include "core/json_locator.hpp"
@@ -29,7 +28,7 @@ std::unique_ptr<System> restore_scene_state(const Scene& scene, const System& wa
   const SceneState& st = *scene.state;
   std::string bytes;
   try {
-    bytes = read_file(st.path, byte_limit != 0 ? byte_limit : kMaxCheckpointBytes);
+    bytes = read_checkpoint_bytes(st.path, byte_limit != 0 ? byte_limit : kMaxCheckpointBytes);
   } catch (const std::runtime_error& e) {
     at.fail("/state/file", e.what());
   }

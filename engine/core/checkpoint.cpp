@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstring>
+#include <filesystem>
 #include <ostream>
 
 #include "core/atomic_file.hpp"
@@ -124,8 +125,15 @@ void save_checkpoint_file(const std::string& path, const System& system) {
   write_file_atomically(path, [&](std::ostream& out) { out.write(bytes.data(), static_cast<std::streamsize>(bytes.size())); });
 }
 
+std::string read_checkpoint_bytes(const std::string& path, std::uint64_t max_bytes) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
+    throw std::runtime_error(path + " is not a regular file; expected a saved state");
+  return read_file(path, max_bytes);
+}
+
 std::unique_ptr<System> load_checkpoint_file(const std::string& path, const std::string& expected_kind) {
-  const std::string bytes = read_file(path, kMaxCheckpointBytes);
+  const std::string bytes = read_checkpoint_bytes(path);
   try {
     return read_checkpoint(bytes, expected_kind);
   } catch (const CheckpointError& e) {
@@ -136,7 +144,7 @@ std::unique_ptr<System> load_checkpoint_file(const std::string& path, const std:
 Scene scene_of_checkpoint_file(const std::string& path) {
   Scene scene;
   try {
-    const CheckpointHeader h = read_checkpoint_header(read_file(path, kMaxCheckpointBytes));
+    const CheckpointHeader h = read_checkpoint_header(read_checkpoint_bytes(path));
     scene.system = h.kind;
     scene.seed = h.seed;
     scene.params = nlohmann::json::parse(h.params_json);

@@ -51,6 +51,9 @@ std::uint64_t checkpoint_checksum(std::string_view bytes);
 
 // Files: written atomically (core/atomic_file.hpp); read with the limit a state can reach.
 void save_checkpoint_file(const std::string& path, const System& system);
+// A state file's bytes. It must be a regular file: a device or a pipe (/dev/stdin, /dev/zero)
+// would block or be read to the limit. std::runtime_error naming the path otherwise.
+std::string read_checkpoint_bytes(const std::string& path, std::uint64_t max_bytes = kMaxCheckpointBytes);
 // Errors name the path.
 std::unique_ptr<System> load_checkpoint_file(const std::string& path, const std::string& expected_kind = {});
 

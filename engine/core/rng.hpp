@@ -66,6 +66,13 @@ class Rng {
     return u * f;
   }
 
+  // Checkpoints (core/state_archive.hpp): field by field, so the padding after the flag never
+  // reaches a file (equal states give equal bytes).
+  template <class Self, class A>
+  static void state_io(Self& self, A& a) {
+    a(self.s_, self.have_spare_, self.spare_);
+  }
+
  private:
   static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
   static std::uint64_t splitmix64(std::uint64_t& x) {

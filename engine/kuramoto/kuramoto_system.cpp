@@ -339,7 +339,12 @@ void KuramotoSystem::state_io(Self& self, A& a) {
     self.sum_c_, self.sum_s_, self.sum_v_, self.r_, self.psi_, self.mean_freq_, self.quarantined_, self.rng_);
 }
 void KuramotoSystem::write_state(StateWriter& out) const { state_io(*this, out); }
-void KuramotoSystem::read_state(StateReader& in) { state_io(*this, in); }
+void KuramotoSystem::read_state(StateReader& in) {
+  const std::size_t n = n_;  // what the reset built for the checkpoint's parameters
+  state_io(*this, in);
+  if (n_ != n || phase_.size() != n || omega_.size() != n || n_active_ > n || n_moving_ > n_active_)
+    throw CheckpointError("kuramoto state of " + std::to_string(phase_.size()) + " oscillators does not fit N = " + std::to_string(n));
+}
 
 std::uint64_t KuramotoSystem::state_hash() const {
   StateHash h;

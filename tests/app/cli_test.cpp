@@ -227,6 +227,9 @@ TEST_CASE("cli: --save-state then --load-state continues the run exactly; bad st
   CHECK(truncated.exit_code == 2);
   CHECK(truncated.output.find("checksum") != std::string::npos);
   CHECK(run_observatory("--load-state '" + state + "' --save-state x.state").exit_code == 2);  // a window saves from Save
+  const auto device = run_observatory("--headless --load-state /dev/zero");
+  CHECK(device.exit_code == 2);
+  CHECK(device.output.find("not a regular file") != std::string::npos);
 }
 
 TEST_CASE("cli: same seed gives the same state; another seed does not") {
