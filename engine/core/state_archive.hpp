@@ -55,7 +55,9 @@ class StateWriter {
  public:
   template <class... T>
   void operator()(const T&... v) { (put(v), ...); }
-  void raw(const void* p, std::size_t n) { bytes_.append(static_cast<const char*>(p), n); }
+  void raw(const void* p, std::size_t n) {
+    if (n != 0) bytes_.append(static_cast<const char*>(p), n);
+  }
   const std::string& bytes() const { return bytes_; }
   std::string take() { return std::move(bytes_); }
 
@@ -71,6 +73,7 @@ class StateReader {
   template <class... T>
   void operator()(T&... v) { (get(v), ...); }
   void raw(void* p, std::size_t n) {
+    if (n == 0) return;  // an empty vector's data() may be null, which memcpy must not see
     need(n);
     std::memcpy(p, bytes_.data() + at_, n);
     at_ += n;
