@@ -135,7 +135,8 @@ bool App::edit_params(std::span<const ParamEdit> edits, bool continues, std::spa
   auto same_names = [&](const std::vector<ParamEdit>& a) {
     return a.size() == posted.size() && std::equal(a.begin(), a.end(), posted.begin(), [](const ParamEdit& x, const ParamEdit& y) { return x.name == y.name; });
   };
-  const bool merge = continues && !undo_.empty() && last_log_is_edit_ && !log_lines.empty() && same_names(undo_.back().after);
+  const bool merge = continues && !undo_.empty() && last_log_is_edit_ && !log_lines.empty() && same_names(undo_.back().after) &&
+                     undo_.back().target == twin_target_;
   if (merge) {
     ParamChange& last = undo_.back();
     last.after = posted;
@@ -151,15 +152,15 @@ bool App::edit_params(std::span<const ParamEdit> edits, bool continues, std::spa
     }
     log_lines.back().text = merged;
   } else {
-    undo_.push_back({std::move(before), posted});
+    undo_.push_back({std::move(before), posted, twin_target_});
     if (undo_.size() > 200) undo_.erase(undo_.begin());
-    log(Event::Level::Info, text);
+    log(Event::Level::Info, twin_log_prefix() + text);
   }
   redo_.clear();
   last_log_is_edit_ = true;
 
   session.params = std::move(next);
-  session.runner->post([posted = std::move(posted), restart](System& s) {
+  post_to_target([posted = std::move(posted), restart](System& s) {
     const ParamSet old = s.params();
     try {
       for (const ParamEdit& e : posted) {
@@ -195,6 +196,7 @@ bool App::undo() {
   }
   ParamChange c = std::move(undo_.back());
   undo_.pop_back();
+  if (twinned()) set_twin_target(c.target);  // undone where it was done, and shown there
   if (!apply_change(c.before, "undo:")) return false;
   redo_.push_back(std::move(c));
   return true;
@@ -207,6 +209,7 @@ bool App::redo() {
   }
   ParamChange c = std::move(redo_.back());
   redo_.pop_back();
+  if (twinned()) set_twin_target(c.target);
   if (!apply_change(c.after, "redo:")) return false;
   undo_.push_back(std::move(c));
   return true;
@@ -214,7 +217,9 @@ bool App::redo() {
 
 bool App::dirty() const {
   if (session.runner->status().seed != session.file_seed) return true;
-  for (const Param& p : session.params.all()) {
+  // What Save writes is A's: with B's values on the panel, A's decide.
+  const ParamSet& saved = twin_target_ == TwinPair::Side::B && twinned() ? a_params_ : session.params;
+  for (const Param& p : saved.all()) {
     const Param* f = session.file_params.find(p.name);
     if (!f) return true;
     if (p.type == ParamType::Rational ? p.text != f->text : p.value != f->value) return true;
@@ -241,6 +246,42 @@ void App::apply_view_edits() {
   view_edits_.clear();
   session.view->take_param_edits(session.params, view_edits_);
   edit_params(view_edits_);
+}
+
+void App::fork() {
+  if (twinned()) {
+    log(Event::Level::Info, "already twinned: keep A or B first");
+    return;
+  }
+  session.runner->fork();
+  set_twin_target(TwinPair::Side::B);  // what a person forks for: to change B
+}
+
+void App::keep_twin(TwinPair::Side side) {
+  if (!twinned()) return;
+  session.runner->keep_side(side);
+  // B's view (its settings are A's anyway) becomes the one view; the pane drops A's.
+  if (side == TwinPair::Side::B && session.twin_view) std::swap(session.view, session.twin_view);
+  session.twin_view.reset();
+  twin_target_ = TwinPair::Side::Both;
+  adopted_params_version_ = ~0ull;  // take the kept side's parameters when the runner publishes them
+}
+
+void App::set_twin_target(TwinPair::Side side) {
+  twin_target_ = side;
+  // The panel shows the side it edits, at once (the engine's published copy: never waits).
+  const SimRunner::ParamsRecord record = session.runner->params_record();
+  session.params = side == TwinPair::Side::B && record.twinned ? record.b_params : record.params;
+  adopted_params_version_ = ~0ull;  // and follows it from the next publication on
+}
+
+std::string App::twin_log_prefix() const {
+  if (!twinned()) return {};
+  return twin_target_ == TwinPair::Side::A ? "A: " : twin_target_ == TwinPair::Side::B ? "B: " : "A+B: ";
+}
+
+void App::post_to_target(std::function<void(System&)> fn) {
+  session.runner->post([fn = std::move(fn), target = twin_target_](System& s) { for_each_side(s, target, fn); });
 }
 
 void App::toggle_play() { session.runner->set_playing(!session.runner->status().playing); }
@@ -344,8 +385,9 @@ bool App::save_scene(const std::string& path) {
       std::string bytes;
       std::uint64_t step = 0;
       session.runner->inspect([&](const System& system) {
-        bytes = write_checkpoint(system);
-        step = system.steps();
+        const System& a = side_of(system, TwinPair::Side::A);  // a twin pair saves its original run
+        bytes = write_checkpoint(a);
+        step = a.steps();
       });
       write_file_atomically(state_path, [&](std::ostream& out) { out.write(bytes.data(), static_cast<std::streamsize>(bytes.size())); });
       s.state = SceneState{std::filesystem::path(state_path).filename().string(), state_checksum_text(checkpoint_checksum(bytes)), state_path};
@@ -507,7 +549,8 @@ void App::adopt_engine_params() {
   if (session.runner->params_version() == adopted_params_version_) return;
   SimRunner::ParamsRecord record = session.runner->params_record();
   if (!record.current) return;  // edits still queued: the panel is ahead of the engine, as it should be
-  session.params = std::move(record.params);
+  a_params_ = record.params;
+  session.params = std::move(record.twinned && twin_target_ == TwinPair::Side::B ? record.b_params : record.params);
   adopted_params_version_ = record.version;
 }
 
@@ -561,17 +604,26 @@ void App::frame(bool with_ui, bool interactive) {
   if (interactive) draw_dialogs(*this);
   draw_view_notices(*this, rect, interactive && !with_ui);
   handle_shortcuts();
-  if (!io.WantCaptureMouse && rect.contains(io.MousePos)) session.view->handle_mouse(io, rect);
+  const auto snap = session.runner->snapshot();
+  const std::vector<ViewPane> panes = view_panes(snap, rect);
+  // One camera for both twins: the pointer steers A's view over either pane, and B's view
+  // takes A's settings whenever they change.
+  for (const ViewPane& pane : panes)
+    if (!io.WantCaptureMouse && pane.rect.contains(io.MousePos)) session.view->handle_mouse(io, pane.rect);
   // After the view's mouse, so a click is posted this frame; before its windows, so they draw
   // knowing which parameters exist (an inspector's close button is posted with the next frame).
   apply_view_edits();
-  const auto snap = session.runner->snapshot();
-  if (MetricHistory* history = session.view->metric_history())
-    session.runner->with_series([&](const SeriesStore& store) { history->copy_from(store); });
-  if (snap) {
-    session.view->overlay(*snap, ImGui::GetBackgroundDrawList(), rect);
-    if (with_ui) session.view->windows(*snap, rect);
+  for (const ViewPane& pane : panes) {
+    if (MetricHistory* history = pane.view->metric_history())
+      session.runner->with_series([&](const SeriesStore& store) { history->copy_from(store, pane.metric_prefix); });
+    if (panes.size() > 1) draw_twin_label(pane.label, pane.view == session.view.get() ? "A" : "B", twin_target_);
+    if (!pane.snap) continue;
+    // A pane's overlay text stays in its pane: A's header line must not run on into B's.
+    ImGui::GetBackgroundDrawList()->PushClipRect(pane.rect.min, pane.rect.max, true);
+    pane.view->overlay(*pane.snap, ImGui::GetBackgroundDrawList(), pane.rect);
+    ImGui::GetBackgroundDrawList()->PopClipRect();
   }
+  if (snap && with_ui && !panes.empty() && panes.front().snap) session.view->windows(*panes.front().snap, panes.front().rect);
   ImGui::Render();
 
   int fbw = 0, fbh = 0;
@@ -581,21 +633,45 @@ void App::frame(bool with_ui, bool interactive) {
   glDisable(GL_SCISSOR_TEST);
   glClearColor(0.08f, 0.085f, 0.10f, 1.0f);
   glClear(GL_COLOR_BUFFER_BIT | GL_DEPTH_BUFFER_BIT);
-  // The view's pixel rectangle (GL counts rows from the bottom).
-  const float sx = io.DisplayFramebufferScale.x, sy = io.DisplayFramebufferScale.y;
-  const int vx = static_cast<int>(rect.min.x * sx), vw = static_cast<int>(rect.width() * sx);
-  const int vh = static_cast<int>(rect.height() * sy), vy = fbh - static_cast<int>(rect.max.y * sy);
-  if (snap && vw > 0 && vh > 0) {
+  for (const ViewPane& pane : panes) {
+    // The pane's pixel rectangle (GL counts rows from the bottom).
+    const float sx = io.DisplayFramebufferScale.x, sy = io.DisplayFramebufferScale.y;
+    const int vx = static_cast<int>(pane.rect.min.x * sx), vw = static_cast<int>(pane.rect.width() * sx);
+    const int vh = static_cast<int>(pane.rect.height() * sy), vy = fbh - static_cast<int>(pane.rect.max.y * sy);
+    if (!pane.snap || vw <= 0 || vh <= 0) continue;
     glViewport(vx, vy, vw, vh);
     glEnable(GL_SCISSOR_TEST);
     glScissor(vx, vy, vw, vh);
     glClearColor(0.11f, 0.115f, 0.135f, 1.0f);
     glClear(GL_COLOR_BUFFER_BIT | GL_DEPTH_BUFFER_BIT);
-    session.view->draw(*snap, vw, vh);
+    pane.view->draw(*pane.snap, vw, vh);
     glDisable(GL_SCISSOR_TEST);
   }
   glViewport(0, 0, fbw, fbh);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+}
+
+std::vector<App::ViewPane> App::view_panes(const std::shared_ptr<const Snapshot>& snap, const ViewRect& rect) {
+  const auto* twins = dynamic_cast<const TwinSnapshot*>(snap.get());
+  if (!twins) {
+    session.twin_view.reset();  // a pair's last frames are over: B's view goes with it
+    return {{session.view.get(), snap, rect, "", {}}};
+  }
+  const nlohmann::json settings = session.view->save();
+  if (!session.twin_view) {
+    session.twin_view = make_scene_view(session.scene);
+    twin_view_settings_ = nullptr;
+  }
+  if (settings != twin_view_settings_) {
+    session.twin_view->load(settings);
+    twin_view_settings_ = settings;
+  }
+  // Side by side, A on the left, a gap between them so neither picture seems to continue, and
+  // each under a strip with its name, so the label never covers the view's own text.
+  const float em = ImGui::GetFontSize(), gap = em * 0.25f, mid = (rect.min.x + rect.max.x) * 0.5f, strip = em * 1.6f;
+  const float top = std::min(rect.min.y + strip, rect.max.y);
+  return {{session.view.get(), twins->a, {{rect.min.x, top}, {mid - gap, rect.max.y}}, "a_", {rect.min, {mid - gap, top}}},
+          {session.twin_view.get(), twins->b, {{mid + gap, top}, rect.max}, "b_", {{mid + gap, rect.min.y}, {rect.max.x, top}}}};
 }
 
 gfx::Image App::render(bool with_ui) {

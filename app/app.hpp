@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "cli.hpp"
 #include "gfx/framebuffer.hpp"
 #include "gfx/video_pipe.hpp"
@@ -85,6 +87,21 @@ class App {
   bool recording_video() const { return static_cast<bool>(video_) || !video_path_.empty(); }
   const std::string& recording_target() const { return recording_video() ? video_path_ : recording_dir; }
   void export_metrics_csv(const std::string& path);
+
+  // ---- twins (A/B) ------------------------------------------------------------------------
+  // Fork (F, the Twins section): the run, A, gets a twin B, a deep copy stepping beside it in
+  // lockstep (SimRunner::fork); the view shows them side by side and the plots overlay them.
+  // Edits and perturbations go to the side(s) twin_target names; the parameter panel shows that
+  // side's values (A's for both). Keep A / Keep B ends it. Saving writes A, the original run.
+  void fork();
+  void keep_twin(TwinPair::Side side);
+  bool twinned() const { return session.runner->status().twinned; }
+  TwinPair::Side twin_target() const { return twin_target_; }
+  void set_twin_target(TwinPair::Side side);
+  // "A: ", "B: " or "A+B: " before a logged edit or perturbation while twinned; "" otherwise.
+  std::string twin_log_prefix() const;
+  // Posts `fn` to the sides twin_target names (to the system itself when there is no twin).
+  void post_to_target(std::function<void(System&)> fn);
   void log(Event::Level level, std::string text);
   // The one way a parameter changes while a scene runs (the parameter panel, and views through
   // View::take_param_edits): the panel's copy takes the values (clamped to range, as a slider
@@ -144,7 +161,10 @@ class App {
   void update_title();
   struct ParamChange {
     std::vector<ParamEdit> before, after;
+    TwinPair::Side target = TwinPair::Side::Both;  // where it went, when twinned
   };
+  TwinPair::Side twin_target_ = TwinPair::Side::Both;
+  ParamSet a_params_;  // A's parameters as last adopted: what Save writes and dirty() compares
   bool apply_change(const std::vector<ParamEdit>& edits, const char* verb);
   std::vector<ParamChange> undo_, redo_;
   bool last_log_is_edit_ = false;  // the log's last line is the edit a drag is still making
@@ -158,6 +178,16 @@ class App {
   void capture_if_requested();
   bool finish_open();        // the pending load is ready: swap it in or show its error
   void apply_view_edits();
+  // The parts of the view column: A's view alone, or A and B side by side.
+  struct ViewPane {
+    View* view;
+    std::shared_ptr<const Snapshot> snap;
+    ViewRect rect;
+    const char* metric_prefix;  // the columns its metric history reads
+    ViewRect label;             // the strip above a twin's pane that names it
+  };
+  std::vector<ViewPane> view_panes(const std::shared_ptr<const Snapshot>& snap, const ViewRect& rect);
+  nlohmann::json twin_view_settings_;  // A's view settings B's view last took (one camera for both)
 
   std::vector<ParamEdit> view_edits_;  // reused every frame
 

@@ -29,8 +29,9 @@ Watch, steer and record learning systems live. Without --headless a window opens
   --headless              run without a window
   --steps N               headless: simulation steps to run (default 0)
   --set NAME=VALUE        override a parameter (repeatable); validated like the scene
-  --twin NAME=VALUE       headless: also run a twin with this override (repeatable), in
-                          lockstep; --metrics writes a_ and b_ columns, --dump-state both
+  --twin NAME=VALUE       also run a twin B with this override (repeatable), in lockstep:
+                          --metrics writes a_ and b_ columns, --dump-state both, and the
+                          window and --screenshot show A and B side by side
   --seed S                override the scene's seed
   --metrics OUT.csv       write every metric at every step (header: step,<metrics>);
                           - writes to standard output
@@ -105,11 +106,8 @@ Options parse_command_line(int argc, char** argv) {
     if (!o.metrics_csv.empty()) throw InputError("--metrics", "needs --headless (the window exports CSV from its Metrics panel)");
     if (!o.dump_state.empty()) throw InputError("--dump-state", "needs --headless");
     if (!o.save_state.empty()) throw InputError("--save-state", "needs --headless (the window saves state from Save scene)");
-    if (!o.twin_sets.empty()) throw InputError("--twin", "needs --headless (the window's twins are not built yet)");
     if (o.steps != 0) throw InputError("--steps", "needs --headless (use --frames to end a windowed run)");
   }
-  if (!o.twin_sets.empty() && !o.screenshot.empty())
-    throw InputError("--twin", "a twin run writes metrics and state; its side-by-side picture is not built yet (drop --screenshot)");
   if (!o.twin_sets.empty() && !o.save_state.empty())
     throw InputError("--save-state", "a state file holds one system; drop --twin to save it");
   if (o.save_state == "-") throw InputError("--save-state", "a state is binary; give it a file, not standard output");

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "app.hpp"
+#include "core/twin_pair.hpp"
 #include "core/atomic_file.hpp"
 #include "core/checkpoint.hpp"
 #include "core/sim_runner.hpp"
@@ -125,25 +126,26 @@ Scene scene_from_options(const Options& o) {
   return scene;
 }
 
+std::unique_ptr<System> instantiate_twin(const Scene& scene, const Options& o) {
+  // The same scene and seed with the --twin overrides on top of the --set ones.
+  Scene twin_scene = scene;
+  std::vector<ParamOverride> both = o.sets;
+  both.insert(both.end(), o.twin_sets.begin(), o.twin_sets.end());
+  try {
+    return instantiate(twin_scene, both);
+  } catch (const InputError& e) {
+    // The run itself built with the --set values: what failed is a --twin value.
+    std::string source = e.source();
+    if (source.rfind("--set", 0) == 0) source.replace(0, 5, "--twin");
+    throw InputError(e.pointer(), e.message(), {}, source);
+  }
+}
+
 int run_headless(const Options& o) {
   return exit_code_of([&] {
     Scene scene = scene_from_options(o);
     auto system = instantiate(scene, o.sets);
-    // A twin: the same scene and seed with the --twin overrides on top of the --set ones.
-    std::unique_ptr<System> twin;
-    if (!o.twin_sets.empty()) {
-      Scene twin_scene = scene;
-      std::vector<ParamOverride> both = o.sets;
-      both.insert(both.end(), o.twin_sets.begin(), o.twin_sets.end());
-      try {
-        twin = instantiate(twin_scene, both);
-      } catch (const InputError& e) {
-        // The run itself built with the --set values: what failed is a --twin value.
-        std::string source = e.source();
-        if (source.rfind("--set", 0) == 0) source.replace(0, 5, "--twin");
-        throw InputError(e.pointer(), e.message(), {}, source);
-      }
-    }
+    std::unique_ptr<System> twin = o.twin_sets.empty() ? nullptr : instantiate_twin(scene, o);
     make_scene_view(scene);  // a bad "view" block is bad input even when nothing is drawn
     for (const auto& w : scene.warnings) std::fprintf(stderr, "observatory: warning: %s\n", w.c_str());
     std::vector<Lane> lanes{{system.get(), twin ? "a_" : ""}};
@@ -151,8 +153,12 @@ int run_headless(const Options& o) {
 
     check_outputs(o);
 
-    // The run's metric history, for the plots in a screenshot (as the window's runner keeps it).
-    SeriesStore history(system->metric_names(), o.screenshot.empty() ? 0 : kHistoryRows);
+    // The run's metric history, for the plots in a screenshot (as the window's runner keeps it:
+    // a twin pair's as a_ and b_ columns).
+    std::vector<std::string> history_names;
+    for (const Lane& l : lanes)
+      for (const auto& n : l.system->metric_names()) history_names.push_back(l.prefix + n);
+    SeriesStore history(std::move(history_names), o.screenshot.empty() ? 0 : kHistoryRows);
     SeriesStore* keep = o.screenshot.empty() ? nullptr : &history;
     if (!o.metrics_csv.empty()) {
       // A CSV file appears whole at the end (temp + rename), never half-written.
@@ -178,6 +184,8 @@ int run_headless(const Options& o) {
     }
     if (!o.screenshot.empty()) {
       GlWindow window(o.width, o.height, "observatory (offscreen)", /*visible=*/false);
+      // Twins are drawn side by side, as the window draws a forked run.
+      if (twin) system = std::make_unique<TwinPair>(std::move(system), std::move(twin));
       App app(window, make_session_for(std::move(system), scene), o);
       app.session.runner->adopt_history(history);
       gfx::write_png(o.screenshot, app.render(/*with_ui=*/false));

@@ -8,6 +8,7 @@
 #include "core/atomic_file.hpp"
 #include "core/input_error.hpp"
 #include "core/registry.hpp"
+#include "core/twin_pair.hpp"
 #include "headless.hpp"
 #include "session.hpp"
 #include "sweep.hpp"
@@ -55,7 +56,9 @@ int main(int argc, char** argv) {
   return exit_code_of([&] {
     Scene scene = scene_from_options(options);
     // Everything is validated before a window appears; the built system is then reused.
-    auto system = instantiate(scene, options.sets);
+    std::unique_ptr<System> system = instantiate(scene, options.sets);
+    // --twin in the window: A and B side by side from the start, as if forked at step 0 and edited.
+    if (!options.twin_sets.empty()) system = std::make_unique<TwinPair>(std::move(system), instantiate_twin(scene, options));
     make_scene_view(scene);
     GlWindow window(options.width, options.height, "The Observatory", /*visible=*/true);
     App app(window, make_session_for(std::move(system), scene), options);

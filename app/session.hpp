@@ -15,6 +15,7 @@ namespace obs {
 struct Session {
   std::unique_ptr<SimRunner> runner;
   std::unique_ptr<View> view;
+  std::unique_ptr<View> twin_view;  // B's, beside `view` while the run has a twin
   ParamSet params;  // the panel edits this copy and posts each change to the runner
   std::vector<PerturbKind> perturbations;
   Scene scene;  // as loaded (source path, unknown keys kept for saving)
@@ -45,6 +46,7 @@ struct LoadedScene {
   Scene scene;
   std::unique_ptr<System> system;
   std::unique_ptr<View> view;
+  std::unique_ptr<View> twin_view;  // B's, beside `view` while the run has a twin
 };
 LoadedScene load_scene_parts(const std::string& path);
 Session make_session_from(LoadedScene loaded);

@@ -17,6 +17,7 @@ std::span<const Shortcut> shortcuts() {
       {GLFW_KEY_F12, false, false, "F12", "screenshot into the screenshot folder", [](App& a) { a.take_screenshot(); }},
       {GLFW_KEY_F1, false, false, "F1", "show / hide this help", [](App& a) { a.show_help = !a.show_help; }},
       {GLFW_KEY_TAB, false, false, "Tab", "show / hide the side panels", [](App& a) { a.show_ui = !a.show_ui; }},
+      {GLFW_KEY_F, false, false, "F", "fork a twin B beside the run (A/B); the Twins section aims edits", [](App& a) { a.fork(); }},
       {GLFW_KEY_HOME, false, false, "Home", "reset the camera", [](App& a) { a.session.view->reset_camera(); }},
       {GLFW_KEY_Z, true, false, "Ctrl+Z", "undo the last parameter edit", [](App& a) { a.undo(); }},
       {GLFW_KEY_Z, true, true, "Ctrl+Shift+Z", "redo it", [](App& a) { a.redo(); }},

@@ -16,6 +16,8 @@ float draw_control_panel(App& app, ImVec2 pos, ImVec2 size, float max_width) {
   if (ImGui::CollapsingHeader("Scene", ImGuiTreeNodeFlags_DefaultOpen)) scene_section(app);
   if (ImGui::CollapsingHeader("Parameters", ImGuiTreeNodeFlags_DefaultOpen)) params_section(app);
   if (ImGui::CollapsingHeader("Perturb", ImGuiTreeNodeFlags_DefaultOpen)) perturb_section(app);
+  if (ImGui::CollapsingHeader("Twins (A/B)", ImGuiTreeNodeFlags_DefaultOpen)) twin_section(app);
+  ui::mark("header/Twins");
   if (ImGui::CollapsingHeader("View")) {
     ImGui::PushID("view");
     app.session.view->settings_ui();

@@ -2,6 +2,7 @@
 // The side panels. Each draws one ImGui window at a fixed place and acts through App.
 #include <imgui.h>
 
+#include "core/twin_pair.hpp"
 #include "views/view.hpp"
 
 namespace obs {
@@ -19,6 +20,8 @@ void draw_dialogs(App& app);
 // Over the view: "opening ..." and how to get hidden panels back. (Recording is shown in the
 // run section and the window title, never over the view: it would be in the recorded frames.)
 void draw_view_notices(App& app, const ViewRect& view, bool panels_hidden);
+// The strip above a twin's pane: "A" (blue) or "B" (orange), and whether edits go there.
+void draw_twin_label(const ViewRect& strip, const char* side, TwinPair::Side target);
 // A load error, over the view, until dismissed.
 void draw_error_panel(App& app, const ViewRect& over);
 // Under the view: the timeline that rewinds the run (its height, then the bar in `bar`).
@@ -32,6 +35,7 @@ void run_section(App& app);
 void scene_section(App& app);
 void params_section(App& app);
 void perturb_section(App& app);
+void twin_section(App& app);
 void record_section(App& app);
 
 }  // namespace obs

@@ -19,11 +19,11 @@ bool supports(const App& app, PerturbKind k) {
 }
 
 void send(App& app, Perturbation p) {
-  app.session.runner->post([p](System& s) { s.perturb(p); });
+  app.post_to_target([p](System& s) { s.perturb(p); });  // to A, B or both when twinned
   char text[160];
   std::snprintf(text, sizeof text, "%s (amplitude %.4g, fraction %.4g%s)", std::string(perturb_kind_name(p.kind)).c_str(), p.amplitude, p.fraction,
                 p.kind == PerturbKind::Ablate ? (p.mode == AblateMode::Freeze ? ", freeze" : ", remove") : "");
-  app.log(Event::Level::Info, text);
+  app.log(Event::Level::Info, app.twin_log_prefix() + text);
 }
 
 // Typed values (Ctrl+click) are held to the slider's range too: a 1e20 kick is not a setting.

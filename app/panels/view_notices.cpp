@@ -35,4 +35,16 @@ void draw_view_notices(App& app, const ViewRect& view, bool panels_hidden) {
   }
 }
 
+void draw_twin_label(const ViewRect& strip, const char* side, TwinPair::Side target) {
+  // On the background list, as the view's own overlay: a recorded video says which twin is which.
+  const bool aimed = target == TwinPair::Side::Both || (target == TwinPair::Side::A) == (side[0] == 'A');
+  char text[48];
+  std::snprintf(text, sizeof text, aimed ? "%s  (edits go here)" : "%s", side);
+  const ImVec2 size = ImGui::CalcTextSize(text);
+  ImDrawList* dl = ImGui::GetBackgroundDrawList();
+  dl->AddRectFilled(strip.min, strip.max, IM_COL32(20, 22, 28, 255));
+  dl->AddText({strip.min.x + (strip.width() - size.x) * 0.5f, strip.min.y + (strip.height() - size.y) * 0.5f},
+              side[0] == 'A' ? IM_COL32(120, 200, 255, 255) : IM_COL32(255, 170, 90, 255), text);
+}
+
 }  // namespace obs

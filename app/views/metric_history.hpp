@@ -4,6 +4,7 @@
 // engine keeps a ring of its own for its view and the plot shows every step.
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/series.hpp"
@@ -24,8 +25,9 @@ struct MetricHistory {
   std::vector<double> steps;                 // oldest first
   std::vector<std::vector<double>> columns;  // one per name, as long as steps
 
-  // Copies the wanted rows (a few thousand numbers: cheap under the store's lock).
-  void copy_from(const SeriesStore& store);
+  // Copies the wanted rows (a few thousand numbers: cheap under the store's lock). `prefix`
+  // picks one twin's columns (a_, b_): each name is looked up as prefix + name.
+  void copy_from(const SeriesStore& store, std::string_view prefix = {});
 };
 
 }  // namespace obs

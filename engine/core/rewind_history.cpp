@@ -106,6 +106,18 @@ void RewindHistory::keep(const System& s) {
   if (points_.empty() || points_.back().step != s.steps()) add(s, false);
 }
 
+void RewindHistory::convert_states(const std::function<std::unique_ptr<System>(std::unique_ptr<System>)>& convert) {
+  bytes_ = 0;
+  for (Point& p : points_) {
+    p.state = convert(std::move(p.state));
+    p.bytes = p.state->clone_bytes();
+    bytes_ += p.bytes;
+  }
+  if (!points_.empty()) clone_bytes_ = points_.back().bytes;
+  update_spacing();
+  thin();
+}
+
 void RewindHistory::thin() {
   // Drop the checkpoint whose loss leaves the smallest gap for its age (gap / age), until the
   // budget holds: spacing then grows in proportion to age, so the kept steps thin out

@@ -9,6 +9,7 @@
 // after the edit up to the next checkpoint are no longer reachable, and restore() says so by
 // stopping at the last step it can reproduce.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -51,6 +52,10 @@ class RewindHistory {
   std::uint64_t checkpoint_before(std::uint64_t step) const;
   // A new branch starts at `step`: checkpoints and edits after it are dropped.
   void truncate_after(std::uint64_t step);
+
+  // Replaces every kept state by what `convert` makes of it, then thins to the budget: a fork
+  // turns each into a twin pair, keeping one side turns each pair into that side.
+  void convert_states(const std::function<std::unique_ptr<System>(std::unique_ptr<System>)>& convert);
 
   bool empty() const { return points_.empty(); }
   std::uint64_t earliest() const { return points_.empty() ? 0 : points_.front().step; }

@@ -1,6 +1,7 @@
 #include "core/series.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <ostream>
 
@@ -28,6 +29,23 @@ void SeriesStore::drop_after(std::uint64_t step) {
     --count_;
     head_ = (head_ + capacity_ - 1) % capacity_;
   }
+}
+
+SeriesStore remap_series(const SeriesStore& from, std::vector<std::string> names,
+                         const std::function<std::string(const std::string&)>& source) {
+  std::vector<std::ptrdiff_t> column(names.size(), -1);
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    const auto it = std::find(from.names().begin(), from.names().end(), source(names[k]));
+    if (it != from.names().end()) column[k] = it - from.names().begin();
+  }
+  SeriesStore to(std::move(names), from.capacity());
+  std::vector<double> row(column.size());
+  for (std::size_t i = 0; i < from.size(); ++i) {
+    for (std::size_t k = 0; k < column.size(); ++k)
+      row[k] = column[k] < 0 ? NAN : from.value_at(i, static_cast<std::size_t>(column[k]));
+    to.append(from.step_at(i), row.data());
+  }
+  return to;
 }
 
 void write_csv_header(std::ostream& out, const std::vector<std::string>& names) {

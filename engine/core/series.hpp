@@ -2,6 +2,7 @@
 // Metric history: one ring buffer row per step (step number + every metric), for live
 // plots and CSV export. Bounded, so a long run cannot grow memory without limit.
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <string>
 #include <vector>
@@ -35,6 +36,13 @@ class SeriesStore {
   std::vector<double> values_;
   std::size_t capacity_ = 0, count_ = 0, head_ = 0;
 };
+
+// `from`'s rows under new column names: column `names[k]` copies `from`'s column named
+// source(names[k]), or is NaN where `from` has none. A fork copies each metric NAME into a_NAME
+// and b_NAME (the twins share their past); keeping one side copies it back; a restart that
+// re-declares an engine's metrics keeps the ones it still has.
+SeriesStore remap_series(const SeriesStore& from, std::vector<std::string> names,
+                         const std::function<std::string(const std::string&)>& source);
 
 // The CSV header and one row, shared by the store's export and the headless streaming writer.
 void write_csv_header(std::ostream& out, const std::vector<std::string>& names);

@@ -68,13 +68,66 @@ void SimRunner::set_worker_threads(int n) {
   cv_.notify_all();
 }
 
-void SimRunner::post(std::function<void(System&)> edit) {
+void SimRunner::queue(Queued q) {
   {
     std::lock_guard lock(mu_);
-    queue_.push_back({std::move(edit), true});
+    queue_.push_back(std::move(q));
     ++posted_;
   }
   cv_.notify_all();
+}
+
+void SimRunner::post(std::function<void(System&)> edit) { queue({std::move(edit)}); }
+
+void SimRunner::fork() { queue({nullptr, Queued::Kind::Fork}); }
+
+void SimRunner::keep_side(TwinPair::Side side) { queue({nullptr, Queued::Kind::Keep, side}); }
+
+void SimRunner::change_twins(bool fork, TwinPair::Side keep) {
+  if (fork == (dynamic_cast<TwinPair*>(system_.get()) != nullptr)) return;  // already so
+  fork_if_in_past();
+  const std::uint64_t step = system_->steps();
+  const char* kept = keep == TwinPair::Side::B ? "b_" : "a_";
+  const auto as_pair = [](std::unique_ptr<System> s) -> std::unique_ptr<System> { return TwinPair::fork(std::move(s)); };
+  const auto as_side = [keep](std::unique_ptr<System> s) -> std::unique_ptr<System> {
+    auto* pair = dynamic_cast<TwinPair*>(s.get());
+    return pair ? std::move(*pair).take(keep) : std::move(s);
+  };
+  system_ = fork ? as_pair(std::move(system_)) : as_side(std::move(system_));
+  metric_row_.assign(system_->metric_names().size(), 0.0);
+  std::string said;
+  if (system_->steps() == step) {
+    {
+      std::lock_guard lock(series_mu_);
+      series_ = remap_series(series_, system_->metric_names(), [&](const std::string& name) {
+        return fork ? name.substr(2) : kept + name;  // a_NAME, b_NAME <- NAME; NAME <- a_NAME or b_NAME
+      });
+    }
+    history_.convert_states(fork ? std::function(as_pair) : std::function(as_side));
+    history_.keep(*system_);
+    said = fork ? "forked at step " + std::to_string(step) + ": B is a copy of A; both step in lockstep"
+                : std::string("kept ") + (keep == TwinPair::Side::B ? "B" : "A") + " at step " + std::to_string(step) + ", the other twin is dropped";
+  } else {
+    // B was restarted by an edit and counts its own steps: its past is not the pair's.
+    {
+      std::lock_guard lock(series_mu_);
+      series_ = SeriesStore(system_->metric_names(), history_rows_);
+    }
+    history_.clear();
+    head_ = system_->steps();
+    record_metrics();
+    history_.keep(*system_);
+    said = "kept B at its own step " + std::to_string(system_->steps()) + " (it was restarted): its history starts here";
+  }
+  std::lock_guard lock(mu_);
+  events_.push_back({Event::Level::Info, system_->steps(), std::move(said)});
+}
+
+void SimRunner::follow_metric_names() {
+  if (system_->metric_names() == series_.names()) return;  // only this thread replaces series_
+  metric_row_.assign(system_->metric_names().size(), 0.0);
+  std::lock_guard lock(series_mu_);
+  series_ = remap_series(series_, system_->metric_names(), [](const std::string& name) { return name; });
 }
 
 void SimRunner::replace(std::unique_ptr<System> system) {
@@ -103,12 +156,7 @@ bool SimRunner::sync_for(std::chrono::milliseconds limit) {
 }
 
 void SimRunner::inspect(const std::function<void(const System&)>& fn) {
-  {
-    std::lock_guard lock(mu_);
-    queue_.push_back({[&fn](System& s) { fn(s); }, false});
-    ++posted_;
-  }
-  cv_.notify_all();
+  queue({[&fn](System& s) { fn(s); }, Queued::Kind::Inspect});
   sync();
 }
 
@@ -187,6 +235,9 @@ void SimRunner::publish_params_locked() {
   ++params_.version;
   params_.seed = system_->seed();
   params_.params = system_->params();
+  const auto* pair = dynamic_cast<const TwinPair*>(system_.get());
+  params_.twinned = status_.twinned = pair != nullptr;
+  params_.b_params = pair ? pair->b().params() : ParamSet();
 }
 
 std::shared_ptr<const Snapshot> SimRunner::snapshot() {
@@ -236,6 +287,7 @@ void SimRunner::adopt_history(const SeriesStore& earlier) {
 }
 
 void SimRunner::record_metrics() {
+  follow_metric_names();  // before writing a row of the new length
   system_->metrics(metric_row_.data());
   std::lock_guard lock(series_mu_);
   // A reset (same or new seed) starts a new run: its history must not splice onto the old one.
@@ -306,11 +358,15 @@ void SimRunner::loop() {
       try {
         const std::uint64_t before = system_->steps();
         const System* const was = system_.get();
-        edit.fn(*system_);
+        const bool twins = edit.kind == Queued::Kind::Fork || edit.kind == Queued::Kind::Keep;
+        const bool edits = edit.kind != Queued::Kind::Inspect;
+        if (twins) change_twins(edit.kind == Queued::Kind::Fork, edit.keep);
+        else edit.fn(*system_);
         // A reset starts a new history at the new run's step 0 (an edit at step 0 re-records it).
-        const bool new_run = system_.get() != was || (edit.edits && (system_->steps() < before || system_->steps() == 0));
+        const bool new_run = !twins && (system_.get() != was || (edits && (system_->steps() < before || system_->steps() == 0)));
         if (new_run) record_metrics();
-        if (edit.edits) {
+        else if (edits) follow_metric_names();
+        if (edits && !twins) {  // change_twins converts the history itself
           if (new_run) {
             history_.clear();
             head_ = system_->steps();

@@ -17,6 +17,7 @@
 #include "core/rewind_history.hpp"
 #include "core/series.hpp"
 #include "core/system.hpp"
+#include "core/twin_pair.hpp"
 
 namespace obs {
 
@@ -36,6 +37,7 @@ class SimRunner {
     std::uint64_t head_step = 0, earliest_step = 0;
     std::size_t rewind_checkpoints = 0;
     std::uint64_t rewind_bytes = 0, rewind_budget = 0, rewind_spacing = 1;
+    bool twinned = false;  // the system is a TwinPair (fork): A and B step in lockstep
   };
 
   // The engine's parameters and seed as of the last edit the simulation thread applied, so the
@@ -44,7 +46,9 @@ class SimRunner {
     std::uint64_t version = 0;  // moves with every applied edit (edit, rollback, reset, replace)
     bool current = false;       // no edit was queued when it was read: this is what the engine runs
     std::uint64_t seed = 0;
-    ParamSet params;
+    ParamSet params;    // A's when twinned: the pair's own are A's
+    bool twinned = false;
+    ParamSet b_params;  // B's, when twinned
   };
 
   // The metric history a window keeps: 65,536 steps (35 Fashion-MNIST epochs at batch 32).
@@ -99,6 +103,15 @@ class SimRunner {
   // the first edit made in the past forks a new branch there, dropping the old future. Only the
   // latest request counts, so a dragged timeline never queues up replays.
   void scrub_to(std::uint64_t step);
+  // Twins: fork() makes the running system side A of a TwinPair whose side B is its deep copy;
+  // from then on both step in lockstep, the metric history holds a_NAME and b_NAME (both with
+  // the run's past, which the twins share) and the rewind history keeps pairs (its past is
+  // converted, so the timeline still reaches before the fork). keep_side(A or B) ends it: the
+  // other side is dropped and the kept side's columns take the plain names again. Both are
+  // queued like edits, in order with them; forking in the past starts a new branch there.
+  void fork();
+  void keep_side(TwinPair::Side side);
+
   // The rewind history's byte budget (RewindHistory::kDefaultBudget by default).
   void set_rewind_budget(std::uint64_t bytes);
 
@@ -119,9 +132,16 @@ class SimRunner {
   mutable std::mutex mu_;  // guards the queue, flags, snapshot, events and status
   std::condition_variable cv_, done_cv_;
   struct Queued {
+    enum class Kind { Edit, Inspect, Fork, Keep };
     std::function<void(System&)> fn;
-    bool edits = true;  // false: reads only (inspect), so it neither forks nor checkpoints
+    Kind kind = Kind::Edit;  // Inspect reads only, so it neither forks nor checkpoints
+    TwinPair::Side keep = TwinPair::Side::A;
   };
+  void queue(Queued q);
+  // Simulation thread: fork (true) or keep one side (false), with the series and history.
+  void change_twins(bool fork, TwinPair::Side keep);
+  // The series store's columns follow the system's metric list (a restart may re-declare it).
+  void follow_metric_names();
   std::deque<Queued> queue_;
   bool scrub_wanted_ = false;
   std::uint64_t scrub_target_ = 0;

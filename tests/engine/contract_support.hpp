@@ -72,4 +72,15 @@ inline std::vector<double> metrics_of(const System& s) {
   return m;
 }
 
+// The reference for exactness checks: `s` stepped alone, its hash before the first step and
+// after each (index = step).
+inline std::vector<std::uint64_t> hashes_of_run(System& s, int steps) {
+  std::vector<std::uint64_t> hash{s.state_hash()};
+  for (int i = 0; i < steps; ++i) {
+    s.step();
+    hash.push_back(s.state_hash());
+  }
+  return hash;
+}
+
 }  // namespace obs::contract

@@ -16,6 +16,7 @@
 #include <string>
 #include <thread>
 
+#include "contract_support.hpp"
 #include "core/input_error.hpp"
 #include "core/state_archive.hpp"
 #include "core/scene.hpp"
@@ -420,12 +421,7 @@ TEST_CASE("core: SimRunner applies a new speed at once, not at the next slow tic
 TEST_CASE("core: SimRunner scrubs to any recorded step exactly, follows the run on, and forks at an edit in the past") {
   obs::Scene scene = obs::parse_scene(R"({"system": "kuramoto", "seed": 3, "params": {"N": 300, "K": 2}})");
   // The reference: the same scene stepped alone, its hash after every step.
-  auto alone = obs::instantiate(scene);
-  std::vector<std::uint64_t> hash{alone->state_hash()};
-  for (int i = 0; i < 400; ++i) {
-    alone->step();
-    hash.push_back(alone->state_hash());
-  }
+  const auto hash = obs::contract::hashes_of_run(*obs::instantiate(scene), 400);
   obs::SimRunner runner(obs::instantiate(scene));
   auto hash_now = [&] {
     std::uint64_t h = 0;
