@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "core/input_error.hpp"
+#include "headless_record.hpp"
 
 namespace obs {
 std::int64_t parse_int_flag(const std::string& flag, const std::string& text, std::int64_t lo, std::int64_t hi) {
@@ -41,8 +42,12 @@ Watch, steer and record learning systems live. Without --headless a window opens
   --save-state OUT.state  headless: save the final state (binary) to reopen later
   --screenshot OUT.png    headless: render the main view offscreen after the run;
                           GUI: capture the window when it quits (see --frames)
-  --size WxH              window / screenshot size in pixels (default 1280x800)
-  --frames N              GUI: quit after N frames
+  --record OUT.mp4        headless: record N frames (--frames) of the main view as the run
+                          goes, --steps spread over them (default one step a frame); .mp4
+                          (H.264) or .gif by the ffmpeg binary, else PNG frames in OUT_frames/
+  --record-fps F          frames per second of the video (default 30, at most 120)
+  --size WxH              window / screenshot / video size in pixels (default 1280x800)
+  --frames N              GUI: quit after N frames; --record: frames to record (<= 100000)
   --no-ui                 screenshots without the side panels
   --list-systems          list the system ids and exit
   --help                  this text
@@ -55,8 +60,24 @@ exit status: 0 success, 1 runtime failure, 2 bad input (flag, scene, --set value
 )";
 }
 
+namespace {
+
+// A recording's own refusals; `steps_given`: without --steps it takes one step a frame.
+void check_record_options(Options& o, bool steps_given) {
+  if (o.record == "-") throw InputError("--record", "a video is binary; give it a file, not standard output");
+  if (!record_format_of(o.record))
+    throw InputError("--record", "expected a name ending in .mp4 (H.264) or .gif, got \"" + o.record + "\"");
+  if (o.frames < 0) throw InputError("--record", "needs --frames N, the number of frames to record");
+  if (o.frames > kMaxRecordFrames)
+    throw InputError("--frames", "a recording has at most " + std::to_string(kMaxRecordFrames) + " frames, got " + std::to_string(o.frames));
+  if (!steps_given) o.steps = o.frames;
+}
+
+}  // namespace
+
 Options parse_command_line(int argc, char** argv) {
   Options o;
+  bool steps_given = false, fps_given = false;
   auto value = [&](int& i, const std::string& flag) { return flag_value(argc, argv, i, flag); };
   // An empty path (an unset shell variable: --metrics "$OUT") would otherwise mean "no output"
   // and the run would end with nothing written and exit 0.
@@ -68,13 +89,21 @@ Options parse_command_line(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--headless") o.headless = true;
-    else if (a == "--steps") o.steps = parse_int_flag(a, value(i, a), 0, 1'000'000'000'000);
+    else if (a == "--steps") {
+      o.steps = parse_int_flag(a, value(i, a), 0, 1'000'000'000'000);
+      steps_given = true;
+    }
     else if (a == "--seed") o.seed = static_cast<std::uint64_t>(parse_int_flag(a, value(i, a), 0, INT64_MAX));
     else if (a == "--metrics") o.metrics_csv = path(i, a);
     else if (a == "--dump-state") o.dump_state = path(i, a);
     else if (a == "--load-state") o.load_state = path(i, a);
     else if (a == "--save-state") o.save_state = path(i, a);
     else if (a == "--screenshot") o.screenshot = path(i, a);
+    else if (a == "--record") o.record = path(i, a);
+    else if (a == "--record-fps") {
+      o.record_fps = static_cast<int>(parse_int_flag(a, value(i, a), 1, 120));
+      fps_given = true;
+    }
     else if (a == "--frames") o.frames = static_cast<int>(parse_int_flag(a, value(i, a), 1, 100'000'000));
     else if (a == "--no-ui") o.screenshot_ui = false;
     else if (a == "--list-systems") o.list_systems = true;
@@ -107,7 +136,10 @@ Options parse_command_line(int argc, char** argv) {
     if (!o.dump_state.empty()) throw InputError("--dump-state", "needs --headless");
     if (!o.save_state.empty()) throw InputError("--save-state", "needs --headless (the window saves state from Save scene)");
     if (o.steps != 0) throw InputError("--steps", "needs --headless (use --frames to end a windowed run)");
+    if (!o.record.empty()) throw InputError("--record", "needs --headless (the window records from its Record section)");
   }
+  if (fps_given && o.record.empty()) throw InputError("--record-fps", "needs --record");
+  if (!o.record.empty()) check_record_options(o, steps_given);
   if (!o.twin_sets.empty() && !o.save_state.empty())
     throw InputError("--save-state", "a state file holds one system; drop --twin to save it");
   if (o.save_state == "-") throw InputError("--save-state", "a state is binary; give it a file, not standard output");

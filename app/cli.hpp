@@ -22,7 +22,12 @@ struct Options {
   // A checkpoint to start from (core/checkpoint.hpp), and one to write after a headless run.
   std::string load_state, save_state;
   int width = 1280, height = 800;
-  int frames = -1;  // GUI: quit after this many frames (tests, recordings); -1 = run until closed
+  int frames = -1;  // GUI: quit after this many frames; headless --record: frames to record; -1 = unset
+  // Headless: a video of the run (.mp4 or .gif through ffmpeg, else PNG frames), `frames` long,
+  // at record_fps frames per second of video; `steps` is spread over the frames
+  // (headless_record.hpp).
+  std::string record;
+  int record_fps = 30;
   bool screenshot_ui = true;  // GUI --screenshot at exit includes the panels
   bool list_systems = false, help = false, version = false;
 };

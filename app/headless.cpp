@@ -1,15 +1,19 @@
 #include "headless.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <functional>
+#include <optional>
+#include <span>
 #include <cinttypes>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 
 #include "app.hpp"
 #include "core/twin_pair.hpp"
+#include "headless_record.hpp"
+#include "progress_line.hpp"
 #include "core/atomic_file.hpp"
 #include "core/checkpoint.hpp"
 #include "core/sim_runner.hpp"
@@ -75,43 +79,93 @@ struct Lane {
   std::string prefix;  // "" alone; "a_", "b_" for a twin pair
 };
 
-// `history`, when given, keeps every row of a lone run for the views' plots (a screenshot).
-void run_steps(const std::vector<Lane>& lanes, std::int64_t steps, std::ostream* csv, SeriesStore* history) {
-  using Clock = std::chrono::steady_clock;
-  std::vector<std::string> names;
-  for (const Lane& l : lanes)
-    for (const auto& n : l.system->metric_names()) names.push_back(l.prefix + n);
-  std::vector<double> row(names.size());
-  if (csv) write_csv_header(*csv, names);
-  // Only the rows the history can hold are read for it: a metric read is not free (a mean over
-  // a million oscillators) and a long run would throw the rest away.
-  const std::int64_t keep_from = history ? steps - static_cast<std::int64_t>(history->capacity()) : steps;
-  auto record = [&](std::int64_t done) {
-    const bool keep = history && done >= keep_from;
-    if (!csv && !keep) return;
-    double* out = row.data();
+// One CSV row per step (and the screenshot's history): the lanes' metrics side by side.
+class MetricRows {
+ public:
+  // Writes the header. `history`, when given, keeps the rows from step `keep_from` on.
+  MetricRows(std::span<const Lane> lanes, std::ostream* csv, SeriesStore* history, std::int64_t keep_from)
+      : csv_(csv), history_(history), keep_from_(keep_from) {
+    std::vector<std::string> names;
+    for (const Lane& l : lanes)
+      for (const auto& n : l.system->metric_names()) names.push_back(l.prefix + n);
+    row_.resize(names.size());
+    if (csv_) write_csv_header(*csv_, names);
+  }
+  // The row of step `done` of the run. Only the rows the history can hold are read for it: a
+  // metric read is not free (a mean over a million oscillators) and a long run would throw the
+  // rest away.
+  void record(std::span<const Lane> lanes, std::int64_t done) {
+    const bool keep = history_ && done >= keep_from_;
+    if (!csv_ && !keep) return;
+    double* out = row_.data();
     for (const Lane& l : lanes) {
       l.system->metrics(out);
       out += l.system->metric_names().size();
     }
-    if (csv) write_csv_row(*csv, lanes[0].system->steps(), row.data(), row.size());
-    if (keep) history->append(lanes[0].system->steps(), row.data());
-  };
-  record(0);
-  const auto start = Clock::now();
-  auto last_report = start;
+    if (csv_) write_csv_row(*csv_, lanes[0].system->steps(), row_.data(), row_.size());
+    if (keep) history_->append(lanes[0].system->steps(), row_.data());
+  }
+  // A failed write (a full disk) ends the run; the writer's caller reports why.
+  bool failed() const { return csv_ && !*csv_; }
+
+ private:
+  std::ostream* csv_;
+  SeriesStore* history_;
+  std::int64_t keep_from_;
+  std::vector<double> row_;
+};
+
+void print_lane_events(std::span<const Lane> lanes) {
+  for (const Lane& l : lanes) print_events(*l.system, l.prefix.empty() ? "" : l.prefix.substr(0, 1) + ": ");
+}
+
+// `history`, when given, keeps every row of a lone run for the views' plots (a screenshot).
+void run_steps(const std::vector<Lane>& lanes, std::int64_t steps, std::ostream* csv, SeriesStore* history) {
+  MetricRows rows(lanes, csv, history, history ? steps - static_cast<std::int64_t>(history->capacity()) : steps);
+  rows.record(lanes, 0);
+  ProgressLine progress("step");
   for (std::int64_t i = 0; i < steps; ++i) {
-    // A failed write (a full disk) ends the run here; the writer's caller reports why.
-    if (csv && !*csv) return;
+    if (rows.failed()) return;
     for (const Lane& l : lanes) l.system->step();
-    record(i + 1);
-    for (const Lane& l : lanes) print_events(*l.system, l.prefix.empty() ? "" : l.prefix.substr(0, 1) + ": ");
-    const auto now = Clock::now();
-    if (now - last_report > std::chrono::seconds(2)) {
-      last_report = now;
-      const double rate = static_cast<double>(i + 1) / std::chrono::duration<double>(now - start).count();
-      std::fprintf(stderr, rate >= 10 ? "step %" PRId64 "/%" PRId64 " (%.0f%%), %.0f steps/s\n" : "step %" PRId64 "/%" PRId64 " (%.0f%%), %.2f steps/s\n", i + 1, steps, 100.0 * static_cast<double>(i + 1) / static_cast<double>(steps), rate);
+    rows.record(lanes, i + 1);
+    print_lane_events(lanes);
+    progress.update(i + 1, steps);
+  }
+}
+
+// --record: the App draws the run as it goes, so the system moves into its runner after the
+// first row; from then on the runner steps it and each step's row is written on its thread.
+void record_steps(const Options& o, const RecordPlan& plan, std::unique_ptr<System>& system, const Scene& scene,
+                  std::ostream* csv, std::unique_ptr<App>& app, GlWindow& window) {
+  const Lane first{system.get(), ""};
+  MetricRows rows({&first, 1}, csv, nullptr, 0);
+  rows.record({&first, 1}, 0);
+  app = std::make_unique<App>(window, make_session_for(std::move(system), scene), o);
+  record_headless(o, plan, *app, [&](System& s) {
+    // A failed CSV write (a full disk) ends the recording, as it ends a run.
+    if (rows.failed()) throw std::runtime_error("cannot write " + o.metrics_csv + ": the write failed");
+    const Lane lane{&s, ""};
+    rows.record({&lane, 1}, 0);  // no history: the runner keeps the plots' rows itself
+    print_lane_events({&lane, 1});
+  });
+}
+
+// --dump-state and --save-state, from the final state.
+void write_state_outputs(const Options& o, const System& system, const System* twin) {
+  if (!o.dump_state.empty()) {
+    nlohmann::json state;
+    if (twin) {
+      system.dump(state["a"]);
+      twin->dump(state["b"]);
+    } else {
+      system.dump(state);
     }
+    write_output(o.dump_state, [&](std::ostream& out) { out << state.dump() << '\n'; });
+    report("state", o.dump_state);
+  }
+  if (!o.save_state.empty()) {
+    save_checkpoint_file(o.save_state, system);
+    report("saved state", o.save_state);
   }
 }
 
@@ -153,42 +207,52 @@ int run_headless(const Options& o) {
 
     check_outputs(o);
 
+    std::optional<RecordPlan> plan;
+    if (!o.record.empty()) plan = plan_recording(o);
+
+    // The window that draws a recording or a screenshot; a recording's App exists from its
+    // first step, a screenshot's only after the run.
+    std::optional<GlWindow> window;
+    if (plan || !o.screenshot.empty()) window.emplace(o.width, o.height, "observatory (offscreen)", /*visible=*/false);
+    std::unique_ptr<App> app;
     // The run's metric history, for the plots in a screenshot (as the window's runner keeps it:
     // a twin pair's as a_ and b_ columns).
+    const bool keep_history = !o.screenshot.empty() && !plan;
     std::vector<std::string> history_names;
     for (const Lane& l : lanes)
       for (const auto& n : l.system->metric_names()) history_names.push_back(l.prefix + n);
-    SeriesStore history(std::move(history_names), o.screenshot.empty() ? 0 : kHistoryRows);
-    SeriesStore* keep = o.screenshot.empty() ? nullptr : &history;
+    SeriesStore history(std::move(history_names), keep_history ? kHistoryRows : 0);
+    SeriesStore* keep = keep_history ? &history : nullptr;
+    auto run = [&](std::ostream* csv) {
+      if (plan) {
+        // A twin pair is recorded side by side, as the window draws a forked run.
+        if (twin) system = std::make_unique<TwinPair>(std::move(system), std::move(twin));
+        record_steps(o, *plan, system, scene, csv, app, *window);
+      }
+      else run_steps(lanes, o.steps, csv, keep);
+    };
     if (!o.metrics_csv.empty()) {
       // A CSV file appears whole at the end (temp + rename), never half-written.
-      write_output(o.metrics_csv, [&](std::ostream& out) { run_steps(lanes, o.steps, &out, keep); });
+      write_output(o.metrics_csv, [&](std::ostream& out) { run(&out); });
       report("metrics", o.metrics_csv);
     } else {
-      run_steps(lanes, o.steps, nullptr, keep);
+      run(nullptr);
     }
-    if (!o.dump_state.empty()) {
-      nlohmann::json state;
-      if (twin) {
-        system->dump(state["a"]);
-        twin->dump(state["b"]);
-      } else {
-        system->dump(state);
-      }
-      write_output(o.dump_state, [&](std::ostream& out) { out << state.dump() << '\n'; });
-      report("state", o.dump_state);
-    }
-    if (!o.save_state.empty()) {
-      save_checkpoint_file(o.save_state, *system);
-      report("saved state", o.save_state);
+    if (app) {
+      if (plan->ffmpeg.empty()) report("frames", plan->target);
+      else report("video", o.record);
+      app->session.runner->inspect([&](const System& s) { write_state_outputs(o, s, nullptr); });
+    } else {
+      write_state_outputs(o, *system, twin.get());
     }
     if (!o.screenshot.empty()) {
-      GlWindow window(o.width, o.height, "observatory (offscreen)", /*visible=*/false);
-      // Twins are drawn side by side, as the window draws a forked run.
-      if (twin) system = std::make_unique<TwinPair>(std::move(system), std::move(twin));
-      App app(window, make_session_for(std::move(system), scene), o);
-      app.session.runner->adopt_history(history);
-      gfx::write_png(o.screenshot, app.render(/*with_ui=*/false));
+      if (!app) {
+        // Twins are drawn side by side, as the window draws a forked run.
+        if (twin) system = std::make_unique<TwinPair>(std::move(system), std::move(twin));
+        app = std::make_unique<App>(*window, make_session_for(std::move(system), scene), o);
+        app->session.runner->adopt_history(history);
+      }
+      gfx::write_png(o.screenshot, app->render(/*with_ui=*/false));
       report("screenshot", o.screenshot);
     }
     return 0;

@@ -7,8 +7,9 @@
 
 namespace obs {
 
-// `observatory --headless ...`: runs the scene for --steps, streaming metrics, then writes
-// the state dump and an offscreen screenshot as asked. Returns the exit code.
+// `observatory --headless ...`: runs the scene for --steps, streaming metrics (and recording a
+// video of it with --record: headless_record.hpp), then writes the state dump and an offscreen
+// screenshot as asked. Returns the exit code.
 int run_headless(const Options& options);
 // The twin of a run (--twin): the scene with the --set overrides, then the --twin ones. A bad
 // value is bad input named as the --twin flag that gave it.

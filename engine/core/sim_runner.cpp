@@ -160,6 +160,47 @@ void SimRunner::inspect(const std::function<void(const System&)>& fn) {
   sync();
 }
 
+void SimRunner::advance(std::uint64_t n, const std::function<void(System&)>& after_step) {
+  std::shared_ptr<const Snapshot> snap;
+  std::exception_ptr failure;
+  {
+    std::lock_guard lock(mu_);
+    // Not an edit: nothing forks, and no checkpoint is taken beyond the steps' own.
+    queue_.push_back({[&](System&) {
+                        try {
+                          for (std::uint64_t i = 0; i < n; ++i) {
+                            step_recorded();
+                            after_step(*system_);
+                          }
+                          snap = system_->snapshot();
+                          snapshot_wanted_.store(false);  // this one answers any request made so far
+                        } catch (...) {
+                          failure = std::current_exception();
+                        }
+                      },
+                      false});
+    ++posted_;
+  }
+  cv_.notify_all();
+  sync();
+  if (failure) std::rethrow_exception(failure);
+  std::lock_guard lock(mu_);
+  snapshot_ = std::move(snap);
+  dirty_ = false;  // the snapshot is of the current state: the loop need not take another
+}
+
+void SimRunner::step_recorded() {
+  const auto began = Clock::now();
+  system_->step();
+  // Past the head, a new step: recorded. Behind it (after a rewind), the recorded run is
+  // followed again and its rows and checkpoints are already there.
+  if (system_->steps() > head_) {
+    head_ = system_->steps();
+    record_metrics();
+    history_.after_step(*system_, std::chrono::duration<double>(Clock::now() - began).count());
+  }
+}
+
 void SimRunner::scrub_to(std::uint64_t step) {
   {
     std::lock_guard lock(mu_);
@@ -402,15 +443,7 @@ void SimRunner::loop() {
       bool failed = false;
       std::string failure;
       try {
-        const auto began = Clock::now();
-        system_->step();
-        // Past the head, a new step: recorded. Behind it (after a rewind), the recorded run is
-        // followed again and its rows and checkpoints are already there.
-        if (system_->steps() > head_) {
-          head_ = system_->steps();
-          record_metrics();
-          history_.after_step(*system_, std::chrono::duration<double>(Clock::now() - began).count());
-        }
+        step_recorded();
       } catch (const std::exception& e) {
         failed = true;
         failure = e.what();

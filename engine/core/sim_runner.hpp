@@ -96,6 +96,12 @@ class SimRunner {
   void adopt_history(const SeriesStore& earlier);
   // Calls fn with the system on the simulation thread and waits (dump, capture_scene).
   void inspect(const std::function<void(const System&)>& fn);
+  // Headless recording: runs `n` steps on the simulation thread as playing makes them (metric
+  // history, rewind checkpoints), calls `after_step` there after each, publishes a snapshot of
+  // the state reached and returns; so the next frame drawn shows exactly that step, which the
+  // asynchronous snapshot() cannot promise. Call while paused. Rethrows what a step or
+  // `after_step` threw.
+  void advance(std::uint64_t n, const std::function<void(System&)>& after_step);
 
   // Shows the state at `step` (clamped to what the history keeps): pauses, restores the nearest
   // checkpoint at or before it and replays to it exactly. Nothing is discarded: playing or
@@ -124,6 +130,8 @@ class SimRunner {
   // Simulation thread, unlocked: an edit made in the past drops the future after it.
   void fork_if_in_past();
   void scrub(std::uint64_t target);
+  // One step, simulation thread, unlocked; past the head it is recorded (metrics, checkpoint).
+  void step_recorded();
 
   std::unique_ptr<System> system_;  // touched only by the simulation thread after start
   std::size_t history_rows_;

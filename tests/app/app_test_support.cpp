@@ -1,6 +1,7 @@
 #include "app_test_support.hpp"
 
 #include <stb_image.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -62,6 +63,18 @@ std::string quoted(const std::string& text) {
   out.append(text).push_back('\'');
   return out;
 }
+
+FakeFfmpeg::FakeFfmpeg(const std::filesystem::path& dir, const std::string& script) : old_(std::getenv("PATH") ? std::getenv("PATH") : "") {
+  std::filesystem::create_directories(dir);
+  write_text(dir / "ffmpeg", "#!/bin/sh\n" + script);
+  ::chmod((dir / "ffmpeg").c_str(), 0755);
+  ::setenv("PATH", (dir.string() + ":/usr/bin:/bin").c_str(), 1);
+}
+
+FakeFfmpeg::~FakeFfmpeg() { ::setenv("PATH", old_.c_str(), 1); }
+
+const char* const kFfmpegRecorder =
+    "for a in \"$@\"; do out=\"$a\"; done\nprintf '%s\\n' \"$@\" > \"$(dirname \"$out\")/args.txt\"\ncat > \"$out\"\n";
 
 bool have_display() {
   const char* d = std::getenv("DISPLAY");

@@ -30,4 +30,20 @@ bool have_display();
 // 'text' for the shell (the tests' paths have no quotes in them).
 std::string quoted(const std::string& text);
 
+// A PATH whose ffmpeg is `dir`/ffmpeg running `script` (/bin/sh), ahead of /usr/bin:/bin, for
+// this process and the binaries it starts; the old PATH comes back when it goes out of scope.
+class FakeFfmpeg {
+ public:
+  FakeFfmpeg(const std::filesystem::path& dir, const std::string& script);
+  ~FakeFfmpeg();
+  FakeFfmpeg(const FakeFfmpeg&) = delete;
+  FakeFfmpeg& operator=(const FakeFfmpeg&) = delete;
+
+ private:
+  std::string old_;
+};
+// A fake ffmpeg script that keeps its arguments in args.txt beside its output (the last
+// argument) and writes what it reads, the raw frames, there.
+extern const char* const kFfmpegRecorder;
+
 }  // namespace obs::test

@@ -5,8 +5,6 @@
 // The real ffmpeg is a manual check (docs/testing.md).
 #include <doctest/doctest.h>
 
-#include <sys/stat.h>
-
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -22,26 +20,6 @@ using obs::test::UiDriver;
 namespace fs = std::filesystem;
 
 namespace {
-
-// A PATH whose ffmpeg is `script`; restored when it goes out of scope.
-class FakeFfmpeg {
- public:
-  FakeFfmpeg(const fs::path& dir, const std::string& script) : old_(std::getenv("PATH") ? std::getenv("PATH") : "") {
-    fs::create_directories(dir);
-    test::write_text(dir / "ffmpeg", "#!/bin/sh\n" + script);
-    ::chmod((dir / "ffmpeg").c_str(), 0755);
-    ::setenv("PATH", (dir.string() + ":/usr/bin:/bin").c_str(), 1);
-  }
-  ~FakeFfmpeg() { ::setenv("PATH", old_.c_str(), 1); }
-  FakeFfmpeg(const FakeFfmpeg&) = delete;
-  FakeFfmpeg& operator=(const FakeFfmpeg&) = delete;
-
- private:
-  std::string old_;
-};
-
-// Keeps its arguments beside its output (the last argument) and writes what it reads there.
-const char* kRecorder = "for a in \"$@\"; do out=\"$a\"; done\nprintf '%s\\n' \"$@\" > \"$(dirname \"$out\")/args.txt\"\ncat > \"$out\"\n";
 
 bool log_has(const App& app, const std::string& text) {
   for (const auto& line : app.log_lines)
@@ -66,7 +44,7 @@ struct Recorder {
 TEST_CASE("gui_record_video: MP4 through ffmpeg gets every frame at the window's size, under a new numbered name") {
   if (!test::have_display()) FAIL("no DISPLAY: run the app tests under xvfb-run (scripts/test does)");
   const auto dir = test::temp_dir("record_video");
-  FakeFfmpeg fake(dir / "bin", kRecorder);
+  test::FakeFfmpeg fake(dir / "bin", test::kFfmpegRecorder);
   Recorder r(dir);
   r.ui.choose("record/format", "MP4 (ffmpeg)");
   REQUIRE(r.app.record_format == App::RecordFormat::Mp4);
@@ -102,7 +80,7 @@ TEST_CASE("gui_record_video: a failing ffmpeg leaves no file and says why; no ff
   if (!test::have_display()) FAIL("no DISPLAY: run the app tests under xvfb-run (scripts/test does)");
   const auto dir = test::temp_dir("record_video_fail");
   {
-    FakeFfmpeg fake(dir / "bin", "cat > /dev/null\nexit 3\n");
+    test::FakeFfmpeg fake(dir / "bin", "cat > /dev/null\nexit 3\n");
     Recorder r(dir);
     r.ui.choose("record/format", "MP4 (ffmpeg)");
     r.ui.type_into("record/frames", "3");
@@ -113,7 +91,7 @@ TEST_CASE("gui_record_video: a failing ffmpeg leaves no file and says why; no ff
     CHECK_FALSE(fs::exists(dir / "shots" / "recording_0001.mp4.part"));
   }
   {
-    FakeFfmpeg none(dir / "empty_bin", "");  // a PATH with no usable ffmpeg: remove it again
+    test::FakeFfmpeg none(dir / "empty_bin", "");  // a PATH with no usable ffmpeg: remove it again
     fs::remove(dir / "empty_bin" / "ffmpeg");
     ::setenv("PATH", (dir / "empty_bin").c_str(), 1);
     Recorder r(dir);
