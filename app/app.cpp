@@ -154,6 +154,7 @@ bool App::edit_params(std::span<const ParamEdit> edits, bool continues, std::spa
     undo_.push_back({std::move(before), posted});
     if (undo_.size() > 200) undo_.erase(undo_.begin());
     log(Event::Level::Info, text);
+    mark(session.runner->status().step, MarkerKind::Edit, text);  // one per edit: a drag's merges add none
   }
   redo_.clear();
   last_log_is_edit_ = true;
@@ -254,7 +255,9 @@ void App::rewind_by(std::int64_t delta) {
   const SimRunner::Status st = runner.status();
   if (delta < 0) {
     const auto back = static_cast<std::uint64_t>(-delta);
-    runner.scrub_to(st.step > back ? st.step - back : 0);
+    const std::uint64_t target = st.step > back ? st.step - back : 0;
+    runner.scrub_to(target);
+    if (target < st.step) mark(target, MarkerKind::Rewind, "back from step " + std::to_string(st.step));
     return;
   }
   const std::uint64_t target = st.step + static_cast<std::uint64_t>(delta);
@@ -265,6 +268,24 @@ void App::rewind_by(std::int64_t delta) {
 void App::reset_simulation() {
   session.runner->post([](System& s) { s.reset(s.seed()); });
   log(Event::Level::Info, "reset (same seed)");
+  clear_plot_state();
+}
+
+void App::mark(std::uint64_t step, MarkerKind kind, std::string what) {
+  if (kind == MarkerKind::Rewind && !markers_.empty() && markers_.back().kind == MarkerKind::Rewind && step <= markers_.back().step) {
+    markers_.back().step = step;  // the same walk back: one mark, where it ends
+    return;
+  }
+  markers_.push_back({step, kind, std::move(what)});
+  if (markers_.size() > 1000) markers_.erase(markers_.begin());  // a bound, like the log's
+}
+
+// A new history starts: old marks and a zoom into old steps would point at steps that mean
+// something else now.
+void App::clear_plot_state() {
+  markers_.clear();
+  plot_zoom.reset();
+  scrub_from.reset();
 }
 
 bool App::open_scene(const std::string& path) {
@@ -311,6 +332,7 @@ bool App::finish_open() {
     undo_.clear();
     redo_.clear();
     last_log_is_edit_ = false;
+    clear_plot_state();
     load_error.clear();
     std::erase(recent, path);
     recent.insert(recent.begin(), path);

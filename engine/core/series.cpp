@@ -6,8 +6,11 @@
 
 namespace obs {
 
-SeriesStore::SeriesStore(std::vector<std::string> names, std::size_t capacity)
-    : names_(std::move(names)), steps_(capacity), values_(capacity * names_.size()), capacity_(capacity) {}
+SeriesStore::SeriesStore(std::vector<std::string> names, std::size_t capacity, std::vector<double> resolutions)
+    : names_(std::move(names)), steps_(capacity), values_(capacity * names_.size()), resolutions_(std::move(resolutions)),
+      capacity_(capacity) {
+  resolutions_.resize(resolutions_.empty() ? 0 : names_.size(), 0.0);
+}
 
 void SeriesStore::append(std::uint64_t step, const double* values) {
   if (capacity_ == 0) return;

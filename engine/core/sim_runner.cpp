@@ -14,7 +14,7 @@ using Clock = std::chrono::steady_clock;
 SimRunner::SimRunner(std::unique_ptr<System> system, std::size_t history_rows)
     : system_(std::move(system)), history_rows_(history_rows) {
   metric_row_.resize(system_->metric_names().size());
-  series_ = SeriesStore(system_->metric_names(), history_rows_);
+  series_ = SeriesStore(system_->metric_names(), history_rows_, system_->metric_table().resolutions());
   status_.kind = std::string(system_->kind());
   status_.seed = system_->seed();
   status_.step = system_->steps();
@@ -84,7 +84,7 @@ void SimRunner::replace(std::unique_ptr<System> system) {
     metric_row_.assign(system_->metric_names().size(), 0.0);
     {
       std::lock_guard lock(series_mu_);
-      series_ = SeriesStore(system_->metric_names(), history_rows_);
+      series_ = SeriesStore(system_->metric_names(), history_rows_, system_->metric_table().resolutions());
     }
     record_metrics();
   });
@@ -221,7 +221,7 @@ void SimRunner::with_series(const std::function<void(const SeriesStore&)>& fn) c
 void SimRunner::adopt_history(const SeriesStore& earlier) {
   std::lock_guard lock(series_mu_);
   if (earlier.names() != series_.names() || earlier.size() == 0) return;
-  SeriesStore merged(series_.names(), history_rows_);
+  SeriesStore merged(series_.names(), history_rows_, series_.resolutions());
   std::vector<double> row(series_.names().size());
   auto copy_rows = [&](const SeriesStore& from, std::uint64_t after, bool all) {
     for (std::size_t i = 0; i < from.size(); ++i) {
