@@ -35,8 +35,15 @@ std::vector<StepTick> step_ticks(std::uint64_t lo, std::uint64_t hi, float width
     StepTick t{s, static_cast<float>(static_cast<double>(s - lo) / span) * width, 0, std::to_string(s)};
     const float w = static_cast<float>(t.text.size()) * digit_w;
     t.label_x = std::clamp(t.x - w / 2, 0.0f, width - w);
-    // Slid in from an end, a label may reach its neighbour's: then it is left out.
-    const bool clear = ticks.empty() || ticks.back().label_x + static_cast<float>(ticks.back().text.size()) * digit_w + digit_w <= t.label_x;
+    // Slid in from an end, a label may reach its neighbour's: then the slid one is left out, so
+    // the ticks kept stay evenly spaced.
+    auto label_w = [&](const StepTick& k) { return static_cast<float>(k.text.size()) * digit_w; };
+    auto slid = [&](const StepTick& k) { return k.label_x != k.x - label_w(k) / 2; };
+    bool clear = ticks.empty() || ticks.back().label_x + label_w(ticks.back()) + digit_w <= t.label_x;
+    if (!clear && !slid(t) && slid(ticks.back())) {
+      ticks.pop_back();
+      clear = true;
+    }
     if (w <= width && clear) ticks.push_back(std::move(t));
     if (s > hi - every) break;  // no wrap past the largest step
   }
