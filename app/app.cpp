@@ -155,6 +155,7 @@ bool App::edit_params(std::span<const ParamEdit> edits, bool continues, std::spa
     undo_.push_back({std::move(before), posted, twin_target_});
     if (undo_.size() > 200) undo_.erase(undo_.begin());
     log(Event::Level::Info, twin_log_prefix() + text);
+    mark(session.runner->status().step, MarkerKind::Edit, twin_log_prefix() + text);  // one per edit: a drag's merges add none
   }
   redo_.clear();
   last_log_is_edit_ = true;
@@ -254,12 +255,14 @@ void App::fork() {
     return;
   }
   session.runner->fork();
+  mark(session.runner->status().step, MarkerKind::Fork, "forked into A and B");
   set_twin_target(TwinPair::Side::B);  // what a person forks for: to change B
 }
 
 void App::keep_twin(TwinPair::Side side) {
   if (!twinned()) return;
   session.runner->keep_side(side);
+  mark(session.runner->status().step, MarkerKind::Fork, side == TwinPair::Side::A ? "kept A" : "kept B");
   // B's view (its settings are A's anyway) becomes the one view; the pane drops A's.
   if (side == TwinPair::Side::B && session.twin_view) std::swap(session.view, session.twin_view);
   session.twin_view.reset();
@@ -295,7 +298,9 @@ void App::rewind_by(std::int64_t delta) {
   const SimRunner::Status st = runner.status();
   if (delta < 0) {
     const auto back = static_cast<std::uint64_t>(-delta);
-    runner.scrub_to(st.step > back ? st.step - back : 0);
+    const std::uint64_t target = st.step > back ? st.step - back : 0;
+    runner.scrub_to(target);
+    if (target < st.step) mark(target, MarkerKind::Rewind, "back from step " + std::to_string(st.step));
     return;
   }
   const std::uint64_t target = st.step + static_cast<std::uint64_t>(delta);
@@ -306,6 +311,24 @@ void App::rewind_by(std::int64_t delta) {
 void App::reset_simulation() {
   session.runner->post([](System& s) { s.reset(s.seed()); });
   log(Event::Level::Info, "reset (same seed)");
+  clear_plot_state();
+}
+
+void App::mark(std::uint64_t step, MarkerKind kind, std::string what) {
+  if (kind == MarkerKind::Rewind && !markers_.empty() && markers_.back().kind == MarkerKind::Rewind && step <= markers_.back().step) {
+    markers_.back().step = step;  // the same walk back: one mark, where it ends
+    return;
+  }
+  markers_.push_back({step, kind, std::move(what)});
+  if (markers_.size() > 1000) markers_.erase(markers_.begin());  // a bound, like the log's
+}
+
+// A new history starts: old marks and a zoom into old steps would point at steps that mean
+// something else now.
+void App::clear_plot_state() {
+  markers_.clear();
+  plot_zoom.reset();
+  scrub_from.reset();
 }
 
 bool App::open_scene(const std::string& path) {
@@ -352,6 +375,7 @@ bool App::finish_open() {
     undo_.clear();
     redo_.clear();
     last_log_is_edit_ = false;
+    clear_plot_state();
     load_error.clear();
     std::erase(recent, path);
     recent.insert(recent.begin(), path);
@@ -616,7 +640,10 @@ void App::frame(bool with_ui, bool interactive) {
   for (const ViewPane& pane : panes) {
     if (MetricHistory* history = pane.view->metric_history())
       session.runner->with_series([&](const SeriesStore& store) { history->copy_from(store, pane.metric_prefix); });
-    if (panes.size() > 1) draw_twin_label(pane.label, pane.view == session.view.get() ? "A" : "B", twin_target_);
+    // The views are laid out for about 600 px; beside the panels each twin gets half that.
+    if (panes.size() > 1)
+      draw_twin_label(pane.label, pane.view == session.view.get() ? "A" : "B", twin_target_,
+                      /*narrow_hint=*/with_ui && pane.rect.width() < 560);
     if (!pane.snap) continue;
     // A pane's overlay text stays in its pane: A's header line must not run on into B's.
     ImGui::GetBackgroundDrawList()->PushClipRect(pane.rect.min, pane.rect.max, true);

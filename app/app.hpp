@@ -6,6 +6,8 @@
 #include <deque>
 #include <future>
 #include <memory>
+#include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -17,6 +19,7 @@
 #include "gfx/video_pipe.hpp"
 #include "input/synthetic_input.hpp"
 #include "platform/gl_window.hpp"
+#include "plot_markers.hpp"
 #include "session.hpp"
 
 namespace obs {
@@ -114,6 +117,12 @@ class App {
   // into the previous undo step (one drag of a slider is one step, not sixty). `before` names
   // the old values when the panel's copy already shows the new ones (a widget moved it).
   bool edit_params(std::span<const ParamEdit> edits, bool continues = false, std::span<const ParamEdit> before = {});
+  // Marks `step` in every metric plot (plot_markers.hpp): a perturbation, a parameter edit, a
+  // fork or a rewind happened there; `what` is the hover text's detail. Opening a scene and
+  // reset clear the marks (the steps start over). A rewind walking further back (held Left)
+  // moves its own mark instead of leaving one per key repeat.
+  void mark(std::uint64_t step, MarkerKind kind, std::string what = {});
+  const std::vector<PlotMarker>& markers() const { return markers_; }
 
   // ---- state the panels read and edit --------------------------------------------------
   GlWindow& window;
@@ -136,6 +145,11 @@ class App {
   // Ends a recording now: a video is finished (ffmpeg waited for) and the log says where it went.
   void stop_recording();
   int metrics_window = 2000;           // steps shown in the plots
+  // The steps the plots show while zoomed (a drag across a plot), first and last; none: they
+  // follow the live window. Double-click or the plot's menu returns to it.
+  std::optional<std::pair<std::uint64_t, std::uint64_t>> plot_zoom;
+  std::set<std::string> log_plots;     // the metrics plotted on a log scale (the plot's menu)
+  std::optional<std::uint64_t> scrub_from;  // the step a drag of the timeline started at
   std::string metrics_csv_path = "out/metrics.csv";
   bool show_help = false, show_ui = true, quit = false;
   // A question the app is asking (a modal dialog); the shortcuts wait while one is open.
@@ -190,6 +204,8 @@ class App {
   nlohmann::json twin_view_settings_;  // A's view settings B's view last took (one camera for both)
 
   std::vector<ParamEdit> view_edits_;  // reused every frame
+  std::vector<PlotMarker> markers_;
+  void clear_plot_state();
 
   gfx::Framebuffer frame_fbo_;
   bool screenshot_requested_ = false;

@@ -20,8 +20,9 @@ void draw_dialogs(App& app);
 // Over the view: "opening ..." and how to get hidden panels back. (Recording is shown in the
 // run section and the window title, never over the view: it would be in the recorded frames.)
 void draw_view_notices(App& app, const ViewRect& view, bool panels_hidden);
-// The strip above a twin's pane: "A" (blue) or "B" (orange), and whether edits go there.
-void draw_twin_label(const ViewRect& strip, const char* side, TwinPair::Side target);
+// The strip above a twin's pane: "A" (blue) or "B" (orange), and whether edits go there;
+// `narrow_hint`: also that Tab (panels hidden) gives each pane the full half of the window.
+void draw_twin_label(const ViewRect& strip, const char* side, TwinPair::Side target, bool narrow_hint);
 // A load error, over the view, until dismissed.
 void draw_error_panel(App& app, const ViewRect& over);
 // Under the view: the timeline that rewinds the run (its height, then the bar in `bar`).

@@ -24,6 +24,9 @@ void send(App& app, Perturbation p) {
   std::snprintf(text, sizeof text, "%s (amplitude %.4g, fraction %.4g%s)", std::string(perturb_kind_name(p.kind)).c_str(), p.amplitude, p.fraction,
                 p.kind == PerturbKind::Ablate ? (p.mode == AblateMode::Freeze ? ", freeze" : ", remove") : "");
   app.log(Event::Level::Info, app.twin_log_prefix() + text);
+  // Applied between two steps on the simulation thread: the step shown now is where it lands
+  // while paused, and within a frame's steps of it while running.
+  app.mark(app.session.runner->status().step, MarkerKind::Perturb, app.twin_log_prefix() + text);
 }
 
 // Typed values (Ctrl+click) are held to the slider's range too: a 1e20 kick is not a setting.

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
+#include <string>
 
 #include "app.hpp"
 #include "input/ui_marks.hpp"
@@ -47,6 +48,12 @@ void draw_timeline_bar(App& app, const ViewRect& bar) {
   ImGui::SetNextItemWidth(std::max(4 * em, ImGui::GetContentRegionAvail().x - live_w - ImGui::GetStyle().ItemSpacing.x));
   if (ImGui::SliderScalar("##timeline", ImGuiDataType_U64, &shown, &lo, &hi, "", ImGuiSliderFlags_AlwaysClamp) && shown != st.step)
     runner.scrub_to(shown);
+  // One rewind mark per drag that ends before it began, not one per frame of the drag.
+  if (ImGui::IsItemActivated()) app.scrub_from = st.step;
+  if (ImGui::IsItemDeactivated() && app.scrub_from) {
+    if (shown < *app.scrub_from) app.mark(shown, MarkerKind::Rewind, "timeline, from step " + std::to_string(*app.scrub_from));
+    app.scrub_from.reset();
+  }
   ui::mark("timeline/slider");
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("Drag to any step from %" PRIu64 " on: it is restored exactly (the nearest checkpoint, then replayed).\n"

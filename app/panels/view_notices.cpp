@@ -2,6 +2,7 @@
 // sees in the window, but a screenshot taken without the UI does not carry them.
 #include <imgui.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "app.hpp"
@@ -35,16 +36,24 @@ void draw_view_notices(App& app, const ViewRect& view, bool panels_hidden) {
   }
 }
 
-void draw_twin_label(const ViewRect& strip, const char* side, TwinPair::Side target) {
+void draw_twin_label(const ViewRect& strip, const char* side, TwinPair::Side target, bool narrow_hint) {
   // On the background list, as the view's own overlay: a recorded video says which twin is which.
-  const bool aimed = target == TwinPair::Side::Both || (target == TwinPair::Side::A) == (side[0] == 'A');
+  // The hint only where it tells one side from the other (with "both", neither is singled out).
+  const bool aimed = target == (side[0] == 'A' ? TwinPair::Side::A : TwinPair::Side::B);
   char text[48];
   std::snprintf(text, sizeof text, aimed ? "%s  (edits go here)" : "%s", side);
   const ImVec2 size = ImGui::CalcTextSize(text);
   ImDrawList* dl = ImGui::GetBackgroundDrawList();
   dl->AddRectFilled(strip.min, strip.max, IM_COL32(20, 22, 28, 255));
-  dl->AddText({strip.min.x + (strip.width() - size.x) * 0.5f, strip.min.y + (strip.height() - size.y) * 0.5f},
-              side[0] == 'A' ? IM_COL32(120, 200, 255, 255) : IM_COL32(255, 170, 90, 255), text);
+  const float em = ImGui::GetFontSize(), y = strip.min.y + (strip.height() - size.y) * 0.5f;
+  float x = strip.min.x + (strip.width() - size.x) * 0.5f;
+  // Once, in A's strip: the views' text is laid out for a wider pane than half of the middle.
+  if (narrow_hint && side[0] == 'A') {
+    const char* hint = "Tab: wider panes";
+    dl->AddText({strip.min.x + em * 0.5f, y}, IM_COL32(150, 155, 165, 255), hint);
+    x = std::max(x, strip.min.x + em * 1.5f + ImGui::CalcTextSize(hint).x);
+  }
+  dl->AddText({x, y}, side[0] == 'A' ? IM_COL32(120, 200, 255, 255) : IM_COL32(255, 170, 90, 255), text);
 }
 
 }  // namespace obs

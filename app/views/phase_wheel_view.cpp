@@ -151,18 +151,23 @@ void PhaseWheelView::overlay_snapshot(const KuramotoSnapshot& typed, ImDrawList*
   char buf[160];
   std::snprintf(buf, sizeof buf, "r = %.4f   psi = %+.3f rad   K = %.3g (K_c = %.3g)   N = %zu%s", snap->r, snap->psi, snap->K,
                 snap->Kc, snap->phase.size() + snap->removed, snap->removed ? " (some removed)" : "");
-  dl->AddText({rect.min.x + em * 0.6f, rect.min.y + em * 0.5f}, IM_COL32(230, 232, 240, 255), buf);
-  float line_y = rect.min.y + em * 1.8f;
+  // Lines wrapped at the pane's width: a twin's half-width pane would clip them.
+  const float wrap = std::max(rect.width() - em * 1.2f, em * 8);
+  float line_y = rect.min.y + em * 0.5f;
+  auto line = [&](ImU32 colour) {
+    dl->AddText(ImGui::GetFont(), em, {rect.min.x + em * 0.6f, line_y}, colour, buf, nullptr, wrap);
+    line_y += ImGui::CalcTextSize(buf, nullptr, false, wrap).y + em * 0.3f;
+  };
+  line(IM_COL32(230, 232, 240, 255));
   if (snap->moving < snap->phase.size()) {
     std::snprintf(buf, sizeof buf, "%zu frozen (grey)", snap->phase.size() - snap->moving);
-    dl->AddText({rect.min.x + em * 0.6f, line_y}, IM_COL32(170, 170, 170, 255), buf);
-    line_y += em * 1.3f;
+    line(IM_COL32(170, 170, 170, 255));
   }
   if (const std::size_t stride = draw_stride(snap->phase.size()); stride > 1) {
     std::snprintf(buf, sizeof buf, "drawing every %zu%s oscillator (%zu points; View > max points)", stride,
                   stride % 10 == 1 && stride != 11 ? "st" : stride % 10 == 2 && stride != 12 ? "nd" : stride % 10 == 3 && stride != 13 ? "rd" : "th",
                   (snap->phase.size() + stride - 1) / stride);
-    dl->AddText({rect.min.x + em * 0.6f, line_y}, IM_COL32(170, 170, 170, 255), buf);
+    line(IM_COL32(170, 170, 170, 255));
   }
 
   draw_colorbar(dl, rect, gfx::Colormap::Viridis, snap->omega_lo, snap->omega_hi, "omega_i");

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "views/plot_scale.hpp"
+
 namespace obs {
 
 SeriesRange common_range(std::initializer_list<std::span<const double>> series, bool from_zero) {
@@ -26,10 +28,11 @@ SeriesRange draw_series(ImDrawList* dl, const ViewRect& area, std::span<const do
   const std::size_t n = by_x ? std::min(xs.size(), ys.size()) : ys.size();
   const SeriesRange range = style.range ? *style.range : common_range({ys.first(n)}, style.from_zero);
   if (!range.drawn || area.width() < 1 || area.height() < 1) return range;
-  const double span = range.constant ? 1.0 : range.hi - range.lo, base = range.constant ? range.lo - 0.5 : range.lo;
-  auto ypix = [&](double y) { return area.max.y - static_cast<float>((y - base) / span) * area.height(); };
+  auto ypix = [&](double y) { return area.max.y - static_cast<float>(y_fraction(range, y)) * area.height(); };
   const int columns = std::max(1, static_cast<int>(area.width()));
-  const double x0 = by_x ? xs[0] : 0, x1 = by_x ? std::max(xs[n - 1], x0 + 1e-9) : 0;
+  const bool fixed_x = style.x_hi > style.x_lo;
+  const double x0 = fixed_x ? style.x_lo : by_x && n ? xs[0] : 0;
+  const double x1 = fixed_x ? style.x_hi : by_x && n ? std::max(xs[n - 1], x0 + 1e-9) : 0;
   std::size_t next = 0;  // by x: the first sample not yet in a column
   ImVec2 prev{-1, -1};
   for (int c = 0; c < columns && next < n; ++c) {
@@ -48,7 +51,7 @@ SeriesRange draw_series(ImDrawList* dl, const ViewRect& area, std::span<const do
     }
     double mn = INFINITY, mx = -INFINITY;
     for (std::size_t i = a; i < b; ++i)
-      if (std::isfinite(ys[i])) mn = std::min(mn, ys[i]), mx = std::max(mx, ys[i]);
+      if (std::isfinite(ys[i]) && (!range.log || ys[i] > 0)) mn = std::min(mn, ys[i]), mx = std::max(mx, ys[i]);
     if (mn > mx) {
       prev = {-1, -1};
       continue;

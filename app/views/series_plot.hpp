@@ -16,6 +16,8 @@ struct SeriesRange {
   double lo = 0, hi = 0;  // the span drawn; meaningless when !drawn
   bool drawn = false;     // some value was finite
   bool constant = false;  // drawn as a flat line through the middle, bounded by its own value
+  bool floored = false;   // widened around the data to a plot's smallest span (views/plot_scale.hpp)
+  bool log = false;       // heights are log10 of the value; values <= 0 are not drawn
 };
 
 struct SeriesStyle {
@@ -23,13 +25,14 @@ struct SeriesStyle {
   float thickness = 1.2f;
   bool from_zero = false;  // the span includes 0 (an order parameter, a count)
   const SeriesRange* range = nullptr;  // drawn in this range instead of the series' own (overlays share one)
+  double x_lo = 0, x_hi = 0;           // with xs: the x span across the area when x_hi > x_lo (a zoom)
 };
 
 // The range spanning every finite value of all the series (for overlaid series: one scale).
 SeriesRange common_range(std::initializer_list<std::span<const double>> series, bool from_zero);
 
 // Plots `ys` against `xs` (or against their index when `xs` is empty; else xs is ascending and
-// as long as ys) across `area`. A column whose samples are all non-finite breaks the line; a
+// as long as ys) across `area`, from xs' first to last or over the style's x span. A column whose samples are all non-finite breaks the line; a
 // column with no sample (sparse xs) is bridged.
 SeriesRange draw_series(ImDrawList* dl, const ViewRect& area, std::span<const double> ys, std::span<const double> xs,
                         const SeriesStyle& style);

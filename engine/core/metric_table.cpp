@@ -1,16 +1,18 @@
 #include "core/metric_table.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 namespace obs {
 
-void MetricTable::add(std::string name, std::string unit, std::function<double()> value, Unmeasured unmeasured) {
+void MetricTable::add(std::string name, std::string unit, std::function<double()> value, Unmeasured unmeasured, double resolution) {
   if (find(name)) throw std::logic_error("metric declared twice: " + name);
   names_.push_back(std::move(name));
   units_.push_back(std::move(unit));
   values_.push_back(std::move(value));
   unmeasured_.push_back(unmeasured);
+  resolutions_.push_back(std::isfinite(resolution) && resolution > 0 ? resolution : 0);
 }
 
 void MetricTable::truncate(std::size_t first) {
@@ -19,6 +21,7 @@ void MetricTable::truncate(std::size_t first) {
   units_.resize(first);
   values_.resize(first);
   unmeasured_.resize(first);
+  resolutions_.resize(first);
 }
 
 std::optional<std::size_t> MetricTable::find(const std::string& name) const {

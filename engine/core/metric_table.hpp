@@ -16,7 +16,11 @@ class MetricTable {
   // NaN means "not measured yet" for a metric declared `Unmeasured::Nan` (a test accuracy before
   // the first epoch ends, no probed neuron); every other metric is always finite.
   enum class Unmeasured { Never, Nan };
-  void add(std::string name, std::string unit, std::function<double()> value, Unmeasured unmeasured = Unmeasured::Never);
+  // `resolution` (in the metric's unit; 0 = not declared) is the smallest change that means
+  // anything: what the engine's own rounding can move it by (a float sum over N oscillators).
+  // Plots never scale a change smaller than it up to their full height (views/plot_scale.hpp).
+  void add(std::string name, std::string unit, std::function<double()> value, Unmeasured unmeasured = Unmeasured::Never,
+           double resolution = 0);
   // Runs once before the getters on every read: for a quantity several metrics share (a mean
   // over all carriers), computed once instead of once per metric.
   void before_read(std::function<void()> prepare) { prepare_ = std::move(prepare); }
@@ -28,6 +32,7 @@ class MetricTable {
   const std::vector<std::string>& names() const { return names_; }
   const std::string& unit(std::size_t i) const { return units_.at(i); }
   bool may_be_unmeasured(std::size_t i) const { return unmeasured_.at(i) == Unmeasured::Nan; }
+  const std::vector<double>& resolutions() const { return resolutions_; }
   std::optional<std::size_t> find(const std::string& name) const;
   void write(double* out) const;
 
@@ -35,6 +40,7 @@ class MetricTable {
   std::vector<std::string> names_, units_;
   std::vector<std::function<double()>> values_;
   std::vector<Unmeasured> unmeasured_;
+  std::vector<double> resolutions_;
   std::function<void()> prepare_;
 };
 

@@ -7,8 +7,11 @@
 
 namespace obs {
 
-SeriesStore::SeriesStore(std::vector<std::string> names, std::size_t capacity)
-    : names_(std::move(names)), steps_(capacity), values_(capacity * names_.size()), capacity_(capacity) {}
+SeriesStore::SeriesStore(std::vector<std::string> names, std::size_t capacity, std::vector<double> resolutions)
+    : names_(std::move(names)), steps_(capacity), values_(capacity * names_.size()), resolutions_(std::move(resolutions)),
+      capacity_(capacity) {
+  resolutions_.resize(resolutions_.empty() ? 0 : names_.size(), 0.0);
+}
 
 void SeriesStore::append(std::uint64_t step, const double* values) {
   if (capacity_ == 0) return;
@@ -31,14 +34,14 @@ void SeriesStore::drop_after(std::uint64_t step) {
   }
 }
 
-SeriesStore remap_series(const SeriesStore& from, std::vector<std::string> names,
+SeriesStore remap_series(const SeriesStore& from, std::vector<std::string> names, std::vector<double> resolutions,
                          const std::function<std::string(const std::string&)>& source) {
   std::vector<std::ptrdiff_t> column(names.size(), -1);
   for (std::size_t k = 0; k < names.size(); ++k) {
     const auto it = std::find(from.names().begin(), from.names().end(), source(names[k]));
     if (it != from.names().end()) column[k] = it - from.names().begin();
   }
-  SeriesStore to(std::move(names), from.capacity());
+  SeriesStore to(std::move(names), from.capacity(), std::move(resolutions));
   std::vector<double> row(column.size());
   for (std::size_t i = 0; i < from.size(); ++i) {
     for (std::size_t k = 0; k < column.size(); ++k)

@@ -12,7 +12,9 @@ namespace obs {
 class SeriesStore {
  public:
   SeriesStore() = default;
-  SeriesStore(std::vector<std::string> names, std::size_t capacity);
+  // `resolutions` (one per name, or empty: none declared) travel with the names from the
+  // system's MetricTable to the plots, which read the store anyway: no second channel.
+  SeriesStore(std::vector<std::string> names, std::size_t capacity, std::vector<double> resolutions = {});
 
   void append(std::uint64_t step, const double* values);
   void clear() { count_ = head_ = 0; }
@@ -20,6 +22,9 @@ class SeriesStore {
   void drop_after(std::uint64_t step);
 
   const std::vector<std::string>& names() const { return names_; }
+  // The metric's declared resolution (MetricTable::add), 0 when it declared none.
+  double resolution(std::size_t metric) const { return metric < resolutions_.size() ? resolutions_[metric] : 0.0; }
+  const std::vector<double>& resolutions() const { return resolutions_; }
   std::size_t size() const { return count_; }
   std::size_t capacity() const { return capacity_; }
   // Row i in age order (0 = oldest retained).
@@ -34,14 +39,16 @@ class SeriesStore {
   std::vector<std::string> names_;
   std::vector<std::uint64_t> steps_;
   std::vector<double> values_;
+  std::vector<double> resolutions_;
   std::size_t capacity_ = 0, count_ = 0, head_ = 0;
 };
 
 // `from`'s rows under new column names: column `names[k]` copies `from`'s column named
 // source(names[k]), or is NaN where `from` has none. A fork copies each metric NAME into a_NAME
 // and b_NAME (the twins share their past); keeping one side copies it back; a restart that
-// re-declares an engine's metrics keeps the ones it still has.
-SeriesStore remap_series(const SeriesStore& from, std::vector<std::string> names,
+// re-declares an engine's metrics keeps the ones it still has. `resolutions` are the new
+// columns' own (the system's MetricTable), as for a new store.
+SeriesStore remap_series(const SeriesStore& from, std::vector<std::string> names, std::vector<double> resolutions,
                          const std::function<std::string(const std::string&)>& source);
 
 // The CSV header and one row, shared by the store's export and the headless streaming writer.

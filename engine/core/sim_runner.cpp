@@ -14,7 +14,7 @@ using Clock = std::chrono::steady_clock;
 SimRunner::SimRunner(std::unique_ptr<System> system, std::size_t history_rows)
     : system_(std::move(system)), history_rows_(history_rows) {
   metric_row_.resize(system_->metric_names().size());
-  series_ = SeriesStore(system_->metric_names(), history_rows_);
+  series_ = SeriesStore(system_->metric_names(), history_rows_, system_->metric_table().resolutions());
   status_.kind = std::string(system_->kind());
   status_.seed = system_->seed();
   status_.step = system_->steps();
@@ -99,7 +99,8 @@ void SimRunner::change_twins(bool fork, TwinPair::Side keep) {
   if (system_->steps() == step) {
     {
       std::lock_guard lock(series_mu_);
-      series_ = remap_series(series_, system_->metric_names(), [&](const std::string& name) {
+      const auto& table = system_->metric_table();
+      series_ = remap_series(series_, table.names(), table.resolutions(), [&](const std::string& name) {
         return fork ? name.substr(2) : kept + name;  // a_NAME, b_NAME <- NAME; NAME <- a_NAME or b_NAME
       });
     }
@@ -111,7 +112,7 @@ void SimRunner::change_twins(bool fork, TwinPair::Side keep) {
     // B was restarted by an edit and counts its own steps: its past is not the pair's.
     {
       std::lock_guard lock(series_mu_);
-      series_ = SeriesStore(system_->metric_names(), history_rows_);
+      series_ = SeriesStore(system_->metric_names(), history_rows_, system_->metric_table().resolutions());
     }
     history_.clear();
     head_ = system_->steps();
@@ -127,7 +128,8 @@ void SimRunner::follow_metric_names() {
   if (system_->metric_names() == series_.names()) return;  // only this thread replaces series_
   metric_row_.assign(system_->metric_names().size(), 0.0);
   std::lock_guard lock(series_mu_);
-  series_ = remap_series(series_, system_->metric_names(), [](const std::string& name) { return name; });
+  series_ = remap_series(series_, system_->metric_names(), system_->metric_table().resolutions(),
+                         [](const std::string& name) { return name; });
 }
 
 void SimRunner::replace(std::unique_ptr<System> system) {
@@ -137,7 +139,7 @@ void SimRunner::replace(std::unique_ptr<System> system) {
     metric_row_.assign(system_->metric_names().size(), 0.0);
     {
       std::lock_guard lock(series_mu_);
-      series_ = SeriesStore(system_->metric_names(), history_rows_);
+      series_ = SeriesStore(system_->metric_names(), history_rows_, system_->metric_table().resolutions());
     }
     record_metrics();
   });
@@ -163,25 +165,20 @@ void SimRunner::inspect(const std::function<void(const System&)>& fn) {
 void SimRunner::advance(std::uint64_t n, const std::function<void(System&)>& after_step) {
   std::shared_ptr<const Snapshot> snap;
   std::exception_ptr failure;
-  {
-    std::lock_guard lock(mu_);
-    // Not an edit: nothing forks, and no checkpoint is taken beyond the steps' own.
-    queue_.push_back({[&](System&) {
-                        try {
-                          for (std::uint64_t i = 0; i < n; ++i) {
-                            step_recorded();
-                            after_step(*system_);
-                          }
-                          snap = system_->snapshot();
-                          snapshot_wanted_.store(false);  // this one answers any request made so far
-                        } catch (...) {
-                          failure = std::current_exception();
-                        }
-                      },
-                      false});
-    ++posted_;
-  }
-  cv_.notify_all();
+  // Not an edit (queued as a read): nothing forks, and no checkpoint is taken beyond the steps' own.
+  queue({[&](System&) {
+           try {
+             for (std::uint64_t i = 0; i < n; ++i) {
+               step_recorded();
+               after_step(*system_);
+             }
+             snap = system_->snapshot();
+             snapshot_wanted_.store(false);  // this one answers any request made so far
+           } catch (...) {
+             failure = std::current_exception();
+           }
+         },
+         Queued::Kind::Inspect});
   sync();
   if (failure) std::rethrow_exception(failure);
   std::lock_guard lock(mu_);
@@ -313,7 +310,7 @@ void SimRunner::with_series(const std::function<void(const SeriesStore&)>& fn) c
 void SimRunner::adopt_history(const SeriesStore& earlier) {
   std::lock_guard lock(series_mu_);
   if (earlier.names() != series_.names() || earlier.size() == 0) return;
-  SeriesStore merged(series_.names(), history_rows_);
+  SeriesStore merged(series_.names(), history_rows_, series_.resolutions());
   std::vector<double> row(series_.names().size());
   auto copy_rows = [&](const SeriesStore& from, std::uint64_t after, bool all) {
     for (std::size_t i = 0; i < from.size(); ++i) {

@@ -105,7 +105,7 @@ void TwinPair::declare_metrics() {
     const MetricTable& t = side.metric_table();
     for (std::size_t i = 0; i < t.size(); ++i)
       metrics_.add(prefix + t.names()[i], t.unit(i), [&row, i] { return row[i]; },
-                   t.may_be_unmeasured(i) ? MetricTable::Unmeasured::Nan : MetricTable::Unmeasured::Never);
+                   t.may_be_unmeasured(i) ? MetricTable::Unmeasured::Nan : MetricTable::Unmeasured::Never, t.resolutions()[i]);
   };
   declare("a_", *a_, a_row_);
   declare("b_", *b_, b_row_);

@@ -22,10 +22,7 @@ TEST_CASE("gui_plot_hover: hovering a plot shows the step and value recorded the
   App app(window, make_session(load_scene(std::string(OBS_SOURCE_DIR) + "/scenes/default.json")), Options{});
   UiDriver ui(app);
   SimRunner& runner = *app.session.runner;
-  runner.set_speed(0);
-  runner.step_once(200);
-  REQUIRE(ui.frames_until([&] { return runner.status().step == 200; }));
-  ui.frames(2);
+  REQUIRE(ui.step_to(200));
 
   const ui::Mark plot = ui.find("plot/r");
   const float y = (plot.min.y + plot.max.y) / 2;

@@ -58,6 +58,10 @@ TEST_CASE("gui_twin: Fork, aim an edit and a kick at B, A stays the solo run, ke
   ui.click("twins/fork");
   REQUIRE(ui.frames_until([&] { return app.twinned(); }));
   CHECK(app.twin_target() == Side::B);  // forking is for changing B
+  // The plots mark where the run forked.
+  REQUIRE_FALSE(app.markers().empty());
+  CHECK(app.markers().back().kind == MarkerKind::Fork);
+  CHECK(app.markers().back().step == 40);
   ui.frames(2);
   CHECK(app.session.twin_view);  // B's pane is drawn beside A's
   CHECK(ui.exists("twins/keep A"));
@@ -104,6 +108,7 @@ TEST_CASE("gui_twin: Fork, aim an edit and a kick at B, A stays the solo run, ke
   const std::uint64_t b_now = side_hash(runner, Side::B);
   ui.click("twins/keep A");
   REQUIRE(ui.frames_until([&] { return !app.twinned(); }));
+  CHECK(app.markers().back().what == "kept A");
   ui.frames(2);
   CHECK_FALSE(app.session.twin_view);
   CHECK(side_hash(runner, Side::A) == hash[100]);

@@ -17,6 +17,16 @@ void UiDriver::frames(int n) {
   for (int i = 0; i < n; ++i) app.run_frame();
 }
 
+bool UiDriver::step_to(std::uint64_t step) {
+  SimRunner& runner = *app.session.runner;
+  runner.set_speed(0);
+  const std::uint64_t now = runner.status().step;
+  if (step > now) runner.step_once(static_cast<int>(step - now));
+  const bool there = frames_until([&] { return runner.status().step == step; });
+  frames(2);
+  return there;
+}
+
 bool UiDriver::exists(const std::string& name) { return ui::find_mark(name).has_value(); }
 
 ui::Mark UiDriver::find(const std::string& name) {

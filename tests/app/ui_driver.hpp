@@ -5,6 +5,7 @@
 // (input/ui_marks.hpp), so "drag N by 20 px" survives layout changes.
 #include <GLFW/glfw3.h>
 
+#include <cstdint>
 #include <initializer_list>
 #include <string>
 
@@ -31,6 +32,10 @@ class UiDriver {
     }
     return done();
   }
+
+  // Steps the paused run `steps` times at full speed, frames running until the runner is there,
+  // then two more so the panels show it; false if it never got there.
+  bool step_to(std::uint64_t step);
 
   // The widget's rectangle, scrolled into view (wheel over its window) if it is not; throws
   // std::runtime_error naming the widget if it is not drawn at all.

@@ -1,4 +1,5 @@
-// SeriesStore: a bounded ring of (step, metrics...) rows, exported as CSV `step,<names>`.
+// SeriesStore: a bounded ring of (step, metrics...) rows, exported as CSV `step,<names>`, with
+// the resolution each metric declared.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -7,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/metric_table.hpp"
 #include "core/series.hpp"
 
 TEST_CASE("core: SeriesStore keeps the newest rows in age order once it wraps") {
@@ -79,4 +81,19 @@ TEST_CASE("core: a SeriesStore of capacity zero ignores appends") {
   CHECK(out.str() == "step,x\n");
   obs::SeriesStore empty;
   CHECK(empty.size() == 0);
+}
+
+TEST_CASE("core: a metric's declared resolution travels from its MetricTable to the series store the plots read") {
+  obs::MetricTable table;
+  table.add("r", "", [] { return 0.5; }, obs::MetricTable::Unmeasured::Never, 1e-6);
+  table.add("count", "", [] { return 3.0; });
+  table.add("bad", "", [] { return 1.0; }, obs::MetricTable::Unmeasured::Never, -1);  // not a resolution: none
+  CHECK(table.resolutions() == std::vector<double>{1e-6, 0, 0});
+  obs::SeriesStore store(table.names(), 10, table.resolutions());
+  CHECK(store.resolution(0) == 1e-6);
+  CHECK(store.resolution(1) == 0);
+  CHECK(store.resolution(7) == 0);  // out of range: none declared
+  CHECK(obs::SeriesStore({"a"}, 4).resolution(0) == 0);  // a store built without any
+  table.truncate(1);
+  CHECK(table.resolutions().size() == 1);
 }
