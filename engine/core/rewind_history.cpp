@@ -174,4 +174,37 @@ void RewindHistory::truncate_after(std::uint64_t step) {
   while (!edits_.empty() && edits_.back() > step) edits_.pop_back();
 }
 
+RewindHistory RewindHistory::split_from(std::uint64_t step, std::unique_ptr<System> state_at_step) {
+  RewindHistory part(budget_);
+  part.spacing_ = spacing_, part.clone_bytes_ = clone_bytes_;
+  part.step_seconds_ = step_seconds_, part.clone_seconds_ = clone_seconds_;
+  const auto first = std::lower_bound(points_.begin(), points_.end(), step, [](const Point& p, std::uint64_t t) { return p.step < t; });
+  for (auto it = first; it != points_.end(); ++it) {
+    bytes_ -= it->bytes;
+    if (state_at_step && it->step == step) continue;  // replaced below
+    part.bytes_ += it->bytes;
+    part.points_.push_back(std::move(*it));
+  }
+  points_.erase(first, points_.end());
+  if (state_at_step) {
+    const std::uint64_t bytes = state_at_step->clone_bytes();
+    part.points_.insert(part.points_.begin(), Point{step, bytes, false, std::move(state_at_step)});
+    part.bytes_ += bytes;
+  }
+  const auto first_edit = std::lower_bound(edits_.begin(), edits_.end(), step);
+  part.edits_.assign(first_edit, edits_.end());
+  edits_.erase(first_edit, edits_.end());
+  return part;
+}
+
+void RewindHistory::join(RewindHistory&& part) {
+  for (Point& p : part.points_) {
+    bytes_ += p.bytes;
+    points_.push_back(std::move(p));
+  }
+  edits_.insert(edits_.end(), part.edits_.begin(), part.edits_.end());
+  part.clear();
+  thin();
+}
+
 }  // namespace obs

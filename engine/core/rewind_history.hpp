@@ -52,6 +52,12 @@ class RewindHistory {
   std::uint64_t checkpoint_before(std::uint64_t step) const;
   // A new branch starts at `step`: checkpoints and edits after it are dropped.
   void truncate_after(std::uint64_t step);
+  // A branch's own part, moved out: the checkpoints and edits from `step` on. `state_at_step`,
+  // when given, replaces the checkpoint at `step` (the state the branch left the shared past
+  // in); without one, a checkpoint there stays the branch's. The part has this history's
+  // budget and spacing; join() puts it back after a history that ends before `step`.
+  RewindHistory split_from(std::uint64_t step, std::unique_ptr<System> state_at_step = nullptr);
+  void join(RewindHistory&& part);
 
   // Replaces every kept state by what `convert` makes of it, then thins to the budget: a fork
   // turns each into a twin pair, keeping one side turns each pair into that side.

@@ -34,6 +34,28 @@ void SeriesStore::drop_after(std::uint64_t step) {
   }
 }
 
+SeriesStore SeriesStore::split_after(std::uint64_t step) {
+  std::size_t first = count_;
+  while (first > 0 && step_at(first - 1) > step) --first;
+  SeriesStore part(names_, std::max<std::size_t>(count_ - first, 1), resolutions_);
+  for (std::size_t i = first; i < count_; ++i) part.append(step_at(i), &values_[index(i) * names_.size()]);
+  drop_after(step);
+  return part;
+}
+
+void SeriesStore::append_rows(const SeriesStore& rows) {
+  // Another branch may have other columns (an edit there re-declared the metrics): by name.
+  if (rows.names() != names_) {
+    append_rows(remap_series(rows, names_, resolutions_, [](const std::string& name) { return name; }));
+    return;
+  }
+  std::vector<double> row(names_.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    for (std::size_t k = 0; k < row.size(); ++k) row[k] = rows.value_at(i, k);
+    append(rows.step_at(i), row.data());
+  }
+}
+
 SeriesStore remap_series(const SeriesStore& from, std::vector<std::string> names, std::vector<double> resolutions,
                          const std::function<std::string(const std::string&)>& source) {
   std::vector<std::ptrdiff_t> column(names.size(), -1);

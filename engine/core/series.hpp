@@ -20,6 +20,10 @@ class SeriesStore {
   void clear() { count_ = head_ = 0; }
   // Drops the newest rows past `step` (a rewound run forks a new branch there).
   void drop_after(std::uint64_t step);
+  // The same, handing the rows over: a store of the same columns holding just them (a branch
+  // kept aside). append_rows() puts such rows back after this store's newest, column by name.
+  SeriesStore split_after(std::uint64_t step);
+  void append_rows(const SeriesStore& rows);
 
   const std::vector<std::string>& names() const { return names_; }
   // The metric's declared resolution (MetricTable::add), 0 when it declared none.

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <exception>
+#include <new>
 #include <vector>
 
 namespace obs {
@@ -83,9 +84,15 @@ void SimRunner::fork() { queue({nullptr, Queued::Kind::Fork}); }
 
 void SimRunner::keep_side(TwinPair::Side side) { queue({nullptr, Queued::Kind::Keep, side}); }
 
+void SimRunner::switch_branch() { queue({nullptr, Queued::Kind::SwitchBranch}); }
+
+void SimRunner::discard_branch() { queue({nullptr, Queued::Kind::DiscardBranch}); }
+
 void SimRunner::change_twins(bool fork, TwinPair::Side keep) {
   if (fork == (dynamic_cast<TwinPair*>(system_.get()) != nullptr)) return;  // already so
-  fork_if_in_past();
+  // A kept branch's states would be of the other shape (single or pair): it goes.
+  drop_branch(fork ? "forking into twins" : "keeping one twin");
+  fork_if_in_past(nullptr);
   const std::uint64_t step = system_->steps();
   const char* kept = keep == TwinPair::Side::B ? "b_" : "a_";
   const auto as_pair = [](std::unique_ptr<System> s) -> std::unique_ptr<System> { return TwinPair::fork(std::move(s)); };
@@ -223,23 +230,94 @@ void SimRunner::publish_rewind_locked() {
   status_.head_step = head_;
   status_.earliest_step = history_.earliest();
   status_.rewind_checkpoints = history_.count();
-  status_.rewind_bytes = history_.bytes();
-  status_.rewind_budget = history_.budget();
+  status_.rewind_bytes = history_.bytes() + (branch_ ? branch_->history.bytes() : 0);
+  status_.rewind_budget = history_.budget() + (branch_ ? branch_->history.budget() : 0);
   status_.rewind_spacing = history_.spacing();
+  status_.branch_kept = branch_.has_value();
+  status_.branch_from = branch_ ? branch_->from : 0;
+  status_.branch_head = branch_ ? branch_->head : 0;
 }
 
-void SimRunner::fork_if_in_past() {
+void SimRunner::fork_if_in_past(std::unique_ptr<System> before_edit) {
   const std::uint64_t now = system_->steps();
   if (now >= head_) return;
-  history_.truncate_after(now);
+  const std::uint64_t old_head = head_;
+  head_ = now;
+  if (before_edit && before_edit->steps() != now) before_edit.reset();  // not the state this edit left
+  if (!before_edit) {
+    history_.truncate_after(now);
+    {
+      std::lock_guard lock(series_mu_);
+      series_.drop_after(now);
+    }
+    std::lock_guard lock(mu_);
+    events_.push_back({Event::Level::Info, now, "edited in the past: a new branch starts at step " + std::to_string(now) + ", steps " +
+                                                    std::to_string(now + 1) + ".." + std::to_string(old_head) + " are dropped"});
+    return;
+  }
+  if (branch_) drop_branch("an edit in the past keeps a newer one (one is kept at a time)");
+  KeptBranch kept{now, old_head, history_.split_from(now, std::move(before_edit)), {}};
   {
     std::lock_guard lock(series_mu_);
-    series_.drop_after(now);
+    kept.rows = series_.split_after(now);
   }
+  branch_ = std::move(kept);
+  apply_rewind_budget();
   std::lock_guard lock(mu_);
-  events_.push_back({Event::Level::Info, now, "edited in the past: a new branch starts at step " + std::to_string(now) + ", steps " +
-                                                  std::to_string(now + 1) + ".." + std::to_string(head_) + " are dropped"});
-  head_ = now;
+  events_.push_back({Event::Level::Info, now, "edited in the past: a new branch starts at step " + std::to_string(now) + "; the old one (steps " +
+                                                  std::to_string(now + 1) + ".." + std::to_string(old_head) +
+                                                  ") is kept: Other branch on the timeline goes back to it"});
+}
+
+void SimRunner::drop_branch(const std::string& why) {
+  if (!branch_) return;
+  const std::string said = "the kept branch (steps " + std::to_string(branch_->from + 1) + ".." + std::to_string(branch_->head) + ") is discarded: " + why;
+  branch_.reset();
+  apply_rewind_budget();
+  std::lock_guard lock(mu_);
+  events_.push_back({Event::Level::Info, system_->steps(), said});
+}
+
+void SimRunner::apply_rewind_budget() {
+  if (!branch_) {
+    history_.set_budget(rewind_budget_);
+    return;
+  }
+  history_.set_budget(rewind_budget_ - rewind_budget_ / 4);
+  branch_->history.set_budget(rewind_budget_ / 4);
+}
+
+void SimRunner::change_branch(bool to_kept) {
+  if (!branch_) return;
+  if (!to_kept) {
+    drop_branch("asked for");
+    return;
+  }
+  const std::uint64_t now = system_->steps(), from = branch_->from;
+  if (now == head_) history_.keep(*system_);  // the current head stays one restore away
+  KeptBranch other = std::move(*branch_);
+  KeptBranch mine{from, head_, history_.split_from(from), {}};
+  {
+    std::lock_guard lock(series_mu_);
+    mine.rows = series_.split_after(from);
+    series_.append_rows(other.rows);
+  }
+  history_.join(std::move(other.history));
+  head_ = other.head;
+  branch_ = std::move(mine);
+  apply_rewind_budget();
+  // Before the fork point both branches are the same run: the view stays where it is. At it,
+  // they differ by the edit made there.
+  if (now >= from) {
+    std::uint64_t reached = 0;
+    if (auto restored = history_.restore(std::min(now, head_), reached)) system_ = std::move(restored);
+  }
+  system_->drain_events();  // heard when the run first went through these steps
+  follow_metric_names();    // an edit on that branch may have re-declared the metrics
+  std::lock_guard lock(mu_);
+  events_.push_back({Event::Level::Info, system_->steps(), "switched to the other branch (steps " + std::to_string(from + 1) + ".." +
+                                                               std::to_string(head_) + "); the one left (steps " + std::to_string(from + 1) +
+                                                               ".." + std::to_string(branch_->head) + ") is kept"});
 }
 
 void SimRunner::scrub(std::uint64_t target) {
@@ -366,7 +444,9 @@ void SimRunner::loop() {
 
     if (rewind_budget_changed_) {
       rewind_budget_changed_ = false;
-      history_.set_budget(rewind_budget_);
+      lock.unlock();
+      apply_rewind_budget();
+      lock.lock();
       publish_rewind_locked();
     }
     if (scrub_wanted_) {
@@ -397,19 +477,34 @@ void SimRunner::loop() {
         const std::uint64_t before = system_->steps();
         const System* const was = system_.get();
         const bool twins = edit.kind == Queued::Kind::Fork || edit.kind == Queued::Kind::Keep;
-        const bool edits = edit.kind != Queued::Kind::Inspect;
+        const bool branches = edit.kind == Queued::Kind::SwitchBranch || edit.kind == Queued::Kind::DiscardBranch;
+        const bool edits = edit.kind == Queued::Kind::Edit || twins;
+        std::unique_ptr<System> before_edit;  // in the past: the state the old future left from
         if (twins) change_twins(edit.kind == Queued::Kind::Fork, edit.keep);
-        else edit.fn(*system_);
+        else if (branches) change_branch(edit.kind == Queued::Kind::SwitchBranch);
+        else {
+          // In the past, a copy of the state the edit changes keeps the old future reachable
+          // (cheaper than replaying to it again afterwards).
+          if (system_->steps() < head_ && !history_.empty() && edit.kind == Queued::Kind::Edit) {
+            try {
+              before_edit = system_->clone();
+            } catch (const std::bad_alloc&) {
+              // no memory for it: the old future is dropped, as it was before branches were kept
+            }
+          }
+          edit.fn(*system_);
+        }
         // A reset starts a new history at the new run's step 0 (an edit at step 0 re-records it).
-        const bool new_run = !twins && (system_.get() != was || (edits && (system_->steps() < before || system_->steps() == 0)));
+        const bool new_run = !twins && !branches && (system_.get() != was || (edits && (system_->steps() < before || system_->steps() == 0)));
         if (new_run) record_metrics();
         else if (edits) follow_metric_names();
         if (edits && !twins) {  // change_twins converts the history itself
           if (new_run) {
+            drop_branch("a new run");
             history_.clear();
             head_ = system_->steps();
           } else {
-            fork_if_in_past();
+            fork_if_in_past(std::move(before_edit));
           }
           history_.after_edit(*system_);
         }

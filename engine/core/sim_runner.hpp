@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -36,8 +37,12 @@ class SimRunner {
     // can be shown again (scrub_to). step < head_step while the view is in the past.
     std::uint64_t head_step = 0, earliest_step = 0;
     std::size_t rewind_checkpoints = 0;
-    std::uint64_t rewind_bytes = 0, rewind_budget = 0, rewind_spacing = 1;
+    std::uint64_t rewind_bytes = 0, rewind_budget = 0, rewind_spacing = 1;  // bytes and budget: a kept branch's included
     bool twinned = false;  // the system is a TwinPair (fork): A and B step in lockstep
+    // The future an edit in the past replaced, kept aside: it left the shared past at
+    // branch_from and reached branch_head.
+    bool branch_kept = false;
+    std::uint64_t branch_from = 0, branch_head = 0;
   };
 
   // The engine's parameters and seed as of the last edit the simulation thread applied, so the
@@ -106,9 +111,17 @@ class SimRunner {
   // Shows the state at `step` (clamped to what the history keeps): pauses, restores the nearest
   // checkpoint at or before it and replays to it exactly. Nothing is discarded: playing or
   // stepping from the past follows the recorded run again (the engines are deterministic), and
-  // the first edit made in the past forks a new branch there, dropping the old future. Only the
-  // latest request counts, so a dragged timeline never queues up replays.
+  // the first edit made in the past forks a new branch there. The old future is kept aside
+  // (its checkpoints and metric rows), one branch at a time: a later edit in the past replaces
+  // it. Only the latest request counts, so a dragged timeline never queues up replays.
   void scrub_to(std::uint64_t step);
+  // The kept branch: switch_branch() makes it the current one and keeps the current one aside
+  // in its place, showing the same step where both have it (else the kept branch's furthest);
+  // discard_branch() drops it. Queued in order with edits. A reset, another system, a fork or
+  // keeping one twin drops it too (its states would not fit the run any more). While a branch
+  // is kept it holds a quarter of the rewind memory and the current history the rest.
+  void switch_branch();
+  void discard_branch();
   // Twins: fork() makes the running system side A of a TwinPair whose side B is its deep copy;
   // from then on both step in lockstep, the metric history holds a_NAME and b_NAME (both with
   // the run's past, which the twins share) and the rewind history keeps pairs (its past is
@@ -127,8 +140,18 @@ class SimRunner {
   void record_metrics();
   void publish_params_locked();  // after an applied edit, under mu_
   void publish_rewind_locked();  // the history's extent into status_, under mu_
-  // Simulation thread, unlocked: an edit made in the past drops the future after it.
-  void fork_if_in_past();
+  // Simulation thread, unlocked: an edit made in the past starts a new branch there. Given the
+  // state before the edit (`before_edit`), the future after it is kept aside; else dropped.
+  void fork_if_in_past(std::unique_ptr<System> before_edit);
+  struct KeptBranch {
+    std::uint64_t from = 0, head = 0;
+    RewindHistory history;  // its checkpoints from `from` on
+    SeriesStore rows;       // its metric rows after `from`
+  };
+  void change_branch(bool to_kept);  // switch (true) or discard (false)
+  void drop_branch(const std::string& why);
+  void apply_rewind_budget();
+  std::optional<KeptBranch> branch_;  // simulation thread only
   void scrub(std::uint64_t target);
   // One step, simulation thread, unlocked; past the head it is recorded (metrics, checkpoint).
   void step_recorded();
@@ -140,7 +163,7 @@ class SimRunner {
   mutable std::mutex mu_;  // guards the queue, flags, snapshot, events and status
   std::condition_variable cv_, done_cv_;
   struct Queued {
-    enum class Kind { Edit, Inspect, Fork, Keep };
+    enum class Kind { Edit, Inspect, Fork, Keep, SwitchBranch, DiscardBranch };
     std::function<void(System&)> fn;
     Kind kind = Kind::Edit;  // Inspect reads only, so it neither forks nor checkpoints
     TwinPair::Side keep = TwinPair::Side::A;

@@ -1,7 +1,7 @@
 // The timeline under the view, driven as a person drives it: a drag on the bar rewinds to an
 // earlier step (the state hash the run had there), Left and Shift+Left step back, Shift+Right
 // steps on along the recorded run, Live returns to the furthest step, and an edit made in the
-// past starts a new branch.
+// past starts a new branch while the old one is kept: Other branch goes to it, Drop it discards it.
 #include <doctest/doctest.h>
 
 #include <GLFW/glfw3.h>
@@ -98,6 +98,27 @@ TEST_CASE("gui_timeline: dragging the timeline, Left, Shift+Left, Shift+Right an
   ui.frames(2);
   for (const auto& line : app.log_lines) told |= line.text.find("new branch starts at step 500") != std::string::npos;
   CHECK(told);
+  const std::uint64_t kicked = engine_hash(app);
+
+  // The old future is kept: Other branch goes to it (at the same step, the original run
+  // exactly, reaching 600), and back; Drop it discards it.
+  REQUIRE(ui.frames_until([&] { return runner.status().branch_kept; }));
+  ui.frames(2);
+  ui.click("timeline/other branch");
+  REQUIRE(ui.frames_until([&] { return runner.status().head_step == 600; }));
+  CHECK(runner.status().step == 500);
+  CHECK(engine_hash(app) == hash[500]);
+  ui.click("timeline/live");
+  REQUIRE(ui.frames_until([&] { return runner.status().step == 600; }));
+  CHECK(engine_hash(app) == hash[600]);
+  ui.click("timeline/other branch");
+  REQUIRE(ui.frames_until([&] { return runner.status().head_step == 500; }));
+  CHECK(engine_hash(app) == kicked);
+  ui.click("timeline/drop branch");
+  REQUIRE(ui.frames_until([&] { return !runner.status().branch_kept; }));
+  ui.frames(2);
+  CHECK_FALSE(ui.exists("timeline/other branch"));
+  CHECK(runner.status().head_step == 500);
 
   // The memory for checkpoints is a setting: dragging it left lowers the runner's budget.
   const std::uint64_t before = runner.status().rewind_budget;

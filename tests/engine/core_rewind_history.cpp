@@ -1,6 +1,6 @@
 // The rewind history: any kept step is restored exactly (the state hash the run had there),
 // the budget holds and the kept steps thin out into the past, edits are never replayed across,
-// and a new branch drops the old future. The reference is the run itself: its hash at every step.
+// a new branch drops the old future, and a branch split off and joined back restores as before. The reference is the run itself: its hash at every step.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -131,4 +131,50 @@ TEST_CASE("rewind history: a state larger than half the budget is never cloned")
   CHECK(h.bytes() == 0);
   std::uint64_t reached = 0;
   CHECK(h.restore(10, reached) == nullptr);
+}
+
+TEST_CASE("rewind history: a branch split off and joined back restores every step as before, with its own base state") {
+  auto s = obs::contract::build("kuramoto", obs::contract::small_params().at("kuramoto"));
+  RewindHistory h;
+  const auto hash = record(*s, h, 200);
+  const std::uint64_t count = h.count();
+  std::uint64_t reached = 0;
+
+  // Split at 90 with the state at 90 handed in (as a runner hands in the pre-edit state).
+  auto at_90 = h.restore(90, reached);
+  REQUIRE(reached == 90);
+  RewindHistory part = h.split_from(90, std::move(at_90));
+  CHECK(h.latest() < 90);
+  CHECK(part.earliest() == 90);
+  CHECK(part.latest() == 200);
+  CHECK(h.count() + part.count() >= count);
+  // Nothing of the branch is reachable from the rest: restoring 150 now only replays.
+  CHECK(h.restore(150, reached)->state_hash() == hash[150]);
+
+  // Joined back: every step restores to the run's hash, and the byte count adds up.
+  h.join(std::move(part));
+  CHECK(part.count() == 0);
+  CHECK(h.latest() == 200);
+  for (std::uint64_t t : {0u, 89u, 90u, 91u, 150u, 200u}) {
+    CAPTURE(t);
+    CHECK(h.restore(t, reached)->state_hash() == hash[t]);
+  }
+
+  // Split without a state: an edit at 120 goes with the branch, so the rest replays past it.
+  obs::Perturbation kick;
+  kick.amplitude = 0.3;
+  auto edited = h.restore(200, reached);
+  h.truncate_after(200);
+  RewindHistory empty_tail = h.split_from(201);
+  CHECK(empty_tail.empty());
+  h.join(std::move(empty_tail));
+  CHECK(h.latest() == 200);
+  edited->perturb(kick);
+  h.after_edit(*edited);
+  CHECK_FALSE(h.replayable(150, 200));
+  RewindHistory edit_part = h.split_from(200);
+  CHECK(h.replayable(150, 200));  // the edit left with its branch
+  h.join(std::move(edit_part));
+  CHECK_FALSE(h.replayable(150, 200));
+  CHECK(h.restore(200, reached)->state_hash() == edited->state_hash());
 }

@@ -97,3 +97,36 @@ TEST_CASE("core: a metric's declared resolution travels from its MetricTable to 
   table.truncate(1);
   CHECK(table.resolutions().size() == 1);
 }
+
+TEST_CASE("core: SeriesStore split_after hands the rows after a step over, append_rows puts them back by column name") {
+  obs::SeriesStore s({"a", "b"}, 8, {0.5, 0});
+  for (int k = 0; k < 6; ++k) {
+    const double row[2] = {double(k), 10.0 * k};
+    s.append(k, row);
+  }
+  obs::SeriesStore tail = s.split_after(3);
+  REQUIRE(s.size() == 4);
+  CHECK(s.step_at(3) == 3);
+  REQUIRE(tail.size() == 2);
+  CHECK(tail.names() == s.names());
+  CHECK(tail.resolution(0) == 0.5);
+  CHECK(tail.step_at(0) == 4);
+  CHECK(tail.value_at(1, 1) == 50);
+  // Nothing after the newest: an empty part.
+  CHECK(s.split_after(3).size() == 0);
+
+  s.append_rows(tail);
+  REQUIRE(s.size() == 6);
+  CHECK(s.step_at(5) == 5);
+  CHECK(s.value_at(4, 0) == 4);
+
+  // Rows of other columns go in by name; a column they lack is NaN.
+  obs::SeriesStore other({"b", "c"}, 2);
+  const double row[2] = {77, 88};
+  other.append(6, row);
+  s.append_rows(other);
+  REQUIRE(s.size() == 7);
+  CHECK(s.step_at(6) == 6);
+  CHECK(std::isnan(s.value_at(6, 0)));
+  CHECK(s.value_at(6, 1) == 77);
+}

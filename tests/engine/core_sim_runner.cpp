@@ -28,6 +28,13 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// The running system's state hash, read on the simulation thread.
+std::uint64_t state_hash_of(obs::SimRunner& runner) {
+  std::uint64_t h = 0;
+  runner.inspect([&](const obs::System& s) { h = s.state_hash(); });
+  return h;
+}
+
 struct CounterSnapshot : obs::Snapshot {
   double value = 0;
 };
@@ -423,11 +430,7 @@ TEST_CASE("core: SimRunner scrubs to any recorded step exactly, follows the run 
   // The reference: the same scene stepped alone, its hash after every step.
   const auto hash = obs::contract::hashes_of_run(*obs::instantiate(scene), 400);
   obs::SimRunner runner(obs::instantiate(scene));
-  auto hash_now = [&] {
-    std::uint64_t h = 0;
-    runner.inspect([&](const obs::System& s) { h = s.state_hash(); });
-    return h;
-  };
+  auto hash_now = [&] { return state_hash_of(runner); };
   runner.step_once(300);
   REQUIRE(wait_for([&] { return runner.status().step >= 300; }));
   CHECK(runner.status().head_step == 300);
@@ -494,4 +497,137 @@ TEST_CASE("core: SimRunner scrubs to any recorded step exactly, follows the run 
   runner.sync();
   CHECK(runner.status().head_step == 0);
   CHECK(runner.status().rewind_checkpoints == 1);
+}
+
+TEST_CASE("core: SimRunner keeps the future an edit in the past replaced, switches between the branches exactly, and drops it") {
+  obs::Scene scene = obs::parse_scene(R"({"system": "kuramoto", "seed": 5, "params": {"N": 200, "K": 1.5}})");
+  const auto hash = obs::contract::hashes_of_run(*obs::instantiate(scene), 300);
+  obs::SimRunner runner(obs::instantiate(scene));
+  auto hash_now = [&] { return state_hash_of(runner); };
+  auto go = [&](std::uint64_t t) {
+    runner.scrub_to(t);
+    REQUIRE(wait_for([&] { return runner.status().step == t; }));
+  };
+  auto last_row = [&] {
+    std::uint64_t step = 0;
+    std::size_t rows = 0;
+    runner.with_series([&](const obs::SeriesStore& s) {
+      rows = s.size();
+      step = s.step_at(s.size() - 1);
+    });
+    return std::pair{step, rows};
+  };
+  runner.step_once(300);
+  REQUIRE(wait_for([&] { return runner.status().step == 300; }));
+
+  // An edit at step 120: the steps 121..300 are kept aside, not dropped.
+  go(120);
+  runner.take_events();
+  runner.post([](obs::System& s) {
+    s.params().set_value("K", 0.2);
+    s.apply_params();
+  });
+  runner.sync();
+  obs::SimRunner::Status st = runner.status();
+  CHECK(st.head_step == 120);
+  REQUIRE(st.branch_kept);
+  CHECK(st.branch_from == 120);
+  CHECK(st.branch_head == 300);
+  bool told = false;
+  for (const auto& e : runner.take_events()) told |= e.text.find("the old one (steps 121..300) is kept") != std::string::npos;
+  CHECK(told);
+  CHECK(last_row() == std::pair<std::uint64_t, std::size_t>{120, 121});
+  runner.step_once(80);
+  REQUIRE(wait_for([&] { return runner.status().step == 200; }));
+  const std::uint64_t new_200 = hash_now();
+  CHECK(new_200 != hash[200]);
+
+  // Switch: the old branch, at the same step, is the original run exactly; its rows are back.
+  runner.switch_branch();
+  runner.sync();
+  st = runner.status();
+  CHECK(st.step == 200);
+  CHECK(st.head_step == 300);
+  CHECK(st.branch_head == 200);
+  CHECK(hash_now() == hash[200]);
+  CHECK(last_row() == std::pair<std::uint64_t, std::size_t>{300, 301});
+  for (std::uint64_t t : {300u, 121u, 250u}) {
+    CAPTURE(t);
+    go(t);
+    CHECK(hash_now() == hash[t]);
+  }
+  // And back: the new branch at its own furthest step (250 is past it), then anywhere on it.
+  runner.switch_branch();
+  runner.sync();
+  CHECK(runner.status().step == 200);
+  CHECK(runner.status().head_step == 200);
+  CHECK(hash_now() == new_200);
+  go(150);
+  const std::uint64_t new_150 = hash_now();
+  CHECK(new_150 != hash[150]);
+  CHECK(last_row().first == 200);
+  // At the fork point they differ by the edit; before it both are the same run, and switching
+  // there leaves the view where it is.
+  // (the edit set K: the phases are equal, the coupling is not).
+  auto k_now = [&] {
+    double k = 0;
+    runner.inspect([&](const obs::System& s) { k = s.params().real("K"); });
+    return k;
+  };
+  go(120);
+  CHECK(k_now() == 0.2);
+  runner.switch_branch();
+  runner.sync();
+  CHECK(runner.status().step == 120);
+  CHECK(hash_now() == hash[120]);
+  CHECK(k_now() == 1.5);
+  runner.switch_branch();
+  runner.sync();
+  CHECK(k_now() == 0.2);
+  go(60);
+  runner.switch_branch();
+  runner.sync();
+  CHECK(runner.status().step == 60);
+  CHECK(hash_now() == hash[60]);
+  CHECK(runner.status().head_step == 300);
+  go(300);
+  CHECK(hash_now() == hash[300]);
+  runner.switch_branch();
+  runner.sync();
+  go(150);
+  CHECK(hash_now() == new_150);
+
+  // Discard: gone; the current branch stays.
+  runner.discard_branch();
+  runner.sync();
+  CHECK_FALSE(runner.status().branch_kept);
+  CHECK(runner.status().head_step == 200);
+  runner.switch_branch();  // nothing to switch to: no change
+  runner.sync();
+  CHECK(runner.status().head_step == 200);
+
+  // A reset drops a kept branch with the rest of the history.
+  go(100);
+  runner.post([](obs::System& s) {
+    s.params().set_value("K", 3.0);
+    s.apply_params();
+  });
+  runner.sync();
+  REQUIRE(runner.status().branch_kept);
+  CHECK(runner.status().branch_head == 200);
+  // One is kept at a time: a second edit in the past keeps the newer future, and says so.
+  runner.step_once(10);
+  REQUIRE(wait_for([&] { return runner.status().step == 110; }));
+  go(105);
+  runner.take_events();
+  runner.post([](obs::System& s) { s.perturb(obs::Perturbation{}); });
+  runner.sync();
+  CHECK(runner.status().branch_from == 105);
+  CHECK(runner.status().branch_head == 110);
+  bool dropped = false;
+  for (const auto& e : runner.take_events()) dropped |= e.text.find("(steps 101..200) is discarded") != std::string::npos;
+  CHECK(dropped);
+  runner.post([](obs::System& s) { s.reset(s.seed()); });
+  runner.sync();
+  CHECK_FALSE(runner.status().branch_kept);
 }
