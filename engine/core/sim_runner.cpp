@@ -280,11 +280,11 @@ void SimRunner::drop_branch(const std::string& why) {
 
 void SimRunner::apply_rewind_budget() {
   if (!branch_) {
-    history_.set_budget(rewind_budget_);
+    history_.set_budget(budget_applied_);
     return;
   }
-  history_.set_budget(rewind_budget_ - rewind_budget_ / 4);
-  branch_->history.set_budget(rewind_budget_ / 4);
+  history_.set_budget(budget_applied_ - budget_applied_ / 4);
+  branch_->history.set_budget(budget_applied_ / 4);
 }
 
 void SimRunner::change_branch(bool to_kept) {
@@ -444,6 +444,7 @@ void SimRunner::loop() {
 
     if (rewind_budget_changed_) {
       rewind_budget_changed_ = false;
+      budget_applied_ = rewind_budget_;
       lock.unlock();
       apply_rewind_budget();
       lock.lock();

@@ -176,7 +176,8 @@ class SimRunner {
   std::deque<Queued> queue_;
   bool scrub_wanted_ = false;
   std::uint64_t scrub_target_ = 0;
-  std::uint64_t rewind_budget_ = RewindHistory::kDefaultBudget;
+  std::uint64_t rewind_budget_ = RewindHistory::kDefaultBudget;  // asked for (under mu_)
+  std::uint64_t budget_applied_ = RewindHistory::kDefaultBudget;  // simulation thread's copy
   bool rewind_budget_changed_ = false;
   std::uint64_t posted_ = 0, applied_ = 0;
   bool playing_ = false, quit_ = false, dirty_ = true;
