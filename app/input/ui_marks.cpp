@@ -33,6 +33,19 @@ void mark(std::string_view name) {
   g_marks.insert_or_assign(std::string(name), m);
 }
 
+bool marks_enabled() { return g_enabled; }
+
+void mark_rect(std::string_view name, ImVec2 min, ImVec2 max) {
+  if (!g_enabled) return;
+  Mark m;
+  m.min = min;
+  m.max = max;
+  m.window_min = {0, 0};
+  m.window_max = ImGui::GetIO().DisplaySize;
+  m.visible = m.min.x >= m.window_min.x && m.max.x <= m.window_max.x && m.min.y >= m.window_min.y && m.max.y <= m.window_max.y;
+  g_marks.insert_or_assign(std::string(name), m);
+}
+
 std::optional<Mark> find_mark(std::string_view name) {
   const auto it = g_marks.find(name);
   if (it == g_marks.end()) return std::nullopt;

@@ -25,6 +25,10 @@ void set_marks_enabled(bool on);
 void begin_marks_frame();
 // Names the item just submitted (ImGui's "last item").
 void mark(std::string_view name);
+// Names a region a view paints itself on the canvas under the windows, with no ImGui item behind
+// it (a bar of a timeline). A caller that builds the name per frame asks marks_enabled() first.
+void mark_rect(std::string_view name, ImVec2 min, ImVec2 max);
+bool marks_enabled();
 // The named item as drawn in the last complete frame (call it between frames).
 std::optional<Mark> find_mark(std::string_view name);
 // Every name marked in the last complete frame (the random-input test aims at these too).

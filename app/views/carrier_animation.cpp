@@ -44,26 +44,14 @@ void CarrierAnimator::update(const resonance::ResonanceSnapshot& s, const std::v
     if (it == state_.end()) {
       State st{target.x, target.y, target.r, settle ? -1e9 : now, {}, s.step};
       if (!settle && c.origin == Origin::Mitosis) {
-        // Start on the parent: the divided carrier whose life ended when this one began.
-        const resonance::Lifetime* parent = nullptr;
+        // A mitosis child buds from its parent, which the lifetime record names (the parent
+        // lives on, or died this very step and is a ghost).
+        std::uint32_t parent = 0;
         for (const auto& l : s.lifetimes)
-          if (l.fate == Fate::Divided && l.end_step <= c.born_step + 1 && l.end_step + 1 >= c.born_step) parent = &l;
-        if (parent) {
-          for (const auto& g : ghosts_)
-            if (g.carrier.id == parent->id) { st.x = g.x; st.y = g.y; st.r = g.r; }
-          if (auto p = state_.find(parent->id); p != state_.end()) { st.x = p->second.x; st.y = p->second.y; st.r = p->second.r; }
-        } else {
-          // The parent lives on (it kept part of its spectrum), and the snapshot does not name
-          // it: bud from the older carrier nearest in spectral centre, a purely visual guess.
-          double best = INFINITY;
-          for (const auto& [id, other] : state_)
-            if (other.born != now && std::abs(other.last.spectral_centre - c.spectral_centre) < best) {
-              best = std::abs(other.last.spectral_centre - c.spectral_centre);
-              st.x = other.x;
-              st.y = other.y;
-              st.r = other.r;
-            }
-        }
+          if (l.id == c.id) parent = l.parent;
+        for (const auto& g : ghosts_)
+          if (parent != 0 && g.carrier.id == parent) { st.x = g.x; st.y = g.y; st.r = g.r; }
+        if (auto p = state_.find(parent); parent != 0 && p != state_.end()) { st.x = p->second.x; st.y = p->second.y; st.r = p->second.r; }
       }
       it = state_.emplace(c.id, st).first;
     }
@@ -93,8 +81,7 @@ void CarrierAnimator::update(const resonance::ResonanceSnapshot& s, const std::v
   ghosts_out_.clear();
   for (const auto& g : ghosts_) {
     const float t = static_cast<float>((now - g.died) / kDeath);
-    const bool divided = g.fate == Fate::Divided;
-    ghosts_out_.push_back({g.carrier, g.fate, g.x, g.y, g.r * (divided ? 1.0f + 0.5f * t : 1.0f - 0.7f * t), (1 - t) * (1 - t), t});
+    ghosts_out_.push_back({g.carrier, g.fate, g.x, g.y, g.r * (1.0f - 0.7f * t), (1 - t) * (1 - t), t});
     animating_ = true;
   }
 }

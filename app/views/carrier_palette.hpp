@@ -33,7 +33,6 @@ inline ImU32 origin(resonance::Origin o, int alpha = 255) {
 inline ImU32 fate(resonance::Fate f) {
   switch (f) {
     case resonance::Fate::Dissolved: return IM_COL32(255, 85, 85, 255);
-    case resonance::Fate::Divided: return IM_COL32(255, 235, 120, 255);
     default: return IM_COL32(230, 232, 240, 255);
   }
 }
@@ -42,7 +41,7 @@ inline const char* origin_name(resonance::Origin o) {
   return o == resonance::Origin::Mitosis ? "mitosis" : o == resonance::Origin::Genesis ? "genesis" : "initial";
 }
 inline const char* fate_name(resonance::Fate f) {
-  return f == resonance::Fate::Dissolved ? "dissolved" : f == resonance::Fate::Divided ? "divided" : "alive";
+  return f == resonance::Fate::Dissolved ? "dissolved" : "alive";
 }
 
 }  // namespace obs::carrier_palette

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <string>
 #include <vector>
 
+#include "input/ui_marks.hpp"
 #include "views/carrier_palette.hpp"
 
 namespace obs {
@@ -27,7 +29,6 @@ std::uint32_t draw_lifetime_timeline(ImDrawList* dl, ImVec2 p0, ImVec2 p1, const
   legend(carrier_palette::origin(resonance::Origin::Mitosis), "mitosis");
   legend(carrier_palette::origin(resonance::Origin::Genesis), "genesis");
   legend(carrier_palette::fate(Fate::Dissolved), "dissolved");
-  legend(carrier_palette::fate(Fate::Divided), "divided");
 
   const ImVec2 a{p0.x + 6, p0.y + em * 1.5f}, b{p1.x - 6, p1.y - em * 1.35f};
   if (s.lifetimes.empty() || b.y - a.y < 4) {
@@ -55,6 +56,7 @@ std::uint32_t draw_lifetime_timeline(ImDrawList* dl, ImVec2 p0, ImVec2 p1, const
     const bool dead = l.fate != Fate::Alive;
     dl->AddRectFilled({x0, y - bar_h * 0.5f}, {x1, y + bar_h * 0.5f}, carrier_palette::origin(l.origin, dead ? 120 : 235));
     if (dead) dl->AddRectFilled({x1 - std::min(3.0f, x1 - x0), y - bar_h * 0.5f - 0.5f}, {x1 + 1, y + bar_h * 0.5f + 0.5f}, carrier_palette::fate(l.fate));
+    if (ui::marks_enabled()) ui::mark_rect("carrier/lifetime/" + std::to_string(l.id), {x0, y - bar_h * 0.5f}, {x1, y + bar_h * 0.5f});
     if (l.id == selected) dl->AddRect({x0 - 2, y - bar_h * 0.5f - 2}, {x1 + 2, y + bar_h * 0.5f + 2}, IM_COL32(255, 255, 255, 230), 2, 0, 1.5f);
     if (mouse.y >= y - std::max(row_h, 3.0f) * 0.5f && mouse.y < y + std::max(row_h, 3.0f) * 0.5f && mouse.x >= x0 - 3 && mouse.x <= x1 + 3) hit = l.id;
     if (row_h >= em * 0.95f && x1 - x0 > em * 2.2f) {
@@ -63,13 +65,16 @@ std::uint32_t draw_lifetime_timeline(ImDrawList* dl, ImVec2 p0, ImVec2 p1, const
       dl->AddText({x0 + 3, y - em * 0.5f}, IM_COL32(20, 22, 28, 255), id);
     }
   }
-  // Forks: a divided parent's end joined to its children's starts, so lineages read as a tree.
-  for (std::size_t r = 0; r < rows.size(); ++r) {
-    if (rows[r]->fate != Fate::Divided) continue;
-    const float xp = xof(rows[r]->end_step), yp = yof(r);
-    for (std::size_t q = 0; q < rows.size(); ++q)
-      if (rows[q]->origin == resonance::Origin::Mitosis && rows[q]->born_step + 1 >= rows[r]->end_step && rows[q]->born_step <= rows[r]->end_step + 1)
-        dl->AddLine({xp, yp}, {xof(rows[q]->born_step), yof(q)}, IM_COL32(255, 235, 120, 150), 1.0f);
+  // Forks: each mitosis child joined to its parent's bar at the step it split off, so lineages
+  // read as a tree (a parent whose life fell off the record has no bar to join).
+  for (std::size_t q = 0; q < rows.size(); ++q) {
+    if (rows[q]->parent == 0) continue;
+    for (std::size_t r = 0; r < rows.size(); ++r)
+      if (rows[r]->id == rows[q]->parent) {
+        const float x = xof(rows[q]->born_step);
+        dl->AddLine({x, yof(r)}, {x, yof(q)}, IM_COL32(255, 235, 120, 170), 1.0f);
+        dl->AddCircleFilled({x, yof(r)}, 2.0f, IM_COL32(255, 235, 120, 220));
+      }
   }
   // Time axis: first step on the left, now on the right.
   dl->AddLine({a.x, b.y + 2}, {b.x, b.y + 2}, IM_COL32(90, 95, 110, 255));

@@ -1,6 +1,6 @@
 #pragma once
 // The carrier lifetime timeline: one bar per carrier id from birth to its end (or now),
-// coloured by origin, capped by fate, with a fork from each divided parent to its children.
+// coloured by origin, capped by fate, with a fork from each mitosis parent to its children.
 #include <imgui.h>
 
 #include <cstdint>

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/input_error.hpp"
+#include "input/ui_marks.hpp"
 #include "views/carrier_history_plot.hpp"
 #include "views/carrier_palette.hpp"
 #include "views/carrier_timeline.hpp"
@@ -296,8 +297,7 @@ void CarrierWheelView::draw_snapshot(const ResonanceSnapshot& typed, int width_p
 
   // Ghosts first, so a newborn drawn over its dying parent stays readable.
   for (const auto& g : animator_.ghosts()) {
-    const bool divided = g.fate == resonance::Fate::Divided;
-    const gfx::Rgba tint = divided ? gfx::Rgba{1.0f, 0.92f, 0.47f, 1} : gfx::Rgba{1.0f, 0.33f, 0.33f, 1};
+    const gfx::Rgba tint{1.0f, 0.33f, 0.33f, 1};
     carrier_geometry::Wheel w;
     w.cx = g.x - rect_.min.x;
     w.cy = g.y - rect_.min.y;
@@ -397,10 +397,12 @@ void CarrierWheelView::windows_snapshot(const ResonanceSnapshot& typed, const Vi
         ImGui::Text("coh %.3f   b %.3f   D %.3f   bonds %d", c->coherence, c->baseline, c->D, c->bonds);
       }
       for (const auto& l : s->lifetimes)
-        if (l.id == id)
+        if (l.id == id) {
           ImGui::Text("born step %llu (%s), %s%s%llu", static_cast<unsigned long long>(l.born_step), carrier_palette::origin_name(l.origin),
                       carrier_palette::fate_name(l.fate), l.fate == resonance::Fate::Alive ? ", age " : " at step ",
                       static_cast<unsigned long long>(l.fate == resonance::Fate::Alive ? l.end_step - std::min(l.end_step, l.born_step) : l.end_step));
+          if (l.parent != 0) ImGui::Text("split from carrier #%u", l.parent);
+        }
       if (c) ImGui::TextDisabled("click to inspect");
     } else if (presence_hit_.carrier < s->carriers.size()) {
       ImGui::Text("carrier #%u, oscillator row %d of %d (by natural frequency)", s->carriers[presence_hit_.carrier].id, presence_hit_.row + 1,
@@ -441,6 +443,15 @@ void CarrierWheelView::inspector(const ResonanceSnapshot& s) {
   ImGui::SameLine();
   ImGui::Text("born step %llu by %s%s", static_cast<unsigned long long>(c.born_step), carrier_palette::origin_name(c.origin),
               c.refractory ? "  (refractory)" : "");
+  // Up the lineage: a mitosis child names the carrier it split from, one click away.
+  for (const auto& l : s.lifetimes)
+    if (l.id == c.id && l.parent != 0) {
+      char parent[48];
+      std::snprintf(parent, sizeof parent, "split from #%u", l.parent);
+      if (ImGui::SmallButton(parent)) selected_ = l.parent;
+      ui::mark("carrier/parent");
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("inspect the parent carrier");
+    }
   if (ImGui::BeginTable("observables", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV)) {
     auto row = [](const char* name, const char* fmt, double v) {
       ImGui::TableNextRow();

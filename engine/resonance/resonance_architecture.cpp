@@ -19,7 +19,7 @@ int ResonanceSystem::free_carrier_slot() const {
   return -1;
 }
 
-int ResonanceSystem::new_carrier(Origin origin, std::complex<double> c, double omega, double W) {
+int ResonanceSystem::new_carrier(Origin origin, std::complex<double> c, double omega, double W, std::uint32_t parent) {
   const int slot = free_carrier_slot();
   if (slot < 0) return -1;
   const auto k = static_cast<std::size_t>(slot);
@@ -43,7 +43,8 @@ int ResonanceSystem::new_carrier(Origin origin, std::complex<double> c, double o
     auto it = std::find_if(lifetimes_.begin(), lifetimes_.end(), [](const Lifetime& l) { return l.fate != Fate::Alive; });
     if (it != lifetimes_.end()) lifetimes_.erase(it);
   }
-  if (lifetimes_.size() < kLifetimes) lifetimes_.push_back({cid_[k], step_, step_, origin, Fate::Alive});
+  if (lifetimes_.size() < kLifetimes)
+    lifetimes_.push_back({.id = cid_[k], .parent = parent, .born_step = step_, .end_step = step_, .origin = origin, .fate = Fate::Alive});
   return slot;
 }
 
@@ -169,7 +170,7 @@ bool ResonanceSystem::try_mitosis(std::size_t k) {
   if (ashman < 2 || best_gap < std::sqrt(0.5 * (vL + vH))) return false;
   const std::complex<double> c(cre_[k], cim_[k]);
   const auto child_c = c * std::polar(1.0, phase_noise_ * rng_.normal());
-  const int child = new_carrier(Origin::Mitosis, child_c, mH, W_[k]);
+  const int child = new_carrier(Origin::Mitosis, child_c, mH, W_[k], cid_[k]);
   if (child < 0) return false;
   for (std::size_t q = m; q < n; ++q) bk_[wscratch_[q].second] = child;
   const auto parent_c = c * std::polar(1.0, phase_noise_ * rng_.normal());

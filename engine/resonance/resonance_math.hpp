@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <numbers>
 
+#include "kuramoto/fast_sincos.hpp"
+
 namespace obs::resonance {
 
 inline constexpr double kTwoPi = 2 * std::numbers::pi;
@@ -32,7 +34,7 @@ inline float fast_exp_neg(float x) {
 }
 
 // Shortest signed angle, in [-pi, pi].
-inline float wrap(float p) { return p - 6.28318530717958648f * __builtin_rintf(p * 0.159154943091895336f); }
+inline float wrap(float p) { return kuramoto::wrap_phase(p); }  // one float path for both systems
 inline double wrap(double p) { return p - kTwoPi * std::nearbyint(p / kTwoPi); }
 // The same reduction, exact for every finite p: wrap() subtracts a rounded multiple of 2 pi, whose
 // rounding error grows with |p| (at 1e20 rad the result is thousands of radians off and no longer a

@@ -3,6 +3,7 @@
 // view includes this header only. Notation follows ../shared/design/resonant-compression.md.
 #include <cstdint>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "core/system.hpp"
@@ -10,7 +11,8 @@
 namespace obs::resonance {
 
 enum class Origin : std::uint8_t { Initial = 0, Mitosis = 1, Genesis = 2 };
-enum class Fate : std::uint8_t { Alive = 0, Dissolved = 1, Divided = 2 };
+// A mitosis parent lives on with part of its spectrum (Algorithm 2), so a life ends only by dissolution.
+enum class Fate : std::uint8_t { Alive = 0, Dissolved = 1 };
 
 struct CarrierView {
   std::uint32_t id = 0;            // stable over the carrier's life, never reused
@@ -40,12 +42,17 @@ struct BondDot {
 };
 
 // One carrier's life for the lifetime timeline (alive and recently dead).
+// Checkpoints write it as raw bytes, so the padding is spelled out and zeroed: two equal lives
+// give equal bytes.
 struct Lifetime {
   std::uint32_t id = 0;
+  std::uint32_t parent = 0;  // the carrier it split from by mitosis (which lives on); 0 = none
   std::uint64_t born_step = 0, end_step = 0;  // end_step = current step while alive
   Origin origin = Origin::Initial;
   Fate fate = Fate::Alive;
+  std::uint8_t unused[6] = {};
 };
+static_assert(std::has_unique_object_representations_v<Lifetime>);
 
 struct ResonanceSnapshot : Snapshot {
   double time = 0;

@@ -42,6 +42,66 @@ void ResonanceSystem::prepare_carriers() {
   k_hi_ = hi;
 }
 
+// Eq. 42 in Algorithm 1's order (§8.4: u <- P^T z, then c, then g = P c and the phases): the drive
+// of each quasi-steady carrier is summed from the oscillators as they are now, and
+// c_k = u_k / (gamma + beta |u_k|^2) is set from it before the sweep that couples the phases to it.
+// The drive is ungated: a quasi-steady carrier has no phase of its own to gate with. Tuning weighs
+// each bond against the carrier's phase before this update (the drive defines that phase, so the
+// previous one breaks the circle). Summing the drive inside the sweep instead, as the integrated
+// model does, would couple each phase to the mean field of the step before: an O(dt) lag that made
+// the Kuramoto reduction (Eq. 29-32) drift from the kuramoto system by |dr| = 0.027 in its
+// transient.
+void ResonanceSystem::slave_quasi_steady_carriers() {
+  const std::size_t blocks = (cap_ + kBlock - 1) / kBlock;
+  const std::size_t d = d_, mcap = mcap_, kh = static_cast<std::size_t>(k_hi_);
+  const float* kpsi = k_psi_.data();
+  const float* kisig = k_isig_.data();
+  const float* phase = phase_.data();
+  const float* amp = amp_.data();
+  const std::uint8_t* state = state_.data();
+  const std::int32_t* bk = bk_.data();
+  const float* bp = bp_.data();
+  float* part = part_.data();
+  const AdaptiveTeam::Run team(drive_team_, blocks >= 2);
+#pragma omp parallel for schedule(static) num_threads(team.size())
+  for (std::size_t b = 0; b < blocks; ++b) {
+    float* acc_k = part + b * mcap * F;
+    for (std::size_t k = 0; k < kh; ++k) acc_k[k * F] = acc_k[k * F + 1] = 0.0f;
+    const std::size_t lo = b * kBlock, hi = std::min(cap_, lo + kBlock);
+    for (std::size_t i = lo; i < hi; ++i) {
+      const std::uint8_t st = state[i];
+      if (st != kAlive && st != kFrozen) continue;
+      const float phi = phase[i], A = amp[i];
+      if (!resonance::phase_in_range(phi) || !std::isfinite(A)) continue;  // the sweep quarantines it
+      float s, c;
+      kuramoto::fast_sincos(phi, s, c);
+      for (std::size_t j = 0; j < d; ++j) {
+        const std::int32_t k = bk[i * d + j];
+        if (k < 0) continue;
+        const float dphi = resonance::wrap(phi - kpsi[k]);
+        const float tpa = resonance::fast_exp_neg(-dphi * dphi * kisig[k]) * bp[i * d + j] * A;
+        float* a = acc_k + static_cast<std::size_t>(k) * F;
+        a[0] += tpa * c;
+        a[1] += tpa * s;
+      }
+    }
+  }
+  for (std::size_t k = 0; k < kh; ++k) {
+    if (!calive_[k]) continue;
+    double ur = 0, ui = 0;
+    for (std::size_t b = 0; b < blocks; ++b) {  // fixed order: same bits whatever the thread count
+      ur += part[(b * mcap + k) * F];
+      ui += part[(b * mcap + k) * F + 1];
+    }
+    const std::complex<double> u(ur, ui);
+    const double den = gamma_ + beta_ * std::norm(u);
+    const std::complex<double> c = den > 0 ? u / den : u;
+    cre_[k] = c.real();
+    cim_[k] = c.imag();
+  }
+  prepare_carriers();  // the sweep reads the carriers' float copies
+}
+
 void ResonanceSystem::sweep() {
   const std::size_t blocks = (cap_ + kBlock - 1) / kBlock;
   const std::size_t d = d_, mcap = mcap_, kh = static_cast<std::size_t>(k_hi_);
@@ -280,12 +340,9 @@ void ResonanceSystem::reduce_and_update_carriers() {
     intake_[k] += dt_ / intake_tau_ * (std::abs(u) - intake_[k]);
     if (carrier_step) {
       std::complex<double> c(cre_[k], cim_[k]);
-      if (carrier_model_ == CarrierModel::QuasiSteady) {
-        // Eq. 42 with the ungated drive: a quasi-steady carrier has no phase of its own to gate with.
-        const std::complex<double> u0(S[0], S[1]);
-        const double den = gamma_ + beta_ * std::norm(u0);
-        c = den > 0 ? u0 / den : u0;
-      } else {
+      // A quasi-steady carrier was set from the oscillators before the sweep
+      // (slave_quasi_steady_carriers); only an integrated one evolves here.
+      if (carrier_model_ == CarrierModel::Integrated) {
         const std::complex<double> rot = std::exp(std::complex<double>(-gamma_ * h, (com_[k] - Omega_) * h));
         const double phi1 = gamma_ > 0 ? -std::expm1(-gamma_ * h) / gamma_ : h;
         // Eq. 5 split: its linear part exactly (Eq. 41), then its cubic saturation exactly

@@ -368,6 +368,7 @@ void ResonanceSystem::step() {
   check_carriers_finite();
   if (stream_) stream_step();
   prepare_carriers();
+  if (carrier_model_ == CarrierModel::QuasiSteady && step_ % static_cast<std::uint64_t>(r_c_) == 0) slave_quasi_steady_carriers();
   sweep();
   handle_flagged();
   reduce_and_update_carriers();
@@ -565,7 +566,7 @@ void ResonanceSystem::dump(nlohmann::json& out) const {
   auto& life = out["lifetimes"];
   life = nlohmann::json::array();
   for (const auto& l : lifetimes_)
-    life.push_back({{"id", l.id}, {"born", l.born_step}, {"end", l.end_step}, {"origin", static_cast<int>(l.origin)}, {"fate", static_cast<int>(l.fate)}});
+    life.push_back({{"id", l.id}, {"parent", l.parent}, {"born", l.born_step}, {"end", l.end_step}, {"origin", static_cast<int>(l.origin)}, {"fate", static_cast<int>(l.fate)}});
 }
 
 std::uint64_t ResonanceSystem::state_hash() const {
@@ -626,6 +627,10 @@ void ResonanceSystem::read_state(StateReader& in) {
           corigin_.size() == m && div_count_.size() == m && starve_count_.size() == m;
   for (auto s : free_slots_) fits &= s < n;
   for (auto k : bk_) fits &= k >= -1 && k < static_cast<std::int32_t>(m);
+  // A parent is older than its child (ids are never reused) and only a mitosis has one. Lives
+  // written before parents were recorded hold padding there.
+  for (auto& l : lifetimes_)
+    if (l.origin != Origin::Mitosis || l.parent >= l.id) l.parent = 0;
   if (!fits) throw CheckpointError("the resonance state does not fit its parameters (N " + std::to_string(n) + ", d_max " +
                                    std::to_string(d_) + ", M_max " + std::to_string(m) + ")");
 }

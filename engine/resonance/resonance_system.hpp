@@ -83,6 +83,7 @@ class ResonanceSystem final : public System {
   double phase_coupling_z() const;    // t statistic of the phase-coupling measurements
   // resonance_sweep.cpp: the per-step kernel and the carrier update.
   void prepare_carriers();
+  void slave_quasi_steady_carriers();
   void sweep();
   void reduce_and_update_carriers();
   void handle_flagged();
@@ -93,7 +94,8 @@ class ResonanceSystem final : public System {
   void genesis();
   bool try_mitosis(std::size_t k);
   void dissolve(std::size_t k, Fate fate);
-  int new_carrier(Origin origin, std::complex<double> c, double omega, double W);
+  // parent: the id of the carrier a mitosis child split from (0 for none).
+  int new_carrier(Origin origin, std::complex<double> c, double omega, double W, std::uint32_t parent = 0);
   void remove_bonds_of_carrier(std::size_t k);
   void remove_oscillator(std::size_t i, std::uint8_t state);
   int free_carrier_slot() const;
@@ -170,6 +172,7 @@ class ResonanceSystem final : public System {
   // Sweep partials: per block, per carrier slot, F floats; plus per-block scalars.
   std::vector<float> part_;
   AdaptiveTeam sweep_team_;  // threads of the sweep, chosen by timing it
+  AdaptiveTeam drive_team_;  // threads of the quasi-steady drive pass
   std::vector<double> blk_;  // per block: R cos/sin, unbound A cos/sin/sum, apex A/index, bad, retire, snaps, stream cos/sin/count
   std::vector<double> sums_;  // reduced carrier sums, mcap x F
 

@@ -6,21 +6,16 @@
 #include <cstdint>
 #include <optional>
 
-#include "app.hpp"
-#include "app_test_support.hpp"
-#include "core/scene.hpp"
 #include "panels/plot_widget.hpp"
-#include "platform/gl_window.hpp"
-#include "ui_driver.hpp"
+#include "gui_session.hpp"
 
 using namespace obs;
 using obs::test::UiDriver;
 
 TEST_CASE("gui_plot_hover: hovering a plot shows the step and value recorded there") {
-  if (!test::have_display()) FAIL("no DISPLAY: run the app tests under xvfb-run (scripts/test does)");
-  GlWindow window(1280, 800, "hover", /*visible=*/false);
-  App app(window, make_session(load_scene(std::string(OBS_SOURCE_DIR) + "/scenes/default.json")), Options{});
-  UiDriver ui(app);
+  test::GuiSession session("default.json", "hover");
+  App& app = session.app;
+  UiDriver& ui = session.ui;
   SimRunner& runner = *app.session.runner;
   REQUIRE(ui.step_to(200));
 

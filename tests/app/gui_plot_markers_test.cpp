@@ -5,21 +5,16 @@
 
 #include <GLFW/glfw3.h>
 
-#include "app.hpp"
-#include "app_test_support.hpp"
-#include "core/scene.hpp"
 #include "panels/plot_widget.hpp"
-#include "platform/gl_window.hpp"
-#include "ui_driver.hpp"
+#include "gui_session.hpp"
 
 using namespace obs;
 using obs::test::UiDriver;
 
 TEST_CASE("gui_plot_markers: a perturbation leaves a mark at its step in every plot; hovering it says what it was") {
-  if (!test::have_display()) FAIL("no DISPLAY: run the app tests under xvfb-run (scripts/test does)");
-  GlWindow window(1280, 800, "markers", /*visible=*/false);
-  App app(window, make_session(load_scene(std::string(OBS_SOURCE_DIR) + "/scenes/default.json")), Options{});
-  UiDriver ui(app);
+  test::GuiSession session("default.json", "markers");
+  App& app = session.app;
+  UiDriver& ui = session.ui;
   SimRunner& runner = *app.session.runner;
   REQUIRE(ui.step_to(200));
   CHECK(app.markers().empty());

@@ -3,21 +3,16 @@
 // live window, and the right-click menu puts one plot on a log scale and back.
 #include <doctest/doctest.h>
 
-#include "app.hpp"
-#include "app_test_support.hpp"
-#include "core/scene.hpp"
 #include "panels/plot_widget.hpp"
-#include "platform/gl_window.hpp"
-#include "ui_driver.hpp"
+#include "gui_session.hpp"
 
 using namespace obs;
 using obs::test::UiDriver;
 
 TEST_CASE("gui_plot_zoom: a plot's zoom and log scale, driven by the mouse") {
-  if (!test::have_display()) FAIL("no DISPLAY: run the app tests under xvfb-run (scripts/test does)");
-  GlWindow window(1280, 800, "zoom", /*visible=*/false);
-  App app(window, make_session(load_scene(std::string(OBS_SOURCE_DIR) + "/scenes/default.json")), Options{});
-  UiDriver ui(app);
+  test::GuiSession session("default.json", "zoom");
+  App& app = session.app;
+  UiDriver& ui = session.ui;
   REQUIRE(ui.step_to(400));
 
   SUBCASE("drag across a plot to zoom all plots; they hold still while running; double-click goes live") {

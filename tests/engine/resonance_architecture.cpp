@@ -47,10 +47,14 @@ TEST_CASE("mitosis: antiphase groups split by frequency; bonds are moved, not co
   CHECK(child_w > 1.0);
   CHECK(parent_w >= *std::min_element(members[1].begin(), members[1].end()));
   CHECK(child_w <= *std::max_element(members[2].begin(), members[2].end()));
-  // Lifetimes: the child is recorded with origin Mitosis.
-  bool child_logged = false;
-  for (const auto& l : j["lifetimes"]) child_logged |= l["id"] == 2 && l["origin"] == 1;
+  // Lifetimes: the child is recorded with origin Mitosis and its parent; the parent lives on.
+  bool child_logged = false, parent_alive = false;
+  for (const auto& l : j["lifetimes"]) {
+    child_logged |= l["id"] == 2 && l["origin"] == 1 && l["parent"] == 1;
+    parent_alive |= l["id"] == 1 && l["parent"] == 0 && l["fate"] == 0;
+  }
   CHECK(child_logged);
+  CHECK(parent_alive);
 }
 
 TEST_CASE("no mitosis while D_k is above theta_div (groups in phase), nor for a unimodal carrier") {
@@ -123,6 +127,9 @@ TEST_CASE("genesis: unbound pressure AND phase clustering (Eq. 25-26); ids are n
   run(*stream, 3000);
   const auto j = dump_of(*stream);
   std::set<std::uint32_t> ids;
-  for (const auto& l : j["lifetimes"]) CHECK(ids.insert(l["id"].get<std::uint32_t>()).second);
+  for (const auto& l : j["lifetimes"]) {
+    CHECK(ids.insert(l["id"].get<std::uint32_t>()).second);
+    if (l["origin"] != 1) CHECK(l["parent"] == 0);  // only a mitosis child has a parent
+  }
   CHECK(ids.size() >= 4);
 }

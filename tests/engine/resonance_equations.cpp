@@ -175,3 +175,33 @@ TEST_CASE("one full step reproduces Eq. 5 (gated, tuned drive), Eq. 8 and Eq. 41
   REQUIRE(std::cos(std::atan2(j["carriers"][0]["im"].get<double>(), j["carriers"][0]["re"].get<double>())) < 0);
   check_step(*s, dt, gamma, beta);
 }
+
+TEST_CASE("quasi-steady carrier (Eq. 42) in Algorithm 1's order: c from the phases before the step drives that step") {
+  const double dt = 0.01, gamma = 1.5, beta = 0.3, kappa = 0.8;
+  auto s = make({{"init", "single_carrier"}, {"N", 6}, {"amplitude", "fixed"}, {"bond_dynamics", false}, {"dt", dt},
+                 {"carrier_model", "quasi_steady"}, {"gamma", gamma}, {"beta", beta}, {"kappa", kappa}, {"W0", 2.0},
+                 {"eta_narrow", 0.0}, {"eta_widen", 0.0}, {"omega0", 1.0}, {"omega_width", 0.4}, {"P_init", 0.7},
+                 {"dissolution", false}, {"mitosis", false}, {"genesis", false}, {"measure_every", 0}});
+  for (int n = 0; n < 3; ++n) {  // the first step (carrier still at its initial value) and two more
+    const auto before = dump_of(*s);
+    const auto& car0 = before["carriers"][0];
+    const double psi_old = std::atan2(car0["im"].get<double>(), car0["re"].get<double>()), W = car0["W"].get<double>();
+    std::complex<double> u = 0;  // Eq. 5 drive, ungated, tuned against the carrier's phase before the update
+    for (const auto& o : before["oscillators"]) {
+      const double phi = o["phase"].get<double>();
+      u += rz::tuning(phi, psi_old, W) * o["bonds"][0][1].get<double>() * std::polar(1.0, phi);
+    }
+    const std::complex<double> c = u / (gamma + beta * std::norm(u));  // Eq. 42
+    s->step();
+    const auto after = dump_of(*s);
+    CHECK(after["carriers"][0]["re"].get<double>() == doctest::Approx(c.real()).epsilon(1e-5));
+    CHECK(after["carriers"][0]["im"].get<double>() == doctest::Approx(c.imag()).epsilon(1e-5));
+    for (std::size_t i = 0; i < before["oscillators"].size(); ++i) {
+      const auto& o = before["oscillators"][i];
+      const double phi = o["phase"].get<double>(), w = o["omega"].get<double>(), P = o["bonds"][0][1].get<double>();
+      const std::complex<double> g = rz::tuning(phi, std::arg(c), W) * P * c;  // Eq. 8 with the new carrier
+      const double expected = rz::wrap(phi + dt * (w + kappa * std::imag(g * std::polar(1.0, -phi))));  // Eq. 40
+      CHECK(std::abs(rz::wrap(after["oscillators"][i]["phase"].get<double>() - expected)) < 2e-6);
+    }
+  }
+}

@@ -1,0 +1,31 @@
+#pragma once
+// What a GUI test starts from: the app on a scene from scenes/, in a hidden 1280x800 window,
+// with a driver that feeds it real input through its own frame loop.
+#include <stdexcept>
+#include <string>
+
+#include "app.hpp"
+#include "app_test_support.hpp"
+#include "core/scene.hpp"
+#include "platform/gl_window.hpp"
+#include "ui_driver.hpp"
+
+namespace obs::test {
+
+struct GuiSession {
+  GlWindow window;
+  App app;
+  UiDriver ui;
+
+  GuiSession(const std::string& scene, const char* title)
+      : window((require_display(), 1280), 800, title, /*visible=*/false),
+        app(window, make_session(load_scene(std::string(OBS_SOURCE_DIR) + "/scenes/" + scene)), Options{}),
+        ui(app) {}
+
+ private:
+  static void require_display() {
+    if (!have_display()) throw std::runtime_error("no DISPLAY: run the app tests under xvfb-run (scripts/test does)");
+  }
+};
+
+}  // namespace obs::test
