@@ -36,6 +36,7 @@ int ResonanceSystem::new_carrier(Origin origin, std::complex<double> c, double o
   cborn_[k] = step_;
   corigin_[k] = origin;
   refractory_until_[k] = origin == Origin::Initial ? 0 : step_ + static_cast<std::uint64_t>(std::llround(refractory_ / dt_));
+  split_refractory_until_[k] = 0;  // a mitosis sets it for both sides
   ++m_live_;
   k_hi_ = std::max(k_hi_, slot + 1);
   if (origin != Origin::Initial) ++births_;
@@ -85,16 +86,40 @@ void ResonanceSystem::remove_oscillator(std::size_t i, std::uint8_t new_state) {
   if (new_state == kFree) free_slots_.push_back(static_cast<std::uint32_t>(i));  // capacity reserved at reset
 }
 
+// A carrier's drive split by frequency at its spectral centre (Eq. 22) into a low and a high mode,
+// u_lo and u_hi, with the spectral weights w = P A T of Eq. 21. Their alignment
+// |u_lo + u_hi| / (|u_lo| + |u_hi|) is 1 when the modes add up and falls towards 0 as they cancel.
+// Why Eq. 19 alone misses two clusters on the stream: each cluster is coherent, so the carrier's
+// coherence stays far above the random baseline (D_k >> 1) except within about 0.2 rad of
+// antiphase, and clusters 0.5 rad/s apart beat with a 12.6 s period while a carrier holds both
+// for 1-3 s (measured: D_k < 0.95 at 2.9 % of those checks, window means 5.7-11). The alignment
+// measures the cancellation between the modes themselves. For a unimodal carrier both halves
+// share one phase and it stays near 1.
+void ResonanceSystem::measure_mode_alignment() {
+  const std::size_t kh = static_cast<std::size_t>(k_hi_);
+  std::fill(align_.begin(), align_.begin() + static_cast<std::ptrdiff_t>(kh), 1.0);
+  if (!mode_instability_) return;
+  for (std::size_t k = 0; k < kh; ++k) {
+    if (!calive_[k]) continue;
+    // The sweep summed the whole drive (S[0], S[1]) and its high mode (S[10], S[11]).
+    const double* S = &sums_[k * F];
+    const double lo = std::hypot(S[0] - S[10], S[1] - S[11]), hi = std::hypot(S[10], S[11]);
+    if (lo > 0 && hi > 0) align_[k] = std::hypot(S[0], S[1]) / (lo + hi);
+  }
+}
+
 void ResonanceSystem::architecture() {
   const double h = dt_ * r_arch_;
   const std::size_t kh = static_cast<std::size_t>(k_hi_);
+  measure_mode_alignment();
   for (std::size_t k = 0; k < kh; ++k) {
     if (!calive_[k]) continue;
-    // Eq. 20: a counter of consecutive checks with D_k < theta_div; the mean D over that
-    // window is what a mitosis records.
-    if (bonds_[k] > 0 && D_[k] < theta_div_) {
+    // Eq. 20: a counter of consecutive checks with D_k < theta_div, or with the modes cancelling
+    // (measure_mode_alignment); the mean of that instability over the window is what a mitosis records.
+    const double instability = std::min(D_[k], align_[k]);
+    if (bonds_[k] > 0 && instability < theta_div_) {
       ++div_count_[k];
-      div_Dsum_[k] += D_[k];
+      div_Dsum_[k] += instability;
     } else {
       div_count_[k] = 0;
       div_Dsum_[k] = 0;
@@ -110,7 +135,10 @@ void ResonanceSystem::architecture() {
       dissolve(k, Fate::Dissolved);
       continue;
     }
-    if (mitosis_on_ && !refractory && div_count_[k] > 0 && div_count_[k] * h >= T_div_ &&
+    // Mitosis waits out a refractory time after a mitosis only (§10.5, over-mitosis): a carrier
+    // nucleated by genesis over two arriving groups may split at once, and on the stream that
+    // is when a carrier holds two clusters (for 1-3 s; the refractory time is 3 s).
+    if (mitosis_on_ && step_ >= split_refractory_until_[k] && div_count_[k] > 0 && div_count_[k] * h >= T_div_ &&
         std::sqrt(var_[k]) >= mm_min_std_)
       try_mitosis(k);
   }
@@ -185,8 +213,9 @@ bool ResonanceSystem::try_mitosis(std::size_t k) {
   div_count_[k] = 0;
   div_Dsum_[k] = 0;
   refractory_until_[k] = step_ + static_cast<std::uint64_t>(std::llround(refractory_ / dt_));
-  emit(Event::Level::Info, "mitosis of carrier " + std::to_string(cid_[k]) + " (mean D " + std::to_string(meanD) +
-                               " over the window): " + std::to_string(m) + " bonds stay at omega " + std::to_string(mL) + ", " +
+  split_refractory_until_[k] = split_refractory_until_[static_cast<std::size_t>(child)] = refractory_until_[k];
+  emit(Event::Level::Info, "mitosis of carrier " + std::to_string(cid_[k]) + " (mean instability min(D, mode alignment) " +
+                               std::to_string(meanD) + " over the window): " + std::to_string(m) + " bonds stay at omega " + std::to_string(mL) + ", " +
                                std::to_string(n - m) + " move to carrier " + std::to_string(cid_[static_cast<std::size_t>(child)]) +
                                " at omega " + std::to_string(mH));
   return true;

@@ -4,7 +4,8 @@
 //   T = exp(-wrap(phi - psi_k)^2 / sigma_k)                     Eq. 9
 //   g_i += T P c_k                                              Eq. 8 (back-influence)
 //   partial u_k += T P A e^{i phi}     (gate applied per carrier after the sweep: Eq. 5)
-//   partial coherence sums with w = P A (Eq. 14-18) and spectral sums with w = P A T (Eq. 21-23)
+//   partial coherence sums with w = P A (Eq. 14-18) and spectral sums with w = P A T (Eq. 21-23),
+//   and before an architecture check the drive of the oscillators at or above the spectral centre
 //   P <- Eq. 13 step, snapped below eps_snap
 // then phi <- phi + dt (omega + kappa Im(g e^{-i phi})) (Eq. 40) and A by Eq. 11/12.
 // Every carrier quantity is read from the state before this step (Algorithm 1 order).
@@ -26,13 +27,14 @@ void ResonanceSystem::prepare_carriers() {
   int hi = 0;
   for (std::size_t k = 0; k < mcap_; ++k) {
     if (!calive_[k]) {
-      k_re_[k] = k_im_[k] = k_isig_[k] = k_psi_[k] = 0.0f;
+      k_re_[k] = k_im_[k] = k_isig_[k] = k_psi_[k] = k_centre_[k] = 0.0f;
       k_gate_[k] = 0;
       continue;
     }
     hi = static_cast<int>(k) + 1;
     const double psi = std::atan2(cim_[k], cre_[k]);
     k_psi_[k] = static_cast<float>(psi);
+    k_centre_[k] = static_cast<float>(centre_[k]);
     k_re_[k] = static_cast<float>(cre_[k]);
     k_im_[k] = static_cast<float>(cim_[k]);
     k_isig_[k] = tuning_ ? static_cast<float>(1.0 / (0.25 * W_[k] * W_[k])) : 0.0f;
@@ -106,6 +108,8 @@ void ResonanceSystem::sweep() {
   const std::size_t blocks = (cap_ + kBlock - 1) / kBlock;
   const std::size_t d = d_, mcap = mcap_, kh = static_cast<std::size_t>(k_hi_);
   const bool do_bonds = bonds_on_ && step_ % static_cast<std::uint64_t>(r_P_) == 0;
+  // The high spectral mode's drive, only for the step an architecture check follows.
+  const bool modes = mode_instability_ && (step_ + 1) % static_cast<std::uint64_t>(r_arch_) == 0;
   const float dt = static_cast<float>(dt_);
   const float hP = static_cast<float>(dt_ * r_P_);
   const float tau_p = static_cast<float>(tau_p_), alpha_p = static_cast<float>(alpha_p_), lambda_p = static_cast<float>(lambda_p_);
@@ -117,6 +121,7 @@ void ResonanceSystem::sweep() {
   const std::uint64_t step = step_, seed = seed_;
   const float* kpsi = k_psi_.data();
   const float* kisig = k_isig_.data();
+  const float* kcentre = k_centre_.data();
   const float* kre = k_re_.data();
   const float* kim = k_im_.data();
   const std::uint8_t* kgate = k_gate_.data();
@@ -180,6 +185,10 @@ void ResonanceSystem::sweep() {
         a[7] += paw;
         a[8] += paw * w;
         a[9] += 1.0f;
+        if (modes && w >= kcentre[k]) {
+          a[10] += tpa * c;
+          a[11] += tpa * s;
+        }
         if (do_bonds) {
           P = resonance::bond_step(P, kgate[k] != 0, kre[k] * c + kim[k] * s, alpha_p, lambda_p, tau_p, hP);
           if (P < eps) {

@@ -77,8 +77,11 @@ ResonanceSystem::ResonanceSystem() {
   param(genesis_on_, "genesis", true).help("phase-clustered genesis (§5.6)").group("Architecture");
   param(theta_div_, "theta_div", 0.95, 0, 1).help("instability threshold: D_k < theta_div (Eq. 20)").group("Architecture");
   param(T_div_, "T_div", 0.5, 0, 1e4).unit("s").help("D_k < theta_div must persist this long").group("Architecture");
+  param(mode_instability_, "mode_instability", true)
+      .help("also unstable when the carrier's two spectral modes cancel: |u_lo + u_hi| / (|u_lo| + |u_hi|) < theta_div, split at the spectral centre")
+      .group("Architecture");
   param(mm_min_std_, "multimodal_std", 0.05, 0, 100).unit("rad/s").help("multimodal: sqrt(Var_k) at least this, and the median split bimodal (Ashman D >= 2)").group("Architecture");
-  param(refractory_, "refractory", 3.0, 0, 1e4).unit("s").help("no mitosis or dissolution this long after a birth").group("Architecture");
+  param(refractory_, "refractory", 3.0, 0, 1e4).unit("s").help("no dissolution this long after a birth; no mitosis this long after a mitosis (parent and child)").group("Architecture");
   param(phase_noise_, "phase_noise", 0.1, 0, 10).unit("rad").help("phase kick given to offspring at mitosis").group("Architecture");
   param(I_min_, "I_min", 0.05, 0, 1e6).help("dissolve when I_k D_k (Eq. 24) stays below this").group("Architecture");
   param(T_diss_, "T_diss", 3.0, 0, 1e4).unit("s").help("persistence window of dissolution").group("Architecture");
@@ -206,16 +209,19 @@ void ResonanceSystem::restart() {
   n_live_ = 0;
 
   for (auto* v : {&cre_, &cim_, &com_, &W_, &intake_, &coh_, &base_, &D_, &centre_, &var_, &wsum_, &div_Dsum_}) v->assign(mcap_, 0.0);
+  align_.assign(mcap_, 1.0);
   bonds_.assign(mcap_, 0);
   cid_.assign(mcap_, 0);
   calive_.assign(mcap_, 0);
   cborn_.assign(mcap_, 0);
   refractory_until_.assign(mcap_, 0);
+  split_refractory_until_.assign(mcap_, 0);
   corigin_.assign(mcap_, Origin::Initial);
   div_count_.assign(mcap_, 0);
   starve_count_.assign(mcap_, 0);
   life_index_.assign(mcap_, -1);
   k_psi_.assign(mcap_, 0.0f);
+  k_centre_.assign(mcap_, 0.0f);
   k_isig_.assign(mcap_, 0.0f);
   k_re_.assign(mcap_, 0.0f);
   k_im_.assign(mcap_, 0.0f);
@@ -600,7 +606,7 @@ void ResonanceSystem::state_io(Self& self, A& a) {
   a(self.phase_, self.omega_, self.amp_, self.amp0_, self.drive_, self.acc_, self.inc_, self.drive_until_, self.state_,
     self.flag_, self.group_, self.bk_, self.bp_, self.free_slots_, self.n_live_);
   a(self.cre_, self.cim_, self.com_, self.W_, self.intake_, self.coh_, self.base_, self.D_, self.centre_, self.var_,
-    self.wsum_, self.bonds_, self.cid_, self.calive_, self.cborn_, self.refractory_until_, self.corigin_, self.div_count_,
+    self.wsum_, self.bonds_, self.cid_, self.calive_, self.cborn_, self.refractory_until_, self.split_refractory_until_, self.corigin_, self.div_count_,
     self.starve_count_, self.div_Dsum_, self.m_live_, self.next_id_, self.k_hi_);
   a(self.time_, self.frame_angle_, self.R_, self.max_R_, self.RU_, self.AU_, self.R_stream_, self.max_R_stream_, self.apex_,
     self.nnz_, self.births_, self.deaths_, self.mitoses_, self.geneses_, self.dissolutions_, self.snaps_, self.seeds_,
@@ -623,7 +629,7 @@ void ResonanceSystem::read_state(StateReader& in) {
   for (const auto* v : {&phase_, &omega_, &amp_, &amp0_, &drive_}) fits &= v->size() == n;
   fits &= drive_until_.size() == n && flag_.size() == n && group_.size() == n;
   for (const auto* v : {&cre_, &cim_, &com_, &W_, &intake_, &coh_, &base_, &D_, &centre_, &var_, &wsum_, &div_Dsum_}) fits &= v->size() == m;
-  fits &= bonds_.size() == m && cid_.size() == m && calive_.size() == m && cborn_.size() == m && refractory_until_.size() == m &&
+  fits &= bonds_.size() == m && cid_.size() == m && calive_.size() == m && cborn_.size() == m && refractory_until_.size() == m && split_refractory_until_.size() == m &&
           corigin_.size() == m && div_count_.size() == m && starve_count_.size() == m;
   for (auto s : free_slots_) fits &= s < n;
   for (auto k : bk_) fits &= k >= -1 && k < static_cast<std::int32_t>(m);

@@ -89,6 +89,7 @@ class ResonanceSystem final : public System {
   void handle_flagged();
   // resonance_architecture.cpp: §5 (mitosis, dissolution, genesis) and bond seeding.
   void architecture();
+  void measure_mode_alignment();
   int unbound_slot(std::size_t i) const;  // the free bond slot of an active, unbound oscillator, or -1
   void capture_unbound();
   void genesis();
@@ -117,7 +118,7 @@ class ResonanceSystem final : public System {
   double phase_kick(double amplitude);
   void warn_if_uniform_kick(double amplitude);
 
-  static constexpr int F = 10;  // per-carrier partial sums, see sweep()
+  static constexpr int F = 12;  // per-carrier partial sums, see sweep()
 
   // Parameters (bound in the constructor).
   std::size_t cap_ = 0, d_ = 4, mcap_ = 64, M0_ = 0, bonds_init_ = 0, background_ = 0, stream_group_ = 0;
@@ -138,7 +139,7 @@ class ResonanceSystem final : public System {
   double stream_pulse_ = 0, stream_pulse_time_ = 0, background_amp_ = 0, A_retire_ = 0, readout_delay_ = 0;
   int stream_classes_ = 1, r_c_ = 1, r_P_ = 1, r_arch_ = 10, col_cap_ = 0, measure_every_ = 0;
   bool gate_ = true, tuning_ = true, frame_ = false, bonds_on_ = true;
-  bool mitosis_on_ = true, genesis_on_ = true, dissolve_on_ = true;
+  bool mitosis_on_ = true, genesis_on_ = true, dissolve_on_ = true, mode_instability_ = true;
   // Derived at reset from the restart parameters above.
   bool int_phase_ = false, stream_ = false;
   double Omega_ = 0;  // the frame's frequency (0 without a rotating frame)
@@ -158,14 +159,18 @@ class ResonanceSystem final : public System {
   std::vector<std::int32_t> bonds_;
   std::vector<std::uint32_t> cid_;
   std::vector<std::uint8_t> calive_;
-  std::vector<std::uint64_t> cborn_, refractory_until_;
+  // refractory_until_: no dissolution after any birth; split_refractory_until_: no mitosis after a mitosis.
+  std::vector<std::uint64_t> cborn_, refractory_until_, split_refractory_until_;
   std::vector<Origin> corigin_;
   std::vector<int> div_count_, starve_count_, life_index_;
   std::vector<double> div_Dsum_;
+  // Mode alignment of each carrier at the last architecture check (1 = its two spectral modes add
+  // up, 0 = they cancel); recomputed before every use, so not part of the state.
+  std::vector<double> align_;
   std::size_t m_live_ = 0;
   std::uint32_t next_id_ = 1;
   // Per-step carrier constants for the sweep (float, slot-indexed).
-  std::vector<float> k_psi_, k_isig_, k_re_, k_im_;
+  std::vector<float> k_psi_, k_isig_, k_re_, k_im_, k_centre_;
   std::vector<std::uint8_t> k_gate_;
   int k_hi_ = 0;  // 1 + highest live carrier slot
 

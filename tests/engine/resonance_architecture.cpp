@@ -2,6 +2,7 @@
 // persistent D_k < theta_div with a multimodal profile; dissolution starves carriers without
 // coherent intake; genesis needs both unbound pressure and phase clustering (Eq. 26).
 #include <cmath>
+#include <map>
 #include <set>
 
 #include "resonance_test_util.hpp"
@@ -75,13 +76,59 @@ TEST_CASE("no mitosis while D_k is above theta_div (groups in phase), nor for a 
   CHECK(metrics_of(*unimodal)["mitoses"] == 0);
 }
 
-TEST_CASE("mitosis needs D_k < theta_div to persist for T_div") {
-  // The same antiphase crossing, but a persistence window longer than the crossing lasts.
+// The step of the first mitosis within `steps`, or -1.
+static int first_mitosis(obs::ResonanceSystem& s, int steps) {
+  for (int i = 1; i <= steps; ++i) {
+    s.step();
+    if (metrics_of(s)["mitoses"] > 0) return i;
+  }
+  return -1;
+}
+
+TEST_CASE("mitosis needs the instability to persist for T_div") {
+  // Eq. 19 alone: the antiphase crossing is brief, shorter than a 5 s window.
   auto p = two_groups(3.1);
   p["T_div"] = 5.0;
-  auto s = make(p);
-  run(*s, 800);
-  CHECK(metrics_of(*s)["mitoses"] == 0);
+  p["mode_instability"] = false;
+  auto d_only = make(p);
+  CHECK(first_mitosis(*d_only, 800) == -1);
+  // The modes' alignment |cos(dphi / 2)| stays below theta_div for most of the 31 s beat of a
+  // 0.2 rad/s gap, so the same window is filled, but not before 5 s (500 steps) have passed.
+  p["mode_instability"] = true;
+  auto modes = make(p);
+  const int at = first_mitosis(*modes, 800);
+  CHECK(at >= 500);
+  CHECK(at < 800);
+}
+
+TEST_CASE("mode alignment: two coherent clusters a quarter cycle apart split; one Gaussian cluster never does") {
+  // Two groups 1.6 rad apart: each is coherent, so D_k = coh / b is far above 1 (coh ~ cos 0.8 =
+  // 0.70 against b ~ 0.089), but their modes cancel: alignment |cos(0.8)| = 0.70 < theta_div.
+  auto p = two_groups(1.6);
+  p["mode_instability"] = false;
+  auto d_only = make(p);
+  CHECK(first_mitosis(*d_only, 300) == -1);
+  CHECK(metrics_of(*d_only)["mean_D"] > 5);
+  p["mode_instability"] = true;
+  auto modes = make(p);
+  REQUIRE(first_mitosis(*modes, 300) > 0);
+  CHECK(metrics_of(*modes)["mitosis_mean_D"] < 0.95);
+  // Each side keeps one group: the children's frequencies sit on either side of omega0 = 1.
+  const auto j = dump_of(*modes);
+  REQUIRE(j["carriers"].size() == 2);
+  std::map<std::uint32_t, std::set<bool>> sides;  // carrier -> which group (omega above 1) its bonds hold
+  for (const auto& o : j["oscillators"])
+    for (const auto& b : o["bonds"]) sides[b[0].get<std::uint32_t>()].insert(o["omega"].get<double>() > 1.0);
+  REQUIRE(sides.size() == 2);
+  for (const auto& [id, held] : sides) CHECK(held.size() == 1);
+
+  // One Gaussian cluster (no gap, spread 0.1 rad/s), in the same two phase groups: the split at
+  // the spectral centre puts both phase groups in each half, the halves stay aligned, and the
+  // profile is unimodal anyway.
+  p["group_gap"] = 0.0;
+  p["group_spread"] = 0.1;
+  auto gaussian = make(p);
+  CHECK(first_mitosis(*gaussian, 600) == -1);
 }
 
 TEST_CASE("dissolution: a carrier whose bonds have all snapped starves and is dissolved after T_diss") {
