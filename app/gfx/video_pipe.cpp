@@ -38,7 +38,7 @@ std::string find_ffmpeg() {
 const char* video_extension(VideoFormat f) { return f == VideoFormat::Mp4 ? "mp4" : "gif"; }
 
 VideoPipe::VideoPipe(const std::string& ffmpeg, const std::string& path, VideoFormat format, int width, int height, int fps)
-    : path_(path), part_(path + ".part"), width_(width), height_(height) {
+    : path_(path), part_(path + ".part"), part_on_signal_(part_), width_(width), height_(height) {
   // A pipe whose reader died must fail the write, not end the app (SIGPIPE's default).
   std::signal(SIGPIPE, SIG_IGN);
   std::ostringstream cmd;

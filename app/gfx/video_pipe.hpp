@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <string>
 
+#include "core/atomic_file.hpp"
 #include "gfx/framebuffer.hpp"
 
 namespace obs::gfx {
@@ -37,6 +38,7 @@ class VideoPipe {
  private:
   std::FILE* pipe_ = nullptr;
   std::string path_, part_;
+  RemoveOnSignal part_on_signal_;  // Ctrl+C during a recording leaves no NAME.part behind
   int width_, height_, frames_ = 0;
 };
 

@@ -255,6 +255,9 @@ std::vector<std::string> stale_temp_files(const std::string& folder) {
   return out;
 }
 
+RemoveOnSignal::RemoveOnSignal(const std::string& path) : slot_(register_temp(path)) {}
+RemoveOnSignal::~RemoveOnSignal() { unregister_temp(slot_); }
+
 void remove_temp_files_on_signals() {
   struct sigaction sa {};
   sa.sa_handler = remove_temps_and_reraise;

@@ -42,6 +42,20 @@ std::vector<std::string> stale_temp_files(const std::string& folder);
 // set to be ignored (nohup) stay ignored.
 void remove_temp_files_on_signals();
 
+// Puts a temporary file that another process writes for this one (ffmpeg's NAME.part) under the
+// same removal on those signals, for as long as the object lives. With every slot taken (16 at
+// once) the file is simply not covered.
+class RemoveOnSignal {
+ public:
+  explicit RemoveOnSignal(const std::string& path);
+  ~RemoveOnSignal();
+  RemoveOnSignal(const RemoveOnSignal&) = delete;
+  RemoveOnSignal& operator=(const RemoveOnSignal&) = delete;
+
+ private:
+  int slot_;
+};
+
 // The most read_file reads: a scene is a few kilobytes; 64 MiB is far past any real one and
 // small enough to refuse /dev/zero or a mistyped disk image in a fraction of a second.
 inline constexpr std::uint64_t kMaxReadBytes = 64ull << 20;

@@ -6,9 +6,12 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+
+#include <sys/wait.h>
 
 #include "app_test_support.hpp"
 
@@ -97,6 +100,26 @@ TEST_CASE("cli_record: a failing ffmpeg exits 1 and leaves no file") {
   CHECK_FALSE(fs::exists(video));
   CHECK_FALSE(fs::exists(video.string() + ".part"));
   CHECK_FALSE(has(r, "video: "));
+}
+
+TEST_CASE("cli_record: a recording ended by a signal (Ctrl+C, kill) leaves no NAME.part") {
+  require_display();
+  const auto dir = temp_dir("cli_record_signal");
+  FakeFfmpeg fake(dir / "bin", kFfmpegRecorder);
+  const fs::path video = dir / "run.mp4", part = video.string() + ".part";
+  // A long recording in the background, killed with SIGTERM once frames reach the file (SIGINT
+  // takes the same path, but a background job of a non-interactive shell ignores it).
+  const std::string script = std::string("'") + OBS_BINARY + "' " + kRun + "--frames 100000 --record " + quoted(video.string()) +
+                             " > /dev/null 2>&1 & pid=$!\n"
+                             "for i in $(seq 200); do [ -s " + quoted(part) + " ] && break; sleep 0.05; done\n"
+                             "[ -s " + quoted(part) + " ] || { kill $pid; exit 90; }\n"
+                             "kill -TERM $pid; wait $pid; exit $?\n";
+  write_text(dir / "record_and_kill.sh", script);
+  const int status = std::system(("sh " + quoted((dir / "record_and_kill.sh").string())).c_str());
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 128 + SIGTERM);  // 90: no frame ever reached the file
+  CHECK_FALSE(fs::exists(part));
+  CHECK_FALSE(fs::exists(video));
 }
 
 TEST_CASE("cli_record: without ffmpeg the frames are PNG files beside the name, and it says so") {
