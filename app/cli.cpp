@@ -81,9 +81,10 @@ Options parse_command_line(int argc, char** argv) {
   auto value = [&](int& i, const std::string& flag) { return flag_value(argc, argv, i, flag); };
   // An empty path (an unset shell variable: --metrics "$OUT") would otherwise mean "no output"
   // and the run would end with nothing written and exit 0.
-  auto path = [&](int& i, const std::string& flag) -> std::string {
+  auto path = [&](int& i, const std::string& flag, bool dash_is_stdout = false) -> std::string {
     std::string p = value(i, flag);
-    if (p.empty()) throw InputError(flag, "expects a file path (or - for standard output), got an empty string");
+    if (p.empty())
+      throw InputError(flag, std::string("expects a file path") + (dash_is_stdout ? " (or - for standard output)" : "") + ", got an empty string");
     return p;
   };
   for (int i = 1; i < argc; ++i) {
@@ -94,8 +95,8 @@ Options parse_command_line(int argc, char** argv) {
       steps_given = true;
     }
     else if (a == "--seed") o.seed = static_cast<std::uint64_t>(parse_int_flag(a, value(i, a), 0, INT64_MAX));
-    else if (a == "--metrics") o.metrics_csv = path(i, a);
-    else if (a == "--dump-state") o.dump_state = path(i, a);
+    else if (a == "--metrics") o.metrics_csv = path(i, a, true);
+    else if (a == "--dump-state") o.dump_state = path(i, a, true);
     else if (a == "--load-state") o.load_state = path(i, a);
     else if (a == "--save-state") o.save_state = path(i, a);
     else if (a == "--screenshot") o.screenshot = path(i, a);
@@ -139,6 +140,8 @@ Options parse_command_line(int argc, char** argv) {
     if (!o.record.empty()) throw InputError("--record", "needs --headless (the window records from its Record section)");
   }
   if (fps_given && o.record.empty()) throw InputError("--record-fps", "needs --record");
+  if (o.headless && o.frames >= 0 && o.record.empty())
+    throw InputError("--frames", "in a headless run counts recorded frames: it needs --record (--steps sets the run's length)");
   if (!o.record.empty()) check_record_options(o, steps_given);
   if (!o.twin_sets.empty() && !o.save_state.empty())
     throw InputError("--save-state", "a state file holds one system; drop --twin to save it");

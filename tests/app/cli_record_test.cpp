@@ -181,5 +181,8 @@ TEST_CASE("cli_record: misuses exit 2 naming the flag") {
   expect("--headless --record v.mp4 --frames 3 --record-fps 0", "--record-fps", "[1, 120]");
   expect("--headless --record v.mp4 --frames 3 --record-fps 121", "--record-fps", "[1, 120]");
   expect("--headless --record-fps 24", "--record-fps", "needs --record");
-  expect("--headless --record '' --frames 3", "--record", "empty string");
+  expect("--headless --record '' --frames 3", "--record", "expects a file path, got an empty string");
+  expect("--headless --frames 5 --steps 2", "--frames", "needs --record");
+  // Only the flags that take - say so when given nothing.
+  expect("--headless --metrics ''", "--metrics", "(or - for standard output), got an empty string");
 }
