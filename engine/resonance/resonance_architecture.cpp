@@ -95,28 +95,23 @@ void ResonanceSystem::remove_oscillator(std::size_t i, std::uint8_t new_state) {
 // for 1-3 s (measured: D_k < 0.95 at 2.9 % of those checks, window means 5.7-11). The alignment
 // measures the cancellation between the modes themselves. For a unimodal carrier both halves
 // share one phase and it stays near 1.
-void ResonanceSystem::measure_mode_alignment() {
-  const std::size_t kh = static_cast<std::size_t>(k_hi_);
-  std::fill(align_.begin(), align_.begin() + static_cast<std::ptrdiff_t>(kh), 1.0);
-  if (!mode_instability_) return;
-  for (std::size_t k = 0; k < kh; ++k) {
-    if (!calive_[k]) continue;
-    // The sweep summed the whole drive (S[0], S[1]) and its high mode (S[10], S[11]).
-    const double* S = &sums_[k * F];
-    const double lo = std::hypot(S[0] - S[10], S[1] - S[11]), hi = std::hypot(S[10], S[11]);
-    if (lo > 0 && hi > 0) align_[k] = std::hypot(S[0], S[1]) / (lo + hi);
-  }
+// Read on an architecture step only: the sweep before it summed the whole drive (S[0], S[1]) and
+// its high mode (S[10], S[11]).
+double ResonanceSystem::mode_alignment(std::size_t k) const {
+  if (!mode_instability_) return 1.0;
+  const double* S = &sums_[k * F];
+  const double lo = std::hypot(S[0] - S[10], S[1] - S[11]), hi = std::hypot(S[10], S[11]);
+  return lo > 0 && hi > 0 ? std::hypot(S[0], S[1]) / (lo + hi) : 1.0;
 }
 
 void ResonanceSystem::architecture() {
   const double h = dt_ * r_arch_;
   const std::size_t kh = static_cast<std::size_t>(k_hi_);
-  measure_mode_alignment();
   for (std::size_t k = 0; k < kh; ++k) {
     if (!calive_[k]) continue;
     // Eq. 20: a counter of consecutive checks with D_k < theta_div, or with the modes cancelling
-    // (measure_mode_alignment); the mean of that instability over the window is what a mitosis records.
-    const double instability = std::min(D_[k], align_[k]);
+    // (mode_alignment); the mean of that instability over the window is what a mitosis records.
+    const double instability = std::min(D_[k], mode_alignment(k));
     if (bonds_[k] > 0 && instability < theta_div_) {
       ++div_count_[k];
       div_Dsum_[k] += instability;

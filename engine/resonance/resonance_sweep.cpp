@@ -53,7 +53,7 @@ void ResonanceSystem::prepare_carriers() {
 // model does, would couple each phase to the mean field of the step before: an O(dt) lag that made
 // the Kuramoto reduction (Eq. 29-32) drift from the kuramoto system by |dr| = 0.027 in its
 // transient.
-void ResonanceSystem::slave_quasi_steady_carriers() {
+void ResonanceSystem::update_quasi_steady_carriers() {
   const std::size_t blocks = (cap_ + kBlock - 1) / kBlock;
   const std::size_t d = d_, mcap = mcap_, kh = static_cast<std::size_t>(k_hi_);
   const float* kpsi = k_psi_.data();
@@ -350,7 +350,7 @@ void ResonanceSystem::reduce_and_update_carriers() {
     if (carrier_step) {
       std::complex<double> c(cre_[k], cim_[k]);
       // A quasi-steady carrier was set from the oscillators before the sweep
-      // (slave_quasi_steady_carriers); only an integrated one evolves here.
+      // (update_quasi_steady_carriers); only an integrated one evolves here.
       if (carrier_model_ == CarrierModel::Integrated) {
         const std::complex<double> rot = std::exp(std::complex<double>(-gamma_ * h, (com_[k] - Omega_) * h));
         const double phi1 = gamma_ > 0 ? -std::expm1(-gamma_ * h) / gamma_ : h;

@@ -209,7 +209,6 @@ void ResonanceSystem::restart() {
   n_live_ = 0;
 
   for (auto* v : {&cre_, &cim_, &com_, &W_, &intake_, &coh_, &base_, &D_, &centre_, &var_, &wsum_, &div_Dsum_}) v->assign(mcap_, 0.0);
-  align_.assign(mcap_, 1.0);
   bonds_.assign(mcap_, 0);
   cid_.assign(mcap_, 0);
   calive_.assign(mcap_, 0);
@@ -374,7 +373,7 @@ void ResonanceSystem::step() {
   check_carriers_finite();
   if (stream_) stream_step();
   prepare_carriers();
-  if (carrier_model_ == CarrierModel::QuasiSteady && step_ % static_cast<std::uint64_t>(r_c_) == 0) slave_quasi_steady_carriers();
+  if (carrier_model_ == CarrierModel::QuasiSteady && step_ % static_cast<std::uint64_t>(r_c_) == 0) update_quasi_steady_carriers();
   sweep();
   handle_flagged();
   reduce_and_update_carriers();

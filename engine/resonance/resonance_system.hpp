@@ -83,13 +83,13 @@ class ResonanceSystem final : public System {
   double phase_coupling_z() const;    // t statistic of the phase-coupling measurements
   // resonance_sweep.cpp: the per-step kernel and the carrier update.
   void prepare_carriers();
-  void slave_quasi_steady_carriers();
+  void update_quasi_steady_carriers();
   void sweep();
   void reduce_and_update_carriers();
   void handle_flagged();
   // resonance_architecture.cpp: §5 (mitosis, dissolution, genesis) and bond seeding.
   void architecture();
-  void measure_mode_alignment();
+  double mode_alignment(std::size_t k) const;
   int unbound_slot(std::size_t i) const;  // the free bond slot of an active, unbound oscillator, or -1
   void capture_unbound();
   void genesis();
@@ -164,9 +164,6 @@ class ResonanceSystem final : public System {
   std::vector<Origin> corigin_;
   std::vector<int> div_count_, starve_count_, life_index_;
   std::vector<double> div_Dsum_;
-  // Mode alignment of each carrier at the last architecture check (1 = its two spectral modes add
-  // up, 0 = they cancel); recomputed before every use, so not part of the state.
-  std::vector<double> align_;
   std::size_t m_live_ = 0;
   std::uint32_t next_id_ = 1;
   // Per-step carrier constants for the sweep (float, slot-indexed).
