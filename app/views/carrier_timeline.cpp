@@ -49,6 +49,20 @@ std::uint32_t draw_lifetime_timeline(ImDrawList* dl, ImVec2 p0, ImVec2 p1, const
   const float bar_h = std::max(1.0f, std::min(row_h * 0.72f, em * 0.8f));
   auto yof = [&](std::size_t r) { return a.y + row_h * (static_cast<float>(r) + 0.5f); };
 
+  // Forks first, under the bars and their labels: each mitosis child joined to its parent's bar at
+  // the step it split off, so lineages read as a tree (a parent whose life fell off the record has
+  // no bar to join). Ids are given in birth order, so the rows are sorted by id too and a parent is
+  // found by binary search: the record holds up to 4096 lives, and this runs every frame.
+  for (std::size_t q = 0; q < rows.size(); ++q) {
+    const std::uint32_t parent = rows[q]->parent;
+    if (parent == 0) continue;
+    const auto it = std::lower_bound(rows.begin(), rows.end(), parent, [](const resonance::Lifetime* l, std::uint32_t id) { return l->id < id; });
+    if (it == rows.end() || (*it)->id != parent) continue;
+    const std::size_t r = static_cast<std::size_t>(it - rows.begin());
+    const float x = xof(rows[q]->born_step);
+    dl->AddLine({x, yof(r)}, {x, yof(q)}, IM_COL32(255, 235, 120, 170), 1.0f);
+  }
+
   std::uint32_t hit = 0;
   for (std::size_t r = 0; r < rows.size(); ++r) {
     const auto& l = *rows[r];
@@ -64,17 +78,6 @@ std::uint32_t draw_lifetime_timeline(ImDrawList* dl, ImVec2 p0, ImVec2 p1, const
       std::snprintf(id, sizeof id, "#%u", l.id);
       dl->AddText({x0 + 3, y - em * 0.5f}, IM_COL32(20, 22, 28, 255), id);
     }
-  }
-  // Forks: each mitosis child joined to its parent's bar at the step it split off, so lineages
-  // read as a tree (a parent whose life fell off the record has no bar to join).
-  for (std::size_t q = 0; q < rows.size(); ++q) {
-    if (rows[q]->parent == 0) continue;
-    for (std::size_t r = 0; r < rows.size(); ++r)
-      if (rows[r]->id == rows[q]->parent) {
-        const float x = xof(rows[q]->born_step);
-        dl->AddLine({x, yof(r)}, {x, yof(q)}, IM_COL32(255, 235, 120, 170), 1.0f);
-        dl->AddCircleFilled({x, yof(r)}, 2.0f, IM_COL32(255, 235, 120, 220));
-      }
   }
   // Time axis: first step on the left, now on the right.
   dl->AddLine({a.x, b.y + 2}, {b.x, b.y + 2}, IM_COL32(90, 95, 110, 255));

@@ -183,7 +183,7 @@ class ResonanceSystem final : public System {
   std::int64_t apex_ = -1;
   std::uint64_t nnz_ = 0, births_ = 0, deaths_ = 0, mitoses_ = 0, geneses_ = 0, dissolutions_ = 0;
   std::uint64_t snaps_ = 0, seeds_ = 0, quarantined_osc_ = 0, quarantined_car_ = 0, retired_ = 0, injected_groups_ = 0;
-  double mitosis_D_sum_ = 0;  // sum over mitoses of the mean D over the persistence window
+  double mitosis_D_sum_ = 0;  // sum over mitoses of the mean min(D, mode alignment) over the persistence window
   std::uint64_t genesis_ready_ = 0;
   std::vector<Lifetime> lifetimes_;
   std::vector<std::uint64_t> scratch_;                  // mitosis / measurement gather (N x d_max)
