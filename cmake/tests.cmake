@@ -4,8 +4,18 @@ find_package(doctest REQUIRED)
 file(GLOB_RECURSE OBS_ENGINE_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/engine/*.cpp)
 add_executable(engine_tests ${CMAKE_SOURCE_DIR}/tests/doctest_main.cpp ${OBS_ENGINE_TESTS})
 target_link_libraries(engine_tests PRIVATE obs_engine doctest::doctest)
-# The golden-hash table keys its expected values by the build type (thread_invariance.cpp).
-target_compile_definitions(engine_tests PRIVATE OBS_SOURCE_DIR="${CMAKE_SOURCE_DIR}" OBS_BUILD_TYPE="${CMAKE_BUILD_TYPE}")
+# The golden-hash table keys its expected values by the build type and the CPU that -march=native
+# chose (thread_invariance.cpp): two AVX-512 Xeons of this pool gave different hashes for the same
+# build, the instruction-set macros being equal. GCC names the CPU; elsewhere it is "unknown".
+set(OBS_TARGET_CPU "unknown")
+if(OBS_NATIVE AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  execute_process(COMMAND ${CMAKE_CXX_COMPILER} -march=native -Q --help=target OUTPUT_VARIABLE obs_target_help ERROR_QUIET)
+  if(obs_target_help MATCHES "-march=[ \t]+([A-Za-z0-9_.-]+)")
+    set(OBS_TARGET_CPU "${CMAKE_MATCH_1}")
+  endif()
+endif()
+target_compile_definitions(engine_tests PRIVATE OBS_SOURCE_DIR="${CMAKE_SOURCE_DIR}" OBS_BUILD_TYPE="${CMAKE_BUILD_TYPE}"
+                                                OBS_TARGET_CPU="${OBS_TARGET_CPU}")
 foreach(test_file ${OBS_ENGINE_TESTS})
   get_filename_component(suite ${test_file} NAME_WE)
   if(suite MATCHES "_support$")

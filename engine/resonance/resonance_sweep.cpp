@@ -1,4 +1,6 @@
-// The per-step kernel: one sweep over oscillator rows does Eq. 36-40 and Eq. 13 together.
+// The per-step kernel: one sweep over oscillator rows does Eq. 36-40 and Eq. 13 together. This file
+// holds the scalar form (sweep_scalar, the reference) and the carrier passes around it; the
+// default, vectorised form of the same sweep is in resonance_sweep_vector.cpp.
 //
 // For each live oscillator i (phase phi, amplitude A) and each bond (k, P) of its row:
 //   T = exp(-wrap(phi - psi_k)^2 / sigma_k)                     Eq. 9
@@ -15,14 +17,10 @@
 
 #include "kuramoto/fast_sincos.hpp"
 #include "resonance/resonance_math.hpp"
+#include "resonance/resonance_sweep_args.hpp"
 #include "resonance/resonance_system.hpp"
 
 namespace obs {
-namespace {
-constexpr std::size_t kBlock = 4096;
-constexpr std::size_t kBlockScalars = 13;
-}  // namespace
-
 void ResonanceSystem::prepare_carriers() {
   int hi = 0;
   for (std::size_t k = 0; k < mcap_; ++k) {
@@ -54,7 +52,7 @@ void ResonanceSystem::prepare_carriers() {
 // the Kuramoto reduction (Eq. 29-32) drift from the kuramoto system by |dr| = 0.027 in its
 // transient.
 void ResonanceSystem::update_quasi_steady_carriers() {
-  const std::size_t blocks = (cap_ + kBlock - 1) / kBlock;
+  const std::size_t blocks = (cap_ + kSweepBlock - 1) / kSweepBlock;
   const std::size_t d = d_, mcap = mcap_, kh = static_cast<std::size_t>(k_hi_);
   const float* kpsi = k_psi_.data();
   const float* kisig = k_isig_.data();
@@ -69,7 +67,7 @@ void ResonanceSystem::update_quasi_steady_carriers() {
   for (std::size_t b = 0; b < blocks; ++b) {
     float* acc_k = part + b * mcap * F;
     for (std::size_t k = 0; k < kh; ++k) acc_k[k * F] = acc_k[k * F + 1] = 0.0f;
-    const std::size_t lo = b * kBlock, hi = std::min(cap_, lo + kBlock);
+    const std::size_t lo = b * kSweepBlock, hi = std::min(cap_, lo + kSweepBlock);
     for (std::size_t i = lo; i < hi; ++i) {
       const std::uint8_t st = state[i];
       if (st != kAlive && st != kFrozen) continue;
@@ -104,42 +102,85 @@ void ResonanceSystem::update_quasi_steady_carriers() {
   prepare_carriers();  // the sweep reads the carriers' float copies
 }
 
+ResonanceSystem::SweepArgs ResonanceSystem::sweep_args() {
+  SweepArgs a{};
+  a.d = d_;
+  a.mcap = mcap_;
+  a.kh = static_cast<std::size_t>(k_hi_);
+  a.blocks = (cap_ + kSweepBlock - 1) / kSweepBlock;
+  a.cap = cap_;
+  a.do_bonds = bonds_on_ && step_ % static_cast<std::uint64_t>(r_P_) == 0;
+  a.modes = mode_instability_ && (step_ + 1) % static_cast<std::uint64_t>(r_arch_) == 0;
+  a.dt = static_cast<float>(dt_);
+  a.hP = static_cast<float>(dt_ * r_P_);
+  a.tau_p = static_cast<float>(tau_p_);
+  a.alpha_p = static_cast<float>(alpha_p_);
+  a.lambda_p = static_cast<float>(lambda_p_);
+  a.eps = static_cast<float>(eps_snap_);
+  a.kappa = static_cast<float>(kappa_);
+  a.Om = static_cast<float>(Omega_);
+  a.alphaA = static_cast<float>(alpha_A_);
+  a.rho = static_cast<float>(rho_);
+  a.Pmin = static_cast<float>(P_min_);
+  a.A_retire = static_cast<float>(A_retire_);
+  a.dither = static_cast<float>(dither_);
+  a.amp_model = amp_model_;
+  a.int_phase = int_phase_;
+  a.stream = stream_;
+  a.step = step_;
+  a.seed = seed_;
+  a.kpsi = k_psi_.data();
+  a.kisig = k_isig_.data();
+  a.kcentre = k_centre_.data();
+  a.kre = k_re_.data();
+  a.kim = k_im_.data();
+  a.kgate = k_gate_.data();
+  a.phase = phase_.data();
+  a.amp = amp_.data();
+  a.omega = omega_.data();
+  a.amp0 = amp0_.data();
+  a.drive = drive_.data();
+  a.until = drive_until_.data();
+  a.acc = acc_.data();
+  a.inc = inc_.data();
+  a.state = state_.data();
+  a.flag = flag_.data();
+  a.group = group_.data();
+  a.bk = bk_.data();
+  a.bp = bp_.data();
+  a.part = part_.data();
+  a.blk = blk_.data();
+  return a;
+}
+
 void ResonanceSystem::sweep() {
-  const std::size_t blocks = (cap_ + kBlock - 1) / kBlock;
-  const std::size_t d = d_, mcap = mcap_, kh = static_cast<std::size_t>(k_hi_);
-  const bool do_bonds = bonds_on_ && step_ % static_cast<std::uint64_t>(r_P_) == 0;
-  // The high spectral mode's drive, only for the step an architecture check follows.
-  const bool modes = mode_instability_ && (step_ + 1) % static_cast<std::uint64_t>(r_arch_) == 0;
-  const float dt = static_cast<float>(dt_);
-  const float hP = static_cast<float>(dt_ * r_P_);
-  const float tau_p = static_cast<float>(tau_p_), alpha_p = static_cast<float>(alpha_p_), lambda_p = static_cast<float>(lambda_p_);
-  const float eps = static_cast<float>(eps_snap_), kappa = static_cast<float>(kappa_), Om = static_cast<float>(Omega_);
-  const float alphaA = static_cast<float>(alpha_A_), rho = static_cast<float>(rho_), Pmin = static_cast<float>(P_min_);
-  const float A_retire = static_cast<float>(A_retire_), dither = static_cast<float>(dither_);
-  const AmpModel amp_model = amp_model_;
-  const bool int_phase = int_phase_, stream = stream_;
-  const std::uint64_t step = step_, seed = seed_;
-  const float* kpsi = k_psi_.data();
-  const float* kisig = k_isig_.data();
-  const float* kcentre = k_centre_.data();
-  const float* kre = k_re_.data();
-  const float* kim = k_im_.data();
-  const std::uint8_t* kgate = k_gate_.data();
-  float* phase = phase_.data();
-  float* amp = amp_.data();
-  const float* omega = omega_.data();
-  const float* amp0 = amp0_.data();
-  const float* drive = drive_.data();
-  const std::uint64_t* until = drive_until_.data();
-  std::uint64_t* acc = acc_.data();
-  const std::uint64_t* inc = inc_.data();
-  const std::uint8_t* state = state_.data();
-  std::uint8_t* flag = flag_.data();
-  const std::int32_t* group = group_.data();
-  std::int32_t* bk = bk_.data();
-  float* bp = bp_.data();
-  float* part = part_.data();
-  double* blk = blk_.data();
+  if (kernel_ == Kernel::Vector) sweep_vector();
+  else sweep_scalar();
+}
+
+void ResonanceSystem::sweep_scalar() {
+  const SweepArgs a = sweep_args();
+  const std::size_t blocks = a.blocks, d = a.d, mcap = a.mcap, kh = a.kh;
+  const bool do_bonds = a.do_bonds, modes = a.modes;
+  const float dt = a.dt, hP = a.hP, tau_p = a.tau_p, alpha_p = a.alpha_p, lambda_p = a.lambda_p;
+  const float eps = a.eps, kappa = a.kappa, Om = a.Om, alphaA = a.alphaA, rho = a.rho, Pmin = a.Pmin;
+  const float A_retire = a.A_retire, dither = a.dither;
+  const AmpModel amp_model = a.amp_model;
+  const bool int_phase = a.int_phase, stream = a.stream;
+  const std::uint64_t step = a.step, seed = a.seed;
+  const float *kpsi = a.kpsi, *kisig = a.kisig, *kcentre = a.kcentre, *kre = a.kre, *kim = a.kim, *kgate = a.kgate;
+  float *phase = a.phase, *amp = a.amp;
+  const float *omega = a.omega, *amp0 = a.amp0, *drive = a.drive;
+  const std::uint64_t* until = a.until;
+  std::uint64_t* acc = a.acc;
+  const std::uint64_t* inc = a.inc;
+  const std::uint8_t* state = a.state;
+  std::uint8_t* flag = a.flag;
+  const std::int32_t* group = a.group;
+  std::int32_t* bk = a.bk;
+  float* bp = a.bp;
+  float* part = a.part;
+  double* blk = a.blk;
 
   const AdaptiveTeam::Run team(sweep_team_, blocks >= 2);
 #pragma omp parallel for schedule(static) num_threads(team.size())
@@ -149,7 +190,7 @@ void ResonanceSystem::sweep() {
     float rc = 0, rs = 0, uc = 0, us = 0, ua = 0, apexA = -1;
     double apexI = -1, bad = 0, retire = 0, snaps = 0, gn = 0;
     float gc = 0, gs = 0;
-    const std::size_t lo = b * kBlock, hi = std::min(cap_, lo + kBlock);
+    const std::size_t lo = b * kSweepBlock, hi = std::min(cap_, lo + kSweepBlock);
     for (std::size_t i = lo; i < hi; ++i) {
       const std::uint8_t st = state[i];
       if (st != kAlive && st != kFrozen) continue;
@@ -173,22 +214,7 @@ void ResonanceSystem::sweep() {
         const float tp = T * P;
         gr += tp * kre[k];
         gi += tp * kim[k];
-        float* a = acc_k + static_cast<std::size_t>(k) * F;
-        const float tpa = tp * A, pa = P * A, paw = pa * T * w;
-        a[0] += tpa * c;
-        a[1] += tpa * s;
-        a[2] += pa * c;
-        a[3] += pa * s;
-        a[4] += pa;
-        a[5] += pa * pa;
-        a[6] += pa * T;
-        a[7] += paw;
-        a[8] += paw * w;
-        a[9] += 1.0f;
-        if (modes && w >= kcentre[k]) {
-          a[10] += tpa * c;
-          a[11] += tpa * s;
-        }
+        add_bond_partials(acc_k + static_cast<std::size_t>(k) * F, T, P, A, c, s, w, modes && w >= kcentre[k]);
         if (do_bonds) {
           P = resonance::bond_step(P, kgate[k] != 0, kre[k] * c + kim[k] * s, alpha_p, lambda_p, tau_p, hP);
           if (P < eps) {
@@ -252,25 +278,12 @@ void ResonanceSystem::sweep() {
         retire += 1;
       }
     }
-    double* o = blk + b * kBlockScalars;
-    o[0] = rc;
-    o[1] = rs;
-    o[2] = uc;
-    o[3] = us;
-    o[4] = ua;
-    o[5] = apexA;
-    o[6] = apexI;
-    o[7] = bad;
-    o[8] = retire;
-    o[9] = snaps;
-    o[10] = gc;
-    o[11] = gs;
-    o[12] = gn;
+    BlockSums{rc, rs, uc, us, ua, apexA, apexI, bad, retire, snaps, gc, gs, gn}.store(blk + b * kBlockScalars);
   }
 }
 
 void ResonanceSystem::handle_flagged() {
-  const std::size_t blocks = (cap_ + kBlock - 1) / kBlock;
+  const std::size_t blocks = (cap_ + kSweepBlock - 1) / kSweepBlock;
   double bad = 0, retire = 0;
   for (std::size_t b = 0; b < blocks; ++b) {
     bad += blk_[b * kBlockScalars + 7];
@@ -296,7 +309,7 @@ void ResonanceSystem::handle_flagged() {
 }
 
 void ResonanceSystem::reduce_and_update_carriers() {
-  const std::size_t blocks = (cap_ + kBlock - 1) / kBlock;
+  const std::size_t blocks = (cap_ + kSweepBlock - 1) / kSweepBlock;
   const std::size_t kh = static_cast<std::size_t>(k_hi_);
   double rc = 0, rs = 0, uc = 0, us = 0, ua = 0, apexA = -1, snaps = 0, gc = 0, gs = 0, gn = 0;
   std::int64_t apex = -1;

@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <numbers>
 
+#include <omp.h>
+
 #include "core/input_error.hpp"
 #include "core/pick_distinct.hpp"
 #include "core/state_hash.hpp"
@@ -18,7 +20,6 @@ namespace obs {
 namespace {
 
 constexpr std::int64_t kMaxOscillators = 50'000'000;
-constexpr std::size_t kBlock = 4096;  // oscillators per partial block (must match the sweep)
 constexpr std::size_t kLifetimes = 4096;
 constexpr std::size_t kGroups = 256;
 constexpr double kPi = std::numbers::pi;
@@ -96,6 +97,9 @@ ResonanceSystem::ResonanceSystem() {
   param(frame_, "rotating_frame", false).restart().help("simulate in a frame rotating at Omega (§8.3.1)").group("Numerics");
   param(frame_omega_, "Omega", 0.0, -1e4, 1e4).restart().unit("rad/s").help("frame frequency").group("Numerics");
   param(r_c_, "r_c", 1, 1, 1000).help("carrier update every r_c steps (§8.3.2)").group("Numerics");
+  param(kernel_, "kernel", Kernel::Vector, {"vector", "scalar"})
+      .help("vector: the sweep in short passes that the compiler vectorises (the default); scalar: one oscillator at a time, the reference it is tested against")
+      .group("Numerics");
   param(r_P_, "r_P", 1, 1, 1000).help("bond update every r_P steps (§8.3.2)").group("Numerics");
   // Stream (§10)
   param(stream_classes_, "stream_classes", 4, 1, 64).restart().help("frequency clusters (prototypes) of the stream").group("Stream");
@@ -155,10 +159,13 @@ std::uint64_t ResonanceSystem::bytes_needed() const {
   const auto n = static_cast<std::uint64_t>(params_.integer("N"));
   const auto d = static_cast<std::uint64_t>(params_.integer("d_max"));
   const auto m = static_cast<std::uint64_t>(params_.integer("M_max"));
-  const std::uint64_t blocks = (n + kBlock - 1) / kBlock;
+  const std::uint64_t blocks = (n + kSweepBlock - 1) / kSweepBlock;
   // Per oscillator: 5 floats, 3 u64, 2 u8, group, free slot; per entry: slot + P + scratch
-  // gather (u64 + pair); partials per block; the snapshot's copy of dots is capped.
-  return n * (5 * 4 + 3 * 8 + 2 + 4 + 4) + n * d * (4 + 4 + 8 + 8) + blocks * m * F * 4 + m * 256;
+  // gather (u64 + pair); partials per block; the snapshot's copy of dots is capped; the vector
+  // kernel's scratch per thread.
+  const auto threads = static_cast<std::uint64_t>(std::max(1, omp_get_max_threads()));
+  return n * (5 * 4 + 3 * 8 + 2 + 4 + 4) + n * d * (4 + 4 + 8 + 8) + blocks * m * F * 4 + m * 256 +
+         threads * (pass_floats(d) + kPass * d) * 4;
 }
 
 void ResonanceSystem::params_changed() {
@@ -224,13 +231,16 @@ void ResonanceSystem::restart() {
   k_isig_.assign(mcap_, 0.0f);
   k_re_.assign(mcap_, 0.0f);
   k_im_.assign(mcap_, 0.0f);
-  k_gate_.assign(mcap_, 0);
+  k_gate_.assign(mcap_, 0.0f);
   k_hi_ = 0;
   m_live_ = 0;
   next_id_ = 1;
-  const std::size_t blocks = (cap_ + kBlock - 1) / kBlock;
+  const std::size_t blocks = (cap_ + kSweepBlock - 1) / kSweepBlock;
   part_.assign(blocks * mcap_ * F, 0.0f);
-  blk_.assign(blocks * 13, 0.0);
+  blk_.assign(blocks * kBlockScalars, 0.0);
+  const auto threads = static_cast<std::size_t>(std::max(1, omp_get_max_threads()));
+  pass_f_.assign(threads * pass_floats(d_), 0.0f);
+  pass_k_.assign(threads * kPass * d_, -1);
   sums_.assign(mcap_ * F, 0.0);
 
   time_ = frame_angle_ = R_ = max_R_ = RU_ = AU_ = R_stream_ = max_R_stream_ = 0;

@@ -68,6 +68,7 @@ class ResonanceSystem final : public System {
   enum class AmpModel { Fixed, Cubic, Leaky };
   enum class PhaseRep { Float, Int64 };
   enum class PerturbTarget { Oscillators, Carriers };
+  enum class Kernel { Vector, Scalar };
 
   void check_params() const override;
   void restart() override;
@@ -84,7 +85,11 @@ class ResonanceSystem final : public System {
   // resonance_sweep.cpp: the per-step kernel and the carrier update.
   void prepare_carriers();
   void update_quasi_steady_carriers();
-  void sweep();
+  void sweep();  // the chosen kernel: sweep_vector() or sweep_scalar()
+  struct SweepArgs;  // resonance_sweep_args.hpp
+  SweepArgs sweep_args();
+  void sweep_scalar();  // one oscillator at a time: the reference the vector kernel is tested against
+  void sweep_vector();  // resonance_sweep_vector.cpp: passes over kPass oscillators that vectorise
   void reduce_and_update_carriers();
   void handle_flagged();
   // resonance_architecture.cpp: §5 (mitosis, dissolution, genesis) and bond seeding.
@@ -119,6 +124,13 @@ class ResonanceSystem final : public System {
   void warn_if_uniform_kick(double amplitude);
 
   static constexpr int F = 12;  // per-carrier partial sums, see sweep()
+  static constexpr std::size_t kSweepBlock = 4096;  // oscillators per block of carrier partials
+  static constexpr std::size_t kBlockScalars = 13;  // per block: see blk_
+  static constexpr std::size_t kPass = 128;          // oscillators per pass of the vector kernel
+  static constexpr std::size_t kPassOscFloats = 12;  // per oscillator in a pass: see sweep_vector()
+  static constexpr std::size_t kPassBondFloats = 8;  // per bond in a pass (and one slot index)
+  // Floats of one thread's pass scratch for rows of d bonds (its slot indices: kPass * d).
+  static constexpr std::size_t pass_floats(std::size_t d) { return kPass * (kPassOscFloats + kPassBondFloats * d); }
 
   // Parameters (bound in the constructor).
   std::size_t cap_ = 0, d_ = 4, mcap_ = 64, M0_ = 0, bonds_init_ = 0, background_ = 0, stream_group_ = 0;
@@ -129,6 +141,7 @@ class ResonanceSystem final : public System {
   AmpModel amp_model_{};
   PhaseRep phase_rep_{};
   PerturbTarget perturb_target_{};
+  Kernel kernel_{};
   double omega0_ = 0, omega_width_ = 0, init_spread_ = 0, P_init_ = 0, group_gap_ = 0, group_phase_ = 0, group_spread_ = 0;
   double dt_ = 0.01, gamma_ = 1, beta_ = 0, kappa_ = 1, W_min_ = 0.3, W_max_ = 6.28, eta_n_ = 0, eta_w_ = 0;
   double tau_p_ = 1, alpha_p_ = 1, lambda_p_ = 0.5, eps_snap_ = 0.01, P_seed_ = 0.1, capture_band_ = 0.2;
@@ -168,7 +181,7 @@ class ResonanceSystem final : public System {
   std::uint32_t next_id_ = 1;
   // Per-step carrier constants for the sweep (float, slot-indexed).
   std::vector<float> k_psi_, k_isig_, k_re_, k_im_, k_centre_;
-  std::vector<std::uint8_t> k_gate_;
+  std::vector<float> k_gate_;  // 0 or 1, float so that the vector kernel gathers it with the rest
   int k_hi_ = 0;  // 1 + highest live carrier slot
 
   // Sweep partials: per block, per carrier slot, F floats; plus per-block scalars.
@@ -177,6 +190,10 @@ class ResonanceSystem final : public System {
   AdaptiveTeam drive_team_;  // threads of the quasi-steady drive pass
   std::vector<double> blk_;  // per block: R cos/sin, unbound A cos/sin/sum, apex A/index, bad, retire, snaps, stream cos/sin/count
   std::vector<double> sums_;  // reduced carrier sums, mcap x F
+  // Vector kernel scratch, per thread: pass_floats(d) floats and kPass x d slots (23 KB at d = 4:
+  // it stays in L1).
+  std::vector<float> pass_f_;
+  std::vector<std::int32_t> pass_k_;
 
   // Global observables.
   double time_ = 0, frame_angle_ = 0, R_ = 0, max_R_ = 0, RU_ = 0, AU_ = 0, R_stream_ = 0, max_R_stream_ = 0;

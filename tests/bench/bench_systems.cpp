@@ -24,13 +24,13 @@ std::unique_ptr<CubeSystem> cube(std::int64_t n, std::int64_t batch, const std::
   return std::unique_ptr<CubeSystem>(static_cast<CubeSystem*>(sys.release()));
 }
 
-std::unique_ptr<System> resonance(std::int64_t n) {
+std::unique_ptr<System> resonance(std::int64_t n, const char* kernel) {
   Scene scene;
   scene.system = "resonance";
   scene.seed = 7;
   scene.params = {{"init", "random"}, {"N", n},           {"M0", 16},          {"M_max", 32},
                   {"d_max", 4},       {"bonds_init", 4},  {"lambda_P", 0.0},   {"measure_every", 0},
-                  {"genesis", false}, {"mitosis", false}, {"dissolution", false}};
+                  {"genesis", false}, {"mitosis", false}, {"dissolution", false}, {"kernel", kernel}};
   return instantiate(scene);
 }
 

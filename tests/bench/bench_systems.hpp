@@ -19,6 +19,7 @@ std::unique_ptr<CubeSystem> cube(std::int64_t n, std::int64_t batch, const std::
 
 // Resonance with exactly 4 bonds per oscillator for the whole run (lambda_P = 0: bonds are still
 // updated every step by Eq. 13, but none decays away) and no architecture changes.
-std::unique_ptr<System> resonance(std::int64_t n);
+// kernel: the resonance sweep kernel, "vector" (the default) or "scalar".
+std::unique_ptr<System> resonance(std::int64_t n, const char* kernel = "vector");
 
 }  // namespace obs::bench
