@@ -63,7 +63,8 @@ float draw_status(ImDrawList* dl, const eqprop::EqPropSnapshot& s, ImVec2 at, fl
   const float em = ImGui::GetFontSize();
   char buf[256];
   // Title in a larger size of the UI font.
-  const std::string algo = s.algorithm == "backprop" ? "Backprop baseline" : "Equilibrium propagation";
+  std::string algo = s.algorithm == "backprop" ? "Backprop baseline" : "Equilibrium propagation";
+  if (!s.feedback.empty()) algo += ", " + s.feedback + " feedback";
   std::snprintf(buf, sizeof buf, "%s  \xc2\xb7  %s  \xc2\xb7  %s", algo.c_str(), s.dataset.c_str(), architecture(s.layer_sizes).c_str());
   dl->AddText(ImGui::GetFont(), em * 1.2f, at, pal::kText, buf);
   const float title_w = ImGui::GetFont()->CalcTextSizeA(em * 1.2f, 1e9f, 0.0f, buf).x;
@@ -123,15 +124,20 @@ float draw_status(ImDrawList* dl, const eqprop::EqPropSnapshot& s, ImVec2 at, fl
   return fl.y + fl.line_h - at.y;
 }
 
+namespace {
+// Where a 2-D point lands on the decision map of this side drawn at o: the engine's map spans
+// [-1.5, 1.5]^2, row 0 at the top (largest y).
+ImVec2 map_pixel(ImVec2 o, float side, float x, float y) { return {o.x + (x + 1.5f) / 3.0f * side, o.y + (1.5f - y) / 3.0f * side}; }
+}  // namespace
+
 void draw_input(ImDrawList* dl, const eqprop::EqPropSnapshot& s, ImVec2 p0, ImVec2 p1) {
   const float side = std::min(p1.x - p0.x, p1.y - p0.y);
   if (side < 8) return;
   if (s.map_res > 0 && static_cast<int>(s.decision_map.size()) == s.map_res * s.map_res) {
-    // The engine's map spans [-1.5, 1.5]^2, row 0 at the top (largest y).
     const ImVec2 o{p0.x, p0.y};
     draw_heatmap(dl, {{o, {o.x + side, o.y + side}}, s.map_res, s.map_res},
                  [&](int i) { return mix(pal::kPanel, pal::class_color(s.decision_map[static_cast<std::size_t>(i)]), 0.38f); });
-    auto to_px = [&](float x, float y) { return ImVec2{o.x + (x + 1.5f) / 3.0f * side, o.y + (1.5f - y) / 3.0f * side}; };
+    const auto to_px = [&](float x, float y) { return map_pixel(o, side, x, y); };
     const float rad = std::max(1.5f, side / 160.0f);
     for (std::size_t i = 0; i + 1 < s.points.size() && i / 2 < s.point_labels.size(); i += 2) {
       const ImVec2 q = to_px(s.points[i], s.points[i + 1]);
@@ -308,6 +314,82 @@ void draw_oracle(ImDrawList* dl, const eqprop::EqPropSnapshot& s, ImVec2 p0, ImV
   dl->AddRectFilled({x, b.y + em * 1.45f}, {x + em * 0.9f, b.y + em * 2.05f}, kWrong, 2);
   dl->AddText({x + em * 1.2f, b.y + em * 1.2f}, pal::kDim, buf);
   dl->PopClipRect();
+}
+
+namespace {
+
+constexpr ImU32 kWrongAnswer = IM_COL32(255, 110, 90, 255);
+
+bool has_image_dreams(const eqprop::EqPropSnapshot& s) {
+  const std::size_t classes = s.class_names.size(), dim = static_cast<std::size_t>(s.input_rows * s.input_cols);
+  return s.map_res == 0 && classes > 0 && dim > 2 && s.dreams.size() == classes * dim && s.dream_answers.size() == classes;
+}
+
+// The image side for n dreams across width, and the gap between them.
+float dream_cell(int n, float width, float gap) {
+  const float em = ImGui::GetFontSize();
+  return std::min(em * 5.5f, (width - gap * static_cast<float>(n - 1)) / static_cast<float>(n));
+}
+
+}  // namespace
+
+float dreams_height(const eqprop::EqPropSnapshot& s, float width) {
+  if (!has_image_dreams(s)) return 0.0f;
+  const float em = ImGui::GetFontSize();
+  const float cell = dream_cell(static_cast<int>(s.class_names.size()), width, em * 0.5f);
+  return cell < em * 1.5f ? 0.0f : em * 1.4f + cell + em * 2.5f;
+}
+
+std::vector<ViewRect> draw_dreams(ImDrawList* dl, const eqprop::EqPropSnapshot& s, ImVec2 p0, ImVec2 p1) {
+  std::vector<ViewRect> rects;
+  if (!has_image_dreams(s) || dreams_height(s, p1.x - p0.x) == 0.0f) return rects;
+  const float em = ImGui::GetFontSize(), gap = em * 0.5f;
+  const int n = static_cast<int>(s.class_names.size()), rows = s.input_rows, cols = s.input_cols;
+  const float cell = dream_cell(n, p1.x - p0.x, gap);
+  char buf[200];
+  // The long title where it fits, else the short one.
+  for (const bool long_form : {true, false}) {
+    const char* how = s.dream_mode == "clamp" ? (long_form ? "output clamped to each class, input free, energy relaxed" : "clamp")
+                                              : (long_form ? "the input moved down each class's cost by EqProp's contrast" : "contrast");
+    std::snprintf(buf, sizeof buf, "dreams%s%s%s  \xc2\xb7  %.0f %% answered as their class", long_form ? ": " : " (", how,
+                  long_form ? "" : ")", 100.0 * s.dream_accuracy);
+    if (!long_form || ImGui::CalcTextSize(buf).x <= p1.x - p0.x) break;
+  }
+  dl->AddText(p0, pal::kDim, buf);
+  const float top = p0.y + em * 1.4f, px = cell / static_cast<float>(std::max(rows, cols));
+  for (int c = 0; c < n; ++c) {
+    const ImVec2 a{p0.x + static_cast<float>(c) * (cell + gap), top}, b{a.x + px * cols, top + px * rows};
+    const float* img = s.dreams.data() + static_cast<std::size_t>(c) * static_cast<std::size_t>(rows * cols);
+    draw_heatmap(dl, {{a, b}, cols, rows}, [&](int i) { return colormap_colour(gfx::Colormap::Grey, img[i], 0, 1); });
+    const int said = s.dream_answers[static_cast<std::size_t>(c)];
+    const bool right = said == c;
+    dl->AddRect({a.x - 1, a.y - 1}, {b.x + 1, b.y + 1}, right ? pal::kFrame : kWrongAnswer, 0, 0, right ? 1.0f : 2.0f);
+    // The class under its dream, shortened to fit; the net's answer under it when it differs.
+    for (int line = 0; line < (right ? 1 : 2); ++line) {
+      std::string name = line == 0 ? s.class_names[static_cast<std::size_t>(c)]
+                                   : "says " + (said >= 0 && said < n ? s.class_names[static_cast<std::size_t>(said)] : std::string("?"));
+      while (name.size() > 1 && ImGui::CalcTextSize(name.c_str()).x > cell) name.pop_back();
+      dl->AddText({a.x, b.y + em * (0.2f + 1.1f * static_cast<float>(line))}, line == 0 ? pal::kDim : kWrongAnswer, name.c_str());
+    }
+    rects.push_back({a, b});
+  }
+  return rects;
+}
+
+std::vector<ViewRect> draw_dream_points(ImDrawList* dl, const eqprop::EqPropSnapshot& s, ImVec2 p0, ImVec2 p1) {
+  std::vector<ViewRect> rects;
+  const std::size_t classes = s.class_names.size();
+  if (s.map_res == 0 || s.dreams.size() != 2 * classes || s.dream_answers.size() != classes) return rects;
+  const float side = std::min(p1.x - p0.x, p1.y - p0.y), r = std::max(5.0f, side / 40.0f);
+  for (std::size_t c = 0; c < classes; ++c) {
+    const ImVec2 q = map_pixel(p0, side, s.dreams[2 * c], s.dreams[2 * c + 1]);
+    const ImVec2 top{q.x, q.y - r}, right{q.x + r, q.y}, bottom{q.x, q.y + r}, left{q.x - r, q.y};
+    dl->AddQuadFilled(top, right, bottom, left, pal::class_color(static_cast<int>(c)));
+    dl->AddQuad(top, right, bottom, left, IM_COL32(10, 10, 14, 255), 3.0f);
+    dl->AddQuad(top, right, bottom, left, s.dream_answers[c] == static_cast<int>(c) ? IM_COL32(255, 255, 255, 255) : kWrongAnswer, 1.5f);
+    rects.push_back({{q.x - r, q.y - r}, {q.x + r, q.y + r}});
+  }
+  return rects;
 }
 
 }  // namespace obs::eqprop_parts

@@ -9,6 +9,7 @@
 #include "views/eqprop_palette.hpp"
 #include "views/color_key.hpp"
 #include "views/eqprop_parts.hpp"
+#include "input/ui_marks.hpp"
 #include "views/heatmap.hpp"
 
 namespace obs {
@@ -97,6 +98,7 @@ void EqPropView::overlay_snapshot(const eqprop::EqPropSnapshot& typed, ImDrawLis
   advance(ImGui::GetIO().DeltaTime);
   const float em = ImGui::GetFontSize(), pad = em * 0.8f;
   const float x0 = rect.min.x + pad, x1 = rect.max.x - pad;
+  dream_rects_.clear();
   float y = rect.min.y + pad * 0.7f;
   y += eqprop_parts::draw_status(dl, *s, {x0, y}, x1 - x0) + em * 0.2f;
   dl->AddLine({x0, y}, {x1, y}, pal::kFrame);
@@ -110,18 +112,20 @@ void EqPropView::overlay_snapshot(const eqprop::EqPropSnapshot& typed, ImDrawLis
   // top when it is narrow (the UI panels leave ~600 px at 1280 wide).
   const bool narrow = (x1 - x0) < em * 58.0f;
   const bool map2d = s->map_res > 0;
+  const bool dream_points = map2d && !s->dreams.empty();
   char buf[160];
   const char* label_name = s->label >= 0 && s->label < static_cast<int>(s->class_names.size()) ? s->class_names[s->label].c_str() : "?";
   std::snprintf(buf, sizeof buf, "output  (label: %s)", label_name);
   const int n_out = static_cast<int>(s->output_free.size());
   if (!narrow) {
     const float lw = std::clamp((x1 - x0) * 0.26f, em * 11.0f, em * 19.0f);
-    dl->AddText({x0, y}, pal::kDim, map2d ? "decision map  (showcase ringed)" : "input");
+    dl->AddText({x0, y}, pal::kDim, !map2d ? "input" : dream_points ? "decision map  (showcase ringed, dreams as diamonds)" : "decision map  (showcase ringed)");
     const float in_top = y + em * 1.3f;
     // A smaller input once the oracle has a histogram to show under the bars.
     const bool oracle = !s->settle_hist_right.empty() && !map2d;
     const float side = std::min(lw, (body_bottom - in_top) * (map2d ? 0.58f : oracle ? 0.3f : 0.45f));
     eqprop_parts::draw_input(dl, *s, {x0, in_top}, {x0 + side, in_top + side});
+    dream_rects_ = eqprop_parts::draw_dream_points(dl, *s, {x0, in_top}, {x0 + side, in_top + side});
     float oy = in_top + side + em * 0.8f;
     dl->AddText({x0, oy}, pal::kDim, buf);
     oy += em * 1.4f;
@@ -129,19 +133,26 @@ void EqPropView::overlay_snapshot(const eqprop::EqPropSnapshot& typed, ImDrawLis
     // The oracle's histogram in what the column has left below the bars.
     const float oracle_top = oy + eqprop_parts::output_bars_height(n_out, body_bottom - em * 1.4f - oy) + em * 0.8f;
     eqprop_parts::draw_oracle(dl, *s, {x0, oracle_top}, {x0 + lw, body_bottom});
-    draw_maps(dl, *s, {x0 + lw + em * 1.6f, y}, {x1, body_bottom});
+    const float mx = x0 + lw + em * 1.6f, dream_h = eqprop_parts::dreams_height(*s, x1 - mx);
+    draw_maps(dl, *s, {mx, y}, {x1, body_bottom - dream_h});
+    if (dream_h > 0) dream_rects_ = eqprop_parts::draw_dreams(dl, *s, {mx, body_bottom - dream_h + em * 0.6f}, {x1, body_bottom});
   } else {
     const float side = std::min({em * 11.0f, (x1 - x0) * 0.34f, (body_bottom - y) * 0.28f});
-    dl->AddText({x0, y}, pal::kDim, map2d ? "decision map" : "input");
+    dl->AddText({x0, y}, pal::kDim, !map2d ? "input" : dream_points ? "decision map, dreams" : "decision map");
     eqprop_parts::draw_input(dl, *s, {x0, y + em * 1.3f}, {x0 + side, y + em * 1.3f + side});
+    dream_rects_ = eqprop_parts::draw_dream_points(dl, *s, {x0, y + em * 1.3f}, {x0 + side, y + em * 1.3f + side});
     const float bx = x0 + side + em * 1.2f;
     dl->AddText({bx, y}, pal::kDim, buf);
     const float bars_h = std::max(side - em * 1.3f, static_cast<float>(n_out) * em * 1.15f);
     eqprop_parts::draw_output_bars(dl, *s, {bx, y + em * 1.3f}, {x1, y + em * 1.3f + bars_h});
     const float band = em * 1.3f + std::max(side, bars_h + em * 1.4f) + em * 0.8f;
     dl->AddLine({x0, y + band - em * 0.4f}, {x1, y + band - em * 0.4f}, pal::kFrame);
-    draw_maps(dl, *s, {x0, y + band}, {x1, body_bottom});
+    const float dream_h = eqprop_parts::dreams_height(*s, x1 - x0);
+    draw_maps(dl, *s, {x0, y + band}, {x1, body_bottom - dream_h});
+    if (dream_h > 0) dream_rects_ = eqprop_parts::draw_dreams(dl, *s, {x0, body_bottom - dream_h + em * 0.6f}, {x1, body_bottom});
   }
+  if (ui::marks_enabled())
+    for (std::size_t c = 0; c < dream_rects_.size(); ++c) ui::mark_rect("eqprop/dream/" + std::to_string(c), dream_rects_[c].min, dream_rects_[c].max);
   timeline_min_ = tl0;
   timeline_max_ = tl1;
   // The timeline's left block: frame counter, phase and settling.
@@ -363,9 +374,52 @@ void EqPropView::draw_timeline(ImDrawList* dl, ImVec2 p0, ImVec2 p1) {
   dl->AddTriangleFilled({xp - em * 0.4f, p0.y + em * 1.0f}, {xp + em * 0.4f, p0.y + em * 1.0f}, {xp, p0.y + em * 1.5f}, IM_COL32(255, 255, 255, 230));
 }
 
+bool EqPropView::draw_dream_hover(ImDrawList* dl, const eqprop::EqPropSnapshot& s, const ViewRect& rect) {
+  const ImVec2 m = ImGui::GetIO().MousePos;
+  int c = -1;
+  for (std::size_t k = 0; k < dream_rects_.size() && c < 0; ++k)
+    if (dream_rects_[k].contains(m)) c = static_cast<int>(k);
+  const std::size_t classes = s.class_names.size();
+  if (c < 0 || s.dream_answers.size() != classes || s.dreams.empty()) return false;
+  const ViewRect& r = dream_rects_[static_cast<std::size_t>(c)];
+  const int said = s.dream_answers[static_cast<std::size_t>(c)];
+  const std::size_t dim = s.dreams.size() / classes;
+  const float* x = s.dreams.data() + static_cast<std::size_t>(c) * dim;
+  char lines[3][160];
+  std::snprintf(lines[0], sizeof lines[0], "dream of %s", s.class_names[static_cast<std::size_t>(c)].c_str());
+  std::snprintf(lines[1], sizeof lines[1], "the net answers %s", said >= 0 && said < static_cast<int>(classes) ? s.class_names[static_cast<std::size_t>(said)].c_str() : "?");
+  if (dim == 2) {
+    std::snprintf(lines[2], sizeof lines[2], "at (%.3f, %.3f)", static_cast<double>(x[0]), static_cast<double>(x[1]));
+  } else {
+    // The pixel under the pointer.
+    const int rows = std::max(1, s.input_rows), cols = std::max(1, s.input_cols);
+    const int col = std::clamp(static_cast<int>((m.x - r.min.x) / r.width() * static_cast<float>(cols)), 0, cols - 1);
+    const int row = std::clamp(static_cast<int>((m.y - r.min.y) / r.height() * static_cast<float>(rows)), 0, rows - 1);
+    std::snprintf(lines[2], sizeof lines[2], "pixel (row %d, col %d) = %.3f", row, col, static_cast<double>(x[row * cols + col]));
+    dl->AddRect({r.min.x + static_cast<float>(col) * r.width() / static_cast<float>(cols), r.min.y + static_cast<float>(row) * r.height() / static_cast<float>(rows)},
+                {r.min.x + static_cast<float>(col + 1) * r.width() / static_cast<float>(cols), r.min.y + static_cast<float>(row + 1) * r.height() / static_cast<float>(rows)},
+                IM_COL32(255, 255, 255, 255));
+  }
+  const float em = ImGui::GetFontSize();
+  float w = 0;
+  for (const auto& line : lines) w = std::max(w, ImGui::CalcTextSize(line).x);
+  w += em * 1.2f;
+  const float h = em * 4.3f;
+  ImVec2 p{m.x + em * 1.2f, m.y + em * 1.2f};
+  if (p.x + w > rect.max.x) p.x = m.x - w - em * 0.8f;
+  if (p.y + h > rect.max.y) p.y = m.y - h - em * 0.8f;
+  dl->AddRectFilled(p, {p.x + w, p.y + h}, IM_COL32(28, 30, 38, 245), 6);
+  dl->AddRect(p, {p.x + w, p.y + h}, pal::kFrame, 6);
+  for (int k = 0; k < 3; ++k)
+    dl->AddText({p.x + em * 0.6f, p.y + em * (0.4f + 1.3f * static_cast<float>(k))}, k == 1 && said != c ? IM_COL32(255, 110, 90, 255) : pal::kText, lines[k]);
+  if (ui::marks_enabled()) ui::mark_rect("eqprop/dream_tooltip/" + std::to_string(c) + "/answer/" + std::to_string(said), p, {p.x + w, p.y + h});
+  return true;
+}
+
 void EqPropView::draw_hover(ImDrawList* dl, const eqprop::EqPropSnapshot& s, const ViewRect& rect) {
   const ImVec2 m = ImGui::GetIO().MousePos;
   if (!rect.contains(m) || ImGui::GetIO().WantCaptureMouse) return;
+  if (draw_dream_hover(dl, s, rect)) return;
   const eqprop_layout::MapSlot* hit = nullptr;
   int unit = -1;
   for (const auto& slot : maps_.maps)

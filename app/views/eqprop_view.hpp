@@ -4,7 +4,8 @@
 // as three colormapped channels, played back sweep by sweep (green fades as the net settles,
 // blue flows back from the output during the nudge). Beside it the input (or the decision map
 // for 2-D data), the output bars, the training status, and a timeline of the channels' means.
-// Hover a unit for its values and its trace.
+// Under the maps (image data) or on the decision map (2-D data), each class's dream. Hover a unit
+// for its values and its trace, a dream for what the net answers to it.
 #include <cstdint>
 #include <vector>
 
@@ -44,6 +45,8 @@ class EqPropView final : public SnapshotView<eqprop::EqPropSnapshot> {
   void draw_layer_header(ImDrawList* dl, const eqprop::EqPropSnapshot& s, const eqprop_layout::HeaderSlot& h) const;
   void draw_timeline(ImDrawList* dl, ImVec2 p0, ImVec2 p1);
   void draw_hover(ImDrawList* dl, const eqprop::EqPropSnapshot& s, const ViewRect& rect);
+  // The tooltip of the dream under the pointer, if one is; true when it drew one.
+  bool draw_dream_hover(ImDrawList* dl, const eqprop::EqPropSnapshot& s, const ViewRect& rect);
 
   // View state (saved with the scene).
   Mode mode_ = Mode::Both;
@@ -66,6 +69,7 @@ class EqPropView final : public SnapshotView<eqprop::EqPropSnapshot> {
   ImVec2 timeline_min_{}, timeline_max_{};
   float label_w_ = 0;
   std::vector<float> trace_;
+  std::vector<ViewRect> dream_rects_;  // each class's dream as drawn last frame (hover picking)
   bool transport_shown_ = false;  // windows() drew the buttons last frame: leave their room
 };
 

@@ -36,6 +36,7 @@ struct LayerAlignment {
 
 struct EqPropSnapshot : Snapshot {
   std::string algorithm;                // "eqprop" or "backprop"
+  std::string feedback;                 // "" (W^T), or "random"/"evolving": layers read the one above through B
   std::string dataset;                  // dataset name
   std::vector<int> layer_sizes;         // input, hidden..., output
   std::vector<std::string> class_names;
@@ -65,6 +66,13 @@ struct EqPropSnapshot : Snapshot {
   // wrong answers, and how well settling time and the output margin tell wrong from right.
   std::vector<int> settle_hist_right, settle_hist_wrong;
   double settle_auroc = 0, margin_auroc = 0;  // NaN until measured
+  // Dreaming (dreams > 0): per class, the input the network settles on with its output clamped to
+  // that class and its input free, started from rest (classes x input dim, row-major per class),
+  // the network's answer to that dream, and the share of all dreams answered as their class.
+  std::vector<float> dreams;
+  std::vector<int> dream_answers;
+  double dream_accuracy = 0;  // NaN until measured
+  std::string dream_mode;     // "clamp" or "contrast"
 
   // 2-D datasets only: the decision map over [-1.5, 1.5]^2 (row-major, map_res^2, class per
   // pixel) and a sample of training points.

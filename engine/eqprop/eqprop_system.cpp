@@ -48,6 +48,13 @@ EqPropSystem::EqPropSystem() {
 
   param(algorithm_, "algorithm", Algorithm::EqProp, {"eqprop", "backprop"}).restart()
       .help("eqprop: two-phase equilibrium propagation; backprop: the same layers as a feed-forward net, for comparison").group("Learning");
+  param(feedback_, "feedback", Feedback::Symmetric, {"symmetric", "random", "evolving"}).restart()
+      .help("how a layer reads the one above: symmetric = through W^T (an energy); random = through fixed random "
+            "weights B, feedback alignment (Lillicrap et al. 2016); evolving = B starts random and takes the transpose of "
+            "W's every step, both decaying by feedback_decay (Kolen-Pollack). In the relaxation and in backprop's backward pass")
+      .group("Learning");
+  param(feedback_decay_, "feedback_decay", 1e-4, 0, 0.1).log_scale()
+      .help("evolving feedback: W_l and B_l (l >= 1) shrink by this share per step, so W - B^T decays").group("Learning");
   param(beta_, "beta", 0.5, 1e-4, 0.95).log_scale().help("nudging strength (below 1 so that -beta keeps the energy convex)").group("Learning");
   param(beta_mode_, "beta_mode", learn::BetaMode::Symmetric, learn::beta_mode_choices()).help(learn::kBetaModeHelp).group("Learning")
       .formerly("random-sign", "random_sign").formerly("fixed", "positive");
@@ -76,6 +83,24 @@ EqPropSystem::EqPropSystem() {
             "or uniform noise) and score settling time and margin as detectors of them (ood_*_auroc)")
       .group("Observatory");
   param(ood_count_, "ood_count", 1000, 1, 1'000'000).help("the oracle: out-of-distribution inputs per test pass").group("Observatory");
+  param(dreams_, "dreams", 0, 0, 100)
+      .help("dreaming: after each test pass clamp the output to each class, free the input and relax; dreams per class "
+            "(the first from the training set's mean input, the others from test images; 0 = off). The net then classifies its dreams (dream_accuracy)")
+      .group("Observatory");
+  param(dream_mode_, "dream_mode", DreamMode::Contrast, {"clamp", "contrast"})
+      .help("dreaming: clamp = the output held at the class, the input free, the energy relaxed (the roadmap's literal "
+            "form); contrast = the input moved down the cost's gradient, read from EqProp's +-beta contrast (dreamer.hpp)")
+      .group("Observatory");
+  param(dream_rate_, "dream_rate", 0.05, 1e-4, 1).log_scale()
+      .help("dreaming, contrast: each step moves the input by this times its gradient over the gradient's RMS").group("Observatory");
+  param(dream_prior_, "dream_prior", 0.1, 0, 1)
+      .help("dreaming, contrast: each step also pulls the input this share of the way back to the training set's mean input")
+      .group("Observatory");
+  param(dream_stiffness_, "dream_stiffness", 1.0, 0.01, 1000).log_scale()
+      .help("dreaming: kappa of the input's self-energy kappa x^2 / 2; the dream is clip(W_0^T s_1 / kappa) (1: the same "
+            "term as a hard-sigmoid unit; at kappa >= ||W_0||^2 the dream's energy is convex)").group("Observatory");
+  param(dream_steps_, "dream_steps", 100, 1, 100000)
+      .help("dreaming: clamp, most sweeps of a dream's relaxation (it stops at tol); contrast, gradient steps").group("Observatory");
 
   const double nan = std::numeric_limits<double>::quiet_NaN();
   declare_learning_metrics(/*with_loss=*/true);
@@ -91,6 +116,23 @@ EqPropSystem::EqPropSystem() {
   metrics_.add("ood_margin_auroc", "", oracle(&eqprop::OracleScores::ood_margin_auroc), MetricTable::Unmeasured::Nan);
   metrics_.add("settle_right", "sweeps", oracle(&eqprop::OracleScores::settle_right), MetricTable::Unmeasured::Nan);
   metrics_.add("settle_wrong", "sweeps", oracle(&eqprop::OracleScores::settle_wrong), MetricTable::Unmeasured::Nan);
+  // Feedback alignment: how far the feedback has come to resemble W^T (the smallest cosine over the
+  // weight matrices that have feedback; NaN for the symmetric net).
+  metrics_.add("feedback_cos", "", [this] {
+    double worst = std::numeric_limits<double>::quiet_NaN();
+    for (std::size_t l = 1; l < net_.B.size(); ++l) {
+      const Mat &B = net_.B[l], &W = net_.W[l];  // B is W's shape transposed
+      double dot = 0;
+      for (Eigen::Index j = 0; j < B.cols(); ++j)
+        for (Eigen::Index i = 0; i < B.rows(); ++i) dot += static_cast<double>(B(i, j)) * W(j, i);
+      const double norms = static_cast<double>(B.norm()) * static_cast<double>(W.norm());
+      const double c = norms > 0 ? dot / norms : 0.0;
+      worst = std::isnan(worst) ? c : std::min(worst, c);
+    }
+    return worst;
+  }, MetricTable::Unmeasured::Nan);
+  metrics_.add("dream_accuracy", "", [this] { return dream_accuracy_; }, MetricTable::Unmeasured::Nan);
+  metrics_.add("dream_sweeps", "sweeps", [this] { return dream_sweeps_; }, MetricTable::Unmeasured::Nan);
 
   // One alignment metric per weight matrix joins these at reset.
   fixed_metrics_ = metrics_.size();
@@ -106,7 +148,7 @@ std::uint64_t EqPropSystem::bytes_needed() const {
   const std::uint64_t weights = dim * H + (layers - 1) * H * H + H * out;
   const std::uint64_t units = dim + layers * H + out;
   std::uint64_t bytes = data_bytes();
-  bytes += 4 * weights * 4;                                                // W, velocity, update, reference
+  bytes += 4 * weights * 5;                                                // W, velocity, update, reference, B
   bytes += 4 * units * B * 14;                                             // relaxation and gradient buffers
   bytes += map_workspace_bytes();
   bytes += 4 * (units - dim) * (T + 4);                                    // the recorded trajectory
@@ -114,6 +156,9 @@ std::uint64_t EqPropSystem::bytes_needed() const {
   // 0 means the whole test set: 10,000 for Fashion-MNIST).
   const auto tests = std::max<std::uint64_t>(static_cast<std::uint64_t>(params_.integer("test_size")), 10'000);
   bytes += (tests + static_cast<std::uint64_t>(params_.integer("ood_count"))) * 18;
+  // Dreaming, per dream column: the dreamer's states and drives, its relaxation's states and
+  // drives, the saved free state, and the contrast's two gradient buffers (about six per unit).
+  bytes += 4 * units * out * static_cast<std::uint64_t>(params_.integer("dreams")) * 6;
   return bytes;
 }
 
@@ -141,6 +186,19 @@ void EqPropSystem::build_network() {
     for (Eigen::Index j = 0; j < W.cols(); ++j)
       for (Eigen::Index i = 0; i < W.rows(); ++i) W(i, j) = static_cast<float>(rng_.uniform(-a, a));
   }
+  if (feedback_ != Feedback::Symmetric) {
+    // Fixed random feedback, Glorot-uniform like W, from a stream of its own so that W starts
+    // as in the symmetric net; the Lipschitz projection scales it with W from here on.
+    Rng feedback_rng(seed_ ^ 0xfeed'bac0'0000'0001ULL);
+    net_.B.assign(static_cast<std::size_t>(net_.free_layers()), Mat());
+    for (int l = 1; l < net_.free_layers(); ++l) {
+      const double a = gain * std::sqrt(6.0 / (sizes[l] + sizes[l + 1]));
+      Mat& B = net_.B[l];
+      B.resize(sizes[l], sizes[l + 1]);
+      for (Eigen::Index j = 0; j < B.cols(); ++j)
+        for (Eigen::Index i = 0; i < B.rows(); ++i) B(i, j) = static_cast<float>(feedback_rng.uniform(-a, a));
+    }
+  }
 }
 
 void EqPropSystem::restart() {
@@ -152,6 +210,20 @@ void EqPropSystem::restart() {
                                              std::to_string(showcase_));
   build_network();
   const int L = net_.free_layers();
+  // The box the training set occupies per input feature (where a dream may go) and its mean.
+  const auto& train = data().train;
+  const auto dim = static_cast<std::size_t>(train.dim);
+  input_stats_ = {std::vector<float>(dim, 0.0f), std::vector<float>(dim, 0.0f), std::vector<float>(dim, 0.0f)};
+  std::vector<double> sum(dim, 0.0);
+  for (std::size_t k = 0; k < train.size(); ++k)
+    for (std::size_t i = 0; i < dim; ++i) {
+      const float v = train.example(k)[i];
+      input_stats_.lo[i] = k ? std::min(input_stats_.lo[i], v) : v;
+      input_stats_.hi[i] = k ? std::max(input_stats_.hi[i], v) : v;
+      sum[i] += v;
+    }
+  for (std::size_t i = 0; i < dim; ++i) input_stats_.mean[i] = static_cast<float>(sum[i] / static_cast<double>(train.size()));
+  dreamer_ = {};
 
   relax_.resize(net_, batch_);
   show_relax_.resize(net_, 1);
@@ -198,6 +270,7 @@ void EqPropSystem::restart() {
   start_epoch(rng_);
   run_showcase();
   if (map_res_) run_decision_map();
+  dream();
 }
 
 void EqPropSystem::declare_layer_metrics() {
@@ -230,6 +303,15 @@ void EqPropSystem::params_changed() {
   }
   if (heal_) heal_all();
   show_force_ = true;  // show the edit's effect on the next step
+  // The dreams' workspace follows their count here, between steps (dream() does not allocate).
+  const int dream_columns = dreams_ * (K > 0 ? net_.sizes[K] : 0);
+  if (dreamer_.columns() != dream_columns) dreamer_.resize(net_, dream_columns, input_stats_);
+  if (dreams_ == 0) dream_accuracy_ = dream_sweeps_ = std::numeric_limits<double>::quiet_NaN();
+}
+
+std::array<double, 6> EqPropSystem::dream_settings() const {
+  return {static_cast<double>(dreams_), static_cast<double>(dream_mode_), static_cast<double>(dream_steps_), dream_rate_,
+          dream_prior_, dream_stiffness_};
 }
 
 void EqPropSystem::fill_batch(const data::Dataset& d, const std::uint32_t* idx, int count, Mat& x, Mat& y,
@@ -257,6 +339,7 @@ int EqPropSystem::argmax_col(const Mat& m, int c) const {
 
 void EqPropSystem::step() {
   if (heal_) heal_all();
+  if (dream_settings() != dreamt_with_) dream();  // a dream parameter was edited
   if (phase_ == Phase::Training) train_batch();
   else if (phase_ == Phase::Evaluating) eval_chunk();
   ++step_;
@@ -335,6 +418,7 @@ void EqPropSystem::train_batch() {
   train_.add(hits, static_cast<std::uint64_t>(batch_), batch_loss * batch_);
 
   eqprop::apply_update(net_, update_, lr_, momentum_, velocity_);
+  if (feedback_ == Feedback::Evolving) eqprop::evolve_feedback(net_, momentum_ > 0 ? velocity_ : update_, lr_, feedback_decay_);
   lipschitz_ = algorithm_ == Algorithm::Backprop ? lip_.estimate(net_, power_iters_) : lip_.project(net_, lip_target_, power_iters_);
   if (algorithm_ == Algorithm::Backprop) lip_.project(net_, std::numeric_limits<double>::infinity(), 1);  // refresh per-matrix norms only
 
@@ -388,6 +472,7 @@ void EqPropSystem::eval_chunk() {
   if (cursor_.eval_done()) {
     if (ood_ != eqprop::OodKind::None) eval_ood();
     oracle_scores_ = oracle_.finish();
+    dream();
     finish_epoch();
   }
 }
@@ -421,6 +506,54 @@ void EqPropSystem::eval_ood() {
     }
     add_to_oracle(answer(relax_, ff_, xb_), count, /*ood=*/true);
   }
+}
+
+void EqPropSystem::dream() {
+  const int classes = net_.sizes[net_.free_layers()], K = dreams_;
+  dreamt_with_ = dream_settings();
+  dream_images_.clear();
+  dream_answers_.clear();
+  dream_accuracy_ = dream_sweeps_ = std::numeric_limits<double>::quiet_NaN();
+  if (K == 0 || dreamer_.columns() != classes * K || algorithm_ == Algorithm::Backprop) return;
+  const auto& test = data().test;
+  for (int c = 0; c < classes; ++c)
+    for (int k = 0; k < K; ++k) {
+      if (k == 0) dreamer_.start_from_mean(c * K, c);
+      else dreamer_.start(c * K + k, test.example(static_cast<std::size_t>(k - 1) % test.size()), c);
+    }
+  long sweeps = 0;
+  if (dream_mode_ == DreamMode::Clamp) {
+    dreamer_.set_stiffness(dream_stiffness_);
+    dreamer_.relax(net_, dream_steps_, tol_);
+    for (int v : dreamer_.settle_steps()) sweeps += v;
+    sweeps /= classes * K;
+  } else {
+    sweeps = dreamer_.contrast(net_, dream_steps_, dream_rate_, dream_prior_, beta_, free_steps_, nudged_steps_, tol_);
+  }
+  const Mat& dreams = dreamer_.dreams();
+  if (!dreams.allFinite()) {
+    emit(Event::Level::Error, "dreaming: a dream's relaxation went non-finite (NaN/Inf); no dreams this pass");
+    return;
+  }
+  // The network's answers, batch_ columns at a time through the same path as the test set.
+  const int n = classes * K, B = batch_;
+  std::uint64_t hits = 0;
+  dream_answers_.assign(static_cast<std::size_t>(classes), -1);
+  for (int first = 0; first < n; first += B) {
+    const int count = std::min(B, n - first);
+    xb_.leftCols(count) = dreams.middleCols(first, count);
+    xb_.rightCols(B - count).setZero();
+    const Mat& out = answer(relax_, ff_, xb_);
+    for (int j = 0; j < count; ++j) {
+      const int col = first + j, cls = col / K, said = argmax_col(out, j);
+      hits += said == cls;
+      if (col % K == 0) dream_answers_[static_cast<std::size_t>(cls)] = said;
+    }
+  }
+  dream_accuracy_ = static_cast<double>(hits) / n;
+  dream_sweeps_ = static_cast<double>(sweeps);
+  for (int c = 0; c < classes; ++c)
+    dream_images_.insert(dream_images_.end(), dreams.col(c * K).data(), dreams.col(c * K).data() + dreams.rows());
 }
 
 void EqPropSystem::finish_epoch() {
@@ -502,6 +635,7 @@ std::shared_ptr<const Snapshot> EqPropSystem::snapshot() const {
   auto s = std::make_shared<eqprop::EqPropSnapshot>();
   s->step = step_;
   s->algorithm = algorithm_ == Algorithm::Backprop ? "backprop" : "eqprop";
+  s->feedback = feedback_ == Feedback::Symmetric ? "" : feedback_ == Feedback::Random ? "random" : "evolving";
   s->dataset = data().train.name;
   s->layer_sizes = net_.sizes;
   s->class_names = data().train.class_names;
@@ -533,6 +667,10 @@ std::shared_ptr<const Snapshot> EqPropSystem::snapshot() const {
   s->settle_hist_wrong = oracle_scores_.hist_wrong;
   s->settle_auroc = oracle_scores_.settle_auroc;
   s->margin_auroc = oracle_scores_.margin_auroc;
+  s->dreams = dream_images_;
+  s->dream_answers = dream_answers_;
+  s->dream_accuracy = dream_accuracy_;
+  s->dream_mode = dream_mode_ == DreamMode::Clamp ? "clamp" : "contrast";
   s->map_res = map_res_;
   s->decision_map = decision_map_;
   s->points = points_;
@@ -559,6 +697,11 @@ void EqPropSystem::dump(nlohmann::json& out) const {
     masks.push_back(std::vector<float>(net_.mask[l].data(), net_.mask[l].data() + net_.mask[l].size()));
   }
   out["weights"] = W;
+  if (net_.asymmetric()) {
+    nlohmann::json B = nlohmann::json::array();
+    for (int l = 1; l < L; ++l) B.push_back(matrix_json(net_.B[l]));
+    out["feedback_weights"] = B;  // B_1..B_{L-1}: layer l reads layer l+1 through B_l
+  }
   out["biases"] = b;
   out["alive_masks"] = masks;
   // States: the showcase's relaxation (every recorded sweep) and the last training batch's free
@@ -571,6 +714,8 @@ void EqPropSystem::dump(nlohmann::json& out) const {
   nlohmann::json states = nlohmann::json::array();
   for (int l = 1; l <= L; ++l) states.push_back(matrix_json(free_[l]));
   out["batch_free_state"] = states;
+  out["dreams"] = {{"per_class", dreams_}, {"from_rest", dream_images_}, {"answers", dream_answers_},
+                   {"accuracy", std::isfinite(dream_accuracy_) ? nlohmann::json(dream_accuracy_) : nlohmann::json(nullptr)}};
 }
 
 std::uint64_t EqPropSystem::state_hash() const {
@@ -582,11 +727,13 @@ std::uint64_t EqPropSystem::state_hash() const {
     h.bytes(net_.mask[l].data(), sizeof(float) * static_cast<std::size_t>(net_.mask[l].size()));
     h.bytes(velocity_.dW[l].data(), sizeof(float) * static_cast<std::size_t>(velocity_.dW[l].size()));
   }
+  for (const Mat& B : net_.B) h.bytes(B.data(), sizeof(float) * static_cast<std::size_t>(B.size()));
   h.span(cursor_.order());
   for (int f = 0; f < traj_len_; ++f)
     for (const auto& v : traj_[f].s) h.span(std::span<const float>(v));
   h.value(test_accuracy());
   h.value(train_.loss_sum());
+  h.span(std::span<const float>(dream_images_));
   return h.digest();
 }
 
@@ -596,10 +743,10 @@ void EqPropSystem::state_io(Self& self, A& a) {
   // feed-forward passes and the decision map's workspace (recomputed from the weights before
   // each use), the update and the reference gradient (scratch of one batch).
   learner_io(self, a);
-  a(self.lr_, self.net_.W, self.net_.b, self.net_.mask, self.velocity_.dW, self.velocity_.db, self.lip_, self.relax_,
+  a(self.lr_, self.net_.W, self.net_.b, self.net_.mask, self.net_.B, self.velocity_.dW, self.velocity_.db, self.lip_, self.relax_,
     self.show_relax_, self.free_, self.plus_, self.xb_, self.yb_, self.show_x_, self.show_y_, self.labels_);
   a(self.lipschitz_, self.settling_, self.last_beta_, self.discarded_, self.refused_, self.alignment_, self.oracle_,
-    self.oracle_scores_);
+    self.oracle_scores_, self.dream_images_, self.dream_answers_, self.dream_accuracy_, self.dream_sweeps_, self.dreamt_with_);
   a(self.traj_, self.traj_len_, self.show_free_, self.show_pred_, self.show_settled_, self.show_noisy_start_,
     self.show_force_, self.out_free_, self.out_nudged_, self.map_res_, self.decision_map_, self.points_,
     self.point_labels_, self.pending_fault_, self.pending_fraction_, self.rng_);
@@ -615,6 +762,10 @@ void EqPropSystem::read_state(StateReader& in) {
     shapes = net_.W[l].rows() == sizes[l + 1] && net_.W[l].cols() == sizes[l] && net_.b[l].size() == sizes[l + 1] &&
              net_.mask[l].size() == net_.b[l].size() && velocity_.dW[l].rows() == net_.W[l].rows() &&
              velocity_.dW[l].cols() == net_.W[l].cols();
+  const bool feedback = feedback_ != Feedback::Symmetric;
+  shapes = shapes && net_.B.size() == (feedback ? net_.W.size() : 0);
+  for (std::size_t l = 1; shapes && feedback && l < net_.B.size(); ++l)
+    shapes = net_.B[l].rows() == net_.W[l].cols() && net_.B[l].cols() == net_.W[l].rows();
   if (!shapes) throw CheckpointError("eqprop weights do not have the shapes its parameters give");
 }
 

@@ -9,6 +9,7 @@
 // starts with a fresh shuffle. After a batch (every `showcase_every` steps) one fixed test
 // example is relaxed alone and every sweep recorded (free, then nudged) for the R/G/B view; 2-D
 // datasets also get a decision map every `map_every` steps.
+#include <array>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "core/rng.hpp"
 #include "learn/beta_mode.hpp"
 #include "learn/learner.hpp"
+#include "eqprop/dreamer.hpp"
 #include "eqprop/eqprop_snapshot.hpp"
 #include "eqprop/layered_net.hpp"
 #include "eqprop/learning_rules.hpp"
@@ -51,6 +53,7 @@ class EqPropSystem final : public learn::Learner {
   static void state_io(Self& self, A& a);
   enum class Output { Linear, Activation };
   enum class Algorithm { EqProp, Backprop };
+  enum class Feedback { Symmetric, Random, Evolving };
 
   void restart() override;
   void params_changed() override;
@@ -71,6 +74,12 @@ class EqPropSystem final : public learn::Learner {
   // or the feed-forward output (backprop), computed in the given workspace.
   const eqprop::Mat& answer(eqprop::Relaxer& relax, eqprop::FeedForward& ff, const eqprop::Mat& x);
   void finish_epoch();
+  // Dreaming (dreamer.hpp): every class dreamt `dreams` times, from rest and from test images, and
+  // the dreams classified by answer(); fills the dream_* results. After each test pass and at reset.
+  void dream();
+  // The dream parameters as dream() last used them: an edit of any of them dreams again at the
+  // start of the next step, so the view answers the edit without waiting for a test pass.
+  std::array<double, 6> dream_settings() const;
   // eqprop_showcase.cpp
   static constexpr int kMapRes = 64;  // the decision map's side, in pixels
   void prepare_decision_map();
@@ -91,6 +100,7 @@ class EqPropSystem final : public learn::Learner {
   eqprop::Activation activation_{};
   Output output_{};
   Algorithm algorithm_{};
+  Feedback feedback_{};
   float beta_ = 0.5f, tol_ = 1e-4f, momentum_ = 0, lip_target_ = 0.95f;
   learn::BetaMode beta_mode_{};
   int free_steps_ = 30, nudged_steps_ = 10, power_iters_ = 3, max_epochs_ = 0;
@@ -98,6 +108,10 @@ class EqPropSystem final : public learn::Learner {
   bool heal_ = false;
   eqprop::OodKind ood_ = eqprop::OodKind::None;
   int ood_count_ = 1000;
+  int dreams_ = 0, dream_steps_ = 100;
+  float feedback_decay_ = 1e-4f;
+  float dream_stiffness_ = 1.0f, dream_rate_ = 0.05f, dream_prior_ = 0.1f;
+  enum class DreamMode { Clamp, Contrast } dream_mode_{};
   std::vector<float> lr_;  // per weight matrix, from lr_first, lr_last and lr_decay
 
   eqprop::Net net_;
@@ -128,6 +142,16 @@ class EqPropSystem final : public learn::Learner {
   // The oracle: settling time and margin of every example of the last test pass, and its scores.
   eqprop::SettlingOracle oracle_;
   eqprop::OracleScores oracle_scores_;
+
+  // Dreaming: the workspace, the training set's box per input feature, and the last results: the
+  // dream from rest of each class (classes x dim) with the network's answer to it, the share of
+  // all dreams answered as their class, and their mean settling sweeps (NaN when off).
+  eqprop::Dreamer dreamer_;
+  eqprop::Dreamer::InputStats input_stats_;
+  std::vector<float> dream_images_;
+  std::vector<int> dream_answers_;
+  double dream_accuracy_ = 0, dream_sweeps_ = 0;
+  std::array<double, 6> dreamt_with_{};
 
   // The showcased example's recorded relaxation.
   std::vector<eqprop::RelaxFrame> traj_;

@@ -14,6 +14,7 @@ void Net::init_shape(const std::vector<int>& layer_sizes, Activation hidden, Act
   W.assign(static_cast<std::size_t>(L), Mat());
   b.assign(static_cast<std::size_t>(L), Vec());
   mask.assign(static_cast<std::size_t>(L), Vec());
+  B.clear();
   for (int l = 0; l < L; ++l) {
     W[l] = Mat::Zero(sizes[l + 1], sizes[l]);
     b[l] = Vec::Zero(sizes[l + 1]);
@@ -70,11 +71,6 @@ inline float nudged_output(Activation act, float h, float y, float beta) {
   return std::tanh(u);
 }
 
-inline float rho(Activation act, float a) {
-  if (act == Activation::HardSigmoid) return std::clamp(a, 0.0f, 1.0f);
-  return act == Activation::Linear ? a : std::tanh(a);
-}
-
 }  // namespace
 
 void Relaxer::update_layer(const Net& net, int l, float beta, Eigen::VectorXf& col_delta) {
@@ -86,7 +82,7 @@ void Relaxer::update_layer(const Net& net, int l, float beta, Eigen::VectorXf& c
     h.noalias() = net.W[l - 1] * s_[l - 1];
     h.colwise() += net.b[l - 1];
   }
-  if (l < L) h.noalias() += net.W[l].transpose() * s_[l + 1];
+  if (l < L) add_feedback(net, l, s_[l + 1], h);
 
   Mat& s = s_[l];
   const float* m = net.mask[l - 1].data();
@@ -152,7 +148,7 @@ double Relaxer::residual(const Net& net, float beta) {
   double r = 0;
   for (int l = 1; l <= L; ++l) {
     Mat h = (net.W[l - 1] * s_[l - 1]).colwise() + net.b[l - 1];
-    if (l < L) h += net.W[l].transpose() * s_[l + 1];
+    if (l < L) add_feedback(net, l, s_[l + 1], h);
     for (int c = 0; c < batch_; ++c)
       for (int i = 0; i < h.rows(); ++i) {
         const float want = net.mask[l - 1][i] * ((l == L && beta != 0.0f) ? nudged_output(net.act_of(l), h(i, c), y_(i, c), beta)

@@ -28,6 +28,8 @@
 // hard-sigmoid clip((h + beta y)/(1 + beta)),
 // tanh by a few Newton steps on u + beta tanh(u) = h + beta y (u = atanh s). Negative beta (the
 // symmetric estimate) keeps F convex while beta > -1, which is why beta is capped below 1.
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -48,6 +50,15 @@ struct Net {
   std::vector<Vec> b;      // b[l]: sizes[l+1]
   // Per free layer l (index l-1): 1 = alive, 0 = ablated (forced to 0, takes no part).
   std::vector<Vec> mask;
+  // Feedback alignment (issue 16): empty for the energy-based net, where layer l reads layer l+1
+  // through W[l]^T. Otherwise B[l] (sizes[l] x sizes[l+1], l = 1..L-1; B[0] stays empty, the input
+  // is clamped) replaces W[l]^T wherever a layer reads the one above: the relaxation, the backward
+  // pass of backprop, the reference gradient and the Lipschitz bound. The learning rules never
+  // change B. With B != W^T there is no energy: the relaxation is the fixed-point iteration of a
+  // contraction (lipschitz.hpp bounds the whole asymmetric coupling), and Relaxer::energy means
+  // nothing.
+  std::vector<Mat> B;
+  bool asymmetric() const { return !B.empty(); }
 
   int free_layers() const { return static_cast<int>(sizes.size()) - 1; }
   Activation act_of(int layer) const { return layer == free_layers() ? out_act : act; }
@@ -59,6 +70,25 @@ inline float rho_prime_of_state(Activation act, float s) {
   if (act == Activation::HardSigmoid) return (s > 0.0f && s < 1.0f) ? 1.0f : 0.0f;
   if (act == Activation::Linear) return 1.0f;
   return 1.0f - s * s;
+}
+
+// rho(a): the unit's rate for a drive a, the exact minimiser of G(s) - s a.
+inline float rho(Activation act, float a) {
+  if (act == Activation::HardSigmoid) return std::clamp(a, 0.0f, 1.0f);
+  return act == Activation::Linear ? a : std::tanh(a);
+}
+
+// h += F_l x, F_l being what layer l reads layer l+1 through: W[l]^T, or B[l] under feedback
+// alignment. add_feedback_transposed: h += F_l^T x (W[l], or B[l]^T).
+template <class H, class X>
+void add_feedback(const Net& net, int l, const X& x, H& h) {
+  if (net.asymmetric()) h.noalias() += net.B[l] * x;
+  else h.noalias() += net.W[l].transpose() * x;
+}
+template <class H, class X>
+void add_feedback_transposed(const Net& net, int l, const X& x, H& h) {
+  if (net.asymmetric()) h.noalias() += net.B[l].transpose() * x;
+  else h.noalias() += net.W[l] * x;
 }
 
 // G(s), the convex self-energy of one unit (see above), in double.

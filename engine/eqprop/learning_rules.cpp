@@ -75,7 +75,10 @@ double FeedForward::backward(const Net& net, const Eigen::Ref<const Mat>& y, Gra
       for (Eigen::Index i = 0; i < d.rows(); ++i) d(i, c) *= m[i] * rho_prime_of_state(act, a(i, c));
     out.dW[l - 1].noalias() = (-inv_b) * d * a_[l - 1].transpose();
     out.db[l - 1] = (-inv_b) * d.rowwise().sum();
-    if (l > 1) delta_[l - 1].noalias() = net.W[l - 1].transpose() * d;
+    if (l > 1) {  // back through W^T, or through B under feedback alignment (Lillicrap et al. 2016)
+      delta_[l - 1].setZero();
+      add_feedback(net, l - 1, d, delta_[l - 1]);
+    }
   }
   return loss * inv_b;
 }
@@ -91,6 +94,14 @@ void apply_update(Net& net, const Grad& step, const std::vector<float>& lr, floa
       net.W[l] += lr[l] * step.dW[l];
       net.b[l] += lr[l] * step.db[l];
     }
+  }
+}
+
+void evolve_feedback(Net& net, const Grad& taken, const std::vector<float>& lr, float decay) {
+  for (std::size_t l = 1; l < net.W.size() && l < net.B.size(); ++l) {
+    net.B[l].noalias() += lr[l] * taken.dW[l].transpose();
+    net.W[l] *= 1.0f - decay;
+    net.B[l] *= 1.0f - decay;
   }
 }
 

@@ -49,4 +49,11 @@ class FeedForward {
 // SGD with momentum: v = momentum v + dW, W += lr_l v. lr per weight matrix.
 void apply_update(Net& net, const Grad& step, const std::vector<float>& lr, float momentum, Grad& velocity);
 
+// Evolving feedback, the Kolen-Pollack rule (Kolen & Pollack 1994; Akrout et al. 2019): after
+// W_l took the step lr_l taken.dW[l], B_l takes its transpose, and both shrink by `decay`. Then
+// W_l - B_l^T shrinks by (1 - decay) per step whatever the gradients, so B tends to W^T without
+// any unit reading W: the step is built from the activities at both ends of the feedback synapse
+// (for EqProp, the transpose of the same local contrast). l >= 1 (W_0 has no feedback).
+void evolve_feedback(Net& net, const Grad& taken, const std::vector<float>& lr, float decay);
+
 }  // namespace obs::eqprop

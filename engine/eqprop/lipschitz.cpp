@@ -3,6 +3,7 @@
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // see eigen_types.hpp
 #include <Eigen/Eigenvalues>
+#include <Eigen/SVD>
 #pragma GCC diagnostic pop
 
 #include <algorithm>
@@ -20,10 +21,12 @@ void LipschitzProjector::resize(const Net& net, std::uint64_t seed) {
   const int L = net.free_layers();
   v_.assign(static_cast<std::size_t>(L + 1), Vec());
   u_.assign(static_cast<std::size_t>(L + 1), Vec());
+  w_.assign(static_cast<std::size_t>(L + 1), Vec());
   for (int l = 1; l <= L; ++l) {
     v_[l] = Vec(net.sizes[l]);
     for (Eigen::Index i = 0; i < v_[l].size(); ++i) v_[l][i] = static_cast<float>(rng.normal());
     u_[l] = Vec::Zero(net.sizes[l]);
+    w_[l] = Vec::Zero(net.sizes[l]);
   }
   right_.assign(static_cast<std::size_t>(L), Vec());
   left_.assign(static_cast<std::size_t>(L), Vec());
@@ -41,7 +44,16 @@ void LipschitzProjector::apply_m(const Net& net, const std::vector<Vec>& v, std:
   for (int l = 1; l <= L; ++l) {
     out[l].setZero();
     if (l >= 2) out[l].noalias() += net.W[l - 1] * v[l - 1];
-    if (l < L) out[l].noalias() += net.W[l].transpose() * v[l + 1];
+    if (l < L) add_feedback(net, l, v[l + 1], out[l]);
+  }
+}
+
+void LipschitzProjector::apply_mt(const Net& net, const std::vector<Vec>& u, std::vector<Vec>& out) const {
+  const int L = net.free_layers();
+  for (int l = 1; l <= L; ++l) {
+    out[l].setZero();
+    if (l >= 2) add_feedback_transposed(net, l - 1, u[l - 1], out[l]);
+    if (l < L) out[l].noalias() += net.W[l].transpose() * u[l + 1];
   }
 }
 
@@ -64,6 +76,17 @@ double LipschitzProjector::estimate(const Net& net, int iterations) {
   double prev = 0;
   for (int it = 0; it < std::max(iterations, kMaxIterations); ++it) {
     apply_m(net, v_, u_);
+    if (net.asymmetric()) {
+      // |M v| with v the unit top right-singular vector of M is ||M||; the next v is M^T M v, normalised.
+      sigma = norm_of(u_);
+      apply_mt(net, u_, w_);
+      const double wn = norm_of(w_);
+      if (!(sigma > 0) || !(wn > 0)) return 0.0;
+      for (int l = 1; l <= L; ++l) v_[l] = w_[l] / static_cast<float>(wn);
+      if (it + 1 >= iterations && std::fabs(sigma - prev) <= 1e-4 * sigma) break;
+      prev = sigma;
+      continue;
+    }
     sigma = norm_of(u_);
     if (!(sigma > 0)) return 0.0;
     for (int l = 1; l <= L; ++l) v_[l] = u_[l] / static_cast<float>(sigma);
@@ -80,6 +103,8 @@ double LipschitzProjector::project(Net& net, double target, int iterations) {
   if (sigma > target) {
     const float scale = static_cast<float>(target / sigma);
     for (int l = 1; l < L; ++l) net.W[l] *= scale;
+    if (net.asymmetric())
+      for (int l = 1; l < L; ++l) net.B[l] *= scale;
     bound = target;
   }
   bound_ = bound;
@@ -105,7 +130,12 @@ double exact_coupling_norm(const Net& net) {
   Eigen::MatrixXd M = Eigen::MatrixXd::Zero(n, n);
   for (int l = 1; l < L; ++l) {  // block (l+1, l) = W_l and its transpose
     M.block(offset[l + 1], offset[l], net.sizes[l + 1], net.sizes[l]) = net.W[l].cast<double>();
-    M.block(offset[l], offset[l + 1], net.sizes[l], net.sizes[l + 1]) = net.W[l].transpose().cast<double>();
+    M.block(offset[l], offset[l + 1], net.sizes[l], net.sizes[l + 1]) =
+        net.asymmetric() ? net.B[l].cast<double>() : Eigen::MatrixXd(net.W[l].transpose().cast<double>());
+  }
+  if (net.asymmetric()) {
+    Eigen::JacobiSVD<Eigen::MatrixXd> svd(M);
+    return svd.singularValues()(0);
   }
   Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(M, Eigen::EigenvaluesOnly);
   return es.eigenvalues().cwiseAbs().maxCoeff();

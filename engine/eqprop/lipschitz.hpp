@@ -8,6 +8,10 @@
 // that this bound stays at or below a target < 1, which makes the map a contraction and the
 // energy strictly convex (layered_net.hpp).
 //
+// Under feedback alignment (Net::B) M is no longer symmetric: W_l below the diagonal, B_l above.
+// Then ||M||_2 is the largest singular value, from power iteration on M^T M, and the projection
+// scales W_l and B_l (l >= 1) together.
+//
 // ||M||_2 comes from power iteration warm-started from the previous vector: the weights move a
 // little per update, so a few iterations usually keep the estimate converged; it iterates on
 // while the estimate still moves, because a lagging estimate (from below) would let L pass 1. M is bipartite (odd layers
@@ -39,14 +43,17 @@ class LipschitzProjector {
 
  private:
   void apply_m(const Net& net, const std::vector<Vec>& v, std::vector<Vec>& out) const;
-  std::vector<Vec> v_, u_;                 // per free layer, for M
+  // M^T u (the transpose of apply_m; the same as M u for the symmetric net).
+  void apply_mt(const Net& net, const std::vector<Vec>& u, std::vector<Vec>& out) const;
+  std::vector<Vec> v_, u_, w_;             // per free layer, for M (w_: M^T M v under feedback alignment)
   std::vector<Vec> right_, left_;          // per weight matrix, for ||W_l||
   std::vector<double> norms_;
   double bound_ = 0;
 };
 
-// ||M||_2 from a dense symmetric eigen-decomposition in double: the independent check of the
-// power-iteration estimate, for tests and small nets only (O(n^3)).
+// ||M||_2 from a dense symmetric eigen-decomposition in double (a dense SVD under feedback
+// alignment): the independent check of the power-iteration estimate, for tests and small nets
+// only (O(n^3)).
 double exact_coupling_norm(const Net& net);
 
 }  // namespace obs::eqprop

@@ -33,7 +33,8 @@ int ReferenceGradient::compute(const Net& net, const std::vector<Mat>& s, const 
       Mat& n = next_[l];
       if (l == L) n = s[L] - y;
       else n.setZero();
-      if (l >= 2) n.noalias() += net.W[l - 1] * delta_[l - 1];
+      // Layer l-1 reads layer l through F_{l-1} (W_{l-1}^T, or B_{l-1}); layer l+1 through W_l.
+      if (l >= 2) add_feedback_transposed(net, l - 1, delta_[l - 1], n);
       if (l < L) n.noalias() += net.W[l].transpose() * delta_[l + 1];
       change = std::max(change, (n - lambda_[l]).cwiseAbs().maxCoeff());
       scale = std::max(scale, n.cwiseAbs().maxCoeff());
@@ -48,7 +49,8 @@ int ReferenceGradient::compute(const Net& net, const std::vector<Mat>& s, const 
   for (int l = 1; l <= L; ++l) delta_[l] = d_[l].cwiseProduct(lambda_[l]);
   for (int l = 0; l < L; ++l) {
     grad.dW[l].noalias() = inv_b * delta_[l + 1] * s[l].transpose();
-    if (l > 0) grad.dW[l].noalias() += inv_b * s[l + 1] * delta_[l].transpose();
+    // W_l also carries the feedback of the energy-based net (W_l^T); B is not W and not learned.
+    if (l > 0 && !net.asymmetric()) grad.dW[l].noalias() += inv_b * s[l + 1] * delta_[l].transpose();
     grad.db[l] = inv_b * delta_[l + 1].rowwise().sum();
   }
   return it;

@@ -10,6 +10,10 @@
 // pre-activations),
 //   dC/dW_0 = delta_1 x^T,   dC/dW_l = delta_{l+1} s_l^T + s_{l+1} delta_l^T (l >= 1, W_l enters
 //   both layers it joins),   dC/db_l = delta_{l+1}.
+// Under feedback alignment (Net::B) M has W_l below its diagonal and B_l above it, the adjoint
+// solves (I - M^T D) lambda = g instead (the same iteration with M^T), and W_l enters only the
+// layer above it: dC/dW_l = delta_{l+1} s_l^T. That is the true gradient of the loss at the
+// fixed point the asymmetric net actually reaches.
 // Then LayerAlignment (eqprop_snapshot.hpp) compares an update with -gradient per weight matrix.
 #include <vector>
 

@@ -48,6 +48,7 @@ inline std::vector<Variant> optional_part_variants() {
   return {
       {"sparse, baselines + delta log + splits", "sparse", with("sparse", {{"baselines", true}, {"delta_log", 16}, {"split_every", 2}})},
       {"eqprop, three hidden layers, showcase and map", "eqprop", with("eqprop", {{"hidden_layers", 3}, {"showcase_every", 1}, {"map_every", 2}})},
+      {"eqprop, random feedback, dreams", "eqprop", with("eqprop", {{"hidden_layers", 2}, {"feedback", "random"}, {"dreams", 2}, {"dream_steps", 5}})},
       {"cube, plasticity on ternary weights", "cube",
        with("cube", {{"plasticity", true}, {"plasticity_every", 1}, {"init_density", 0.5}, {"synapse_budget", 0.7}, {"grow_ratio", 1.2},
                      {"prune_ratio", 0.5}, {"weights", "ternary"}})},

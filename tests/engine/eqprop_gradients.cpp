@@ -32,31 +32,6 @@ Problem problem(const std::vector<int>& sizes, Activation act, std::uint64_t see
   return p;
 }
 
-// Batch-mean loss at the free fixed point.
-double loss_at_fixed_point(const Net& net, const Mat& x, const Mat& y) {
-  Relaxer r(net, kBatch);
-  r.set_input(net, x);
-  r.set_target(y);
-  r.zero_state();
-  r.relax(net, 0, 3000, 1e-8f);
-  return r.cost();
-}
-
-Grad reference(const Net& net, const Mat& x, const Mat& y) {
-  Relaxer r(net, kBatch);
-  r.set_input(net, x);
-  r.set_target(y);
-  r.zero_state();
-  r.relax(net, 0, 3000, 1e-8f);
-  obs::eqprop::ReferenceGradient ref;
-  ref.resize(net, kBatch);
-  Grad g;
-  g.resize_like(net);
-  ref.compute(net, r.states(), y, g, 5000, 1e-8f);
-  REQUIRE(ref.converged());
-  return g;
-}
-
 Grad eqprop(const Net& net, const Mat& x, const Mat& y, float beta, bool symmetric) {
   Relaxer r(net, kBatch);
   r.set_input(net, x);
@@ -89,7 +64,7 @@ TEST_CASE("eqprop: the reference gradient matches finite differences of the loss
     CAPTURE(sizes.size());
     CAPTURE(linear);
     Problem p = problem(sizes, Activation::Tanh, 7, linear);
-    const Grad g = reference(p.net, p.x, p.y);
+    const Grad g = reference_at_fixed_point(p.net, p.x, p.y);
     const float eps = 2e-2f;
     double dot = 0, n_fd = 0, n_ref = 0, worst = 0;
     for (int l = 0; l < p.net.free_layers(); ++l) {
@@ -125,7 +100,7 @@ TEST_CASE("eqprop: the EqProp update matches the reference gradient as beta -> 0
   for (bool linear : {false, true}) {
     CAPTURE(linear);
     Problem p = problem({6, 8, 7, 3}, act, 17, linear);
-    const Grad ref = reference(p.net, p.x, p.y);
+    const Grad ref = reference_at_fixed_point(p.net, p.x, p.y);
     double prev_err = 1e9;
     for (float beta : {0.2f, 0.05f, 0.01f}) {
       const Grad sym = eqprop(p.net, p.x, p.y, beta, true);

@@ -44,9 +44,40 @@ inline std::unique_ptr<obs::EqPropSystem> make(const nlohmann::json& params, std
 using scene_test::metric;
 using scene_test::metrics_of;
 
+// The batch-mean loss at the free fixed point, relaxed tightly from rest.
+double loss_at_fixed_point(const obs::eqprop::Net& net, const Mat& x, const Mat& y);
+// The reference gradient (implicit differentiation) at that fixed point; requires convergence.
+obs::eqprop::Grad reference_at_fixed_point(const obs::eqprop::Net& net, const Mat& x, const Mat& y);
+
 }  // namespace eqprop_test
 
 #include "eqprop/lipschitz.hpp"
+#include "eqprop/reference_gradient.hpp"
+
+inline double eqprop_test::loss_at_fixed_point(const obs::eqprop::Net& net, const Mat& x, const Mat& y) {
+  obs::eqprop::Relaxer r(net, static_cast<int>(x.cols()));
+  r.set_input(net, x);
+  r.set_target(y);
+  r.zero_state();
+  r.relax(net, 0, 3000, 1e-8f);
+  return r.cost();
+}
+
+inline obs::eqprop::Grad eqprop_test::reference_at_fixed_point(const obs::eqprop::Net& net, const Mat& x, const Mat& y) {
+  const int batch = static_cast<int>(x.cols());
+  obs::eqprop::Relaxer r(net, batch);
+  r.set_input(net, x);
+  r.set_target(y);
+  r.zero_state();
+  r.relax(net, 0, 3000, 1e-8f);
+  obs::eqprop::ReferenceGradient ref;
+  ref.resize(net, batch);
+  obs::eqprop::Grad g;
+  g.resize_like(net);
+  ref.compute(net, r.states(), y, g, 5000, 1e-8f);
+  REQUIRE(ref.converged());
+  return g;
+}
 
 inline obs::eqprop::Net eqprop_test::random_net(const std::vector<int>& sizes, obs::eqprop::Activation act,
                                                 std::uint64_t seed, double gain, double target, bool linear_output) {
