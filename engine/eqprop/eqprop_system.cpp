@@ -83,6 +83,14 @@ EqPropSystem::EqPropSystem() {
             "or uniform noise) and score settling time and margin as detectors of them (ood_*_auroc)")
       .group("Observatory");
   param(ood_count_, "ood_count", 1000, 1, 1'000'000).help("the oracle: out-of-distribution inputs per test pass").group("Observatory");
+  param(robustness_, "robustness", false)
+      .help("after each test pass, score robust_count test examples again as they are (acc_clean), with Gaussian noise "
+            "(std 0.1, 0.3, 1) kicked into the hidden state, and with 5, 15, 30, 50 % of the hidden units silenced, "
+            "mid-inference (acc_noise_*, acc_ablate_*)")
+      .group("Observatory");
+  param(robust_count_, "robust_count", 2000, 1, 1'000'000).help("robustness: test examples per perturbation").group("Observatory");
+  param(robust_at_, "robust_at", 3, 0, 10000)
+      .help("robustness: the free-phase sweep after which the perturbation hits (eqprop; backprop has no sweeps)").group("Observatory");
   param(dreams_, "dreams", 0, 0, 100)
       .help("dreaming: after each test pass clamp the output to each class, free the input and relax; dreams per class "
             "(the first from the training set's mean input, the others from test images; 0 = off). The net then classifies its dreams (dream_accuracy)")
@@ -131,6 +139,16 @@ EqPropSystem::EqPropSystem() {
     }
     return worst;
   }, MetricTable::Unmeasured::Nan);
+  // Robustness: acc_clean (the same examples unperturbed), acc_noise_01 / 03 / 10 (noise std x 10),
+  // acc_ablate_05 / 15 / 30 / 50 (percent).
+  for (std::size_t k = 0; k < robust_accuracy_.size(); ++k) {
+    const bool noise = k < kNoiseLevels.size();
+    const double level = noise ? kNoiseLevels[k] : kAblateShares[k - kNoiseLevels.size()];
+    char name[32];
+    if (level == 0.0) std::snprintf(name, sizeof name, "acc_clean");
+    else std::snprintf(name, sizeof name, noise ? "acc_noise_%02d" : "acc_ablate_%02d", static_cast<int>(std::lround(level * (noise ? 10 : 100))));
+    metrics_.add(name, "", [this, k] { return robust_accuracy_[k]; }, MetricTable::Unmeasured::Nan);
+  }
   metrics_.add("dream_accuracy", "", [this] { return dream_accuracy_; }, MetricTable::Unmeasured::Nan);
   metrics_.add("dream_sweeps", "sweeps", [this] { return dream_sweeps_; }, MetricTable::Unmeasured::Nan);
 
@@ -260,6 +278,7 @@ void EqPropSystem::restart() {
   traj_.clear();
   traj_len_ = 0;
   oracle_scores_ = {};
+  robust_accuracy_.fill(std::numeric_limits<double>::quiet_NaN());
   oracle_.start(data().test.size() + static_cast<std::size_t>(ood_count_), free_steps_);
 
   declare_layer_metrics();
@@ -472,6 +491,7 @@ void EqPropSystem::eval_chunk() {
   if (cursor_.eval_done()) {
     if (ood_ != eqprop::OodKind::None) eval_ood();
     oracle_scores_ = oracle_.finish();
+    measure_robustness();
     dream();
     finish_epoch();
   }
@@ -746,7 +766,8 @@ void EqPropSystem::state_io(Self& self, A& a) {
   a(self.lr_, self.net_.W, self.net_.b, self.net_.mask, self.net_.B, self.velocity_.dW, self.velocity_.db, self.lip_, self.relax_,
     self.show_relax_, self.free_, self.plus_, self.xb_, self.yb_, self.show_x_, self.show_y_, self.labels_);
   a(self.lipschitz_, self.settling_, self.last_beta_, self.discarded_, self.refused_, self.alignment_, self.oracle_,
-    self.oracle_scores_, self.dream_images_, self.dream_answers_, self.dream_accuracy_, self.dream_sweeps_, self.dreamt_with_);
+    self.oracle_scores_, self.dream_images_, self.dream_answers_, self.dream_accuracy_, self.dream_sweeps_, self.dreamt_with_,
+    self.robust_accuracy_);
   a(self.traj_, self.traj_len_, self.show_free_, self.show_pred_, self.show_settled_, self.show_noisy_start_,
     self.show_force_, self.out_free_, self.out_nudged_, self.map_res_, self.decision_map_, self.points_,
     self.point_labels_, self.pending_fault_, self.pending_fraction_, self.rng_);

@@ -77,6 +77,10 @@ class EqPropSystem final : public learn::Learner {
   // Dreaming (dreamer.hpp): every class dreamt `dreams` times, from rest and from test images, and
   // the dreams classified by answer(); fills the dream_* results. After each test pass and at reset.
   void dream();
+  // Robustness (eqprop_robustness.cpp): the first robust_count test examples again under each
+  // noise level and each ablated share, perturbed mid-inference; fills robust_accuracy_.
+  void measure_robustness();
+  double perturbed_accuracy(bool ablate, double level);
   // The dream parameters as dream() last used them: an edit of any of them dreams again at the
   // start of the next step, so the view answers the edit without waiting for a test pass.
   std::array<double, 6> dream_settings() const;
@@ -152,6 +156,15 @@ class EqPropSystem final : public learn::Learner {
   std::vector<int> dream_answers_;
   double dream_accuracy_ = 0, dream_sweeps_ = 0;
   std::array<double, 6> dreamt_with_{};
+
+  // Robustness: test accuracy on the same examples unperturbed (noise level 0, first), under each
+  // noise level (the std of the Gaussian kick) and each share of hidden units silenced, from the
+  // last test pass (NaN when off).
+  static constexpr std::array<double, 4> kNoiseLevels{0.0, 0.1, 0.3, 1.0};
+  static constexpr std::array<double, 4> kAblateShares{0.05, 0.15, 0.3, 0.5};
+  bool robustness_ = false;
+  int robust_count_ = 2000, robust_at_ = 3;
+  std::array<double, kNoiseLevels.size() + kAblateShares.size()> robust_accuracy_{};
 
   // The showcased example's recorded relaxation.
   std::vector<eqprop::RelaxFrame> traj_;

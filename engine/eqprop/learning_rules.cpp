@@ -43,7 +43,7 @@ void FeedForward::resize(const Net& net, int batch) {
   }
 }
 
-void FeedForward::forward(const Net& net, const Eigen::Ref<const Mat>& x) {
+void FeedForward::forward(const Net& net, const Eigen::Ref<const Mat>& x, float noise, Rng* rng) {
   const int L = net.free_layers();
   a_[0] = x;
   for (int l = 1; l <= L; ++l) {
@@ -54,6 +54,9 @@ void FeedForward::forward(const Net& net, const Eigen::Ref<const Mat>& x) {
     if (act == Activation::HardSigmoid) a = a.cwiseMax(0.0f).cwiseMin(1.0f);
     else if (act == Activation::Tanh) a = a.array().tanh().matrix();
     a.array().colwise() *= net.mask[l - 1].array();
+    if (noise > 0.0f && rng && l < L)
+      for (Eigen::Index c = 0; c < a.cols(); ++c)
+        for (Eigen::Index i = 0; i < a.rows(); ++i) a(i, c) += noise * static_cast<float>(rng->normal()) * net.mask[l - 1][i];
   }
 }
 

@@ -13,6 +13,7 @@
 // s_{l+1} = rho(W_l s_l + b_l), trained by the chain rule. It lives here only as the comparison.
 #include <vector>
 
+#include "core/rng.hpp"
 #include "eqprop/layered_net.hpp"
 
 namespace obs::eqprop {
@@ -34,7 +35,9 @@ class FeedForward {
  public:
   void resize(const Net& net, int batch);
   // Activations layer by layer (ablated units forced to 0); returns nothing, see output().
-  void forward(const Net& net, const Eigen::Ref<const Mat>& x);
+  // With noise > 0 every hidden activation gets noise * N(0, 1) added (alive units only) before
+  // the next layer reads it: the robustness measurement's perturbation of a feed-forward net.
+  void forward(const Net& net, const Eigen::Ref<const Mat>& x, float noise = 0.0f, Rng* rng = nullptr);
   // Descent direction of the batch-mean loss into `out`; returns that loss.
   double backward(const Net& net, const Eigen::Ref<const Mat>& y, Grad& out);
   const Mat& output() const { return a_.back(); }

@@ -245,11 +245,15 @@ TEST_CASE("eqprop: every eqprop scene runs end to end through parse_scene and in
     for (std::size_t i = 0; i < m.size(); ++i) {
       CAPTURE(system->metric_names()[i]);
       const std::string& n = system->metric_names()[i];
-      // NaN until measured (the oracle's after the first test pass); the dreams' NaN where a scene
-      // asks for none, the feedback's where the net is symmetric.
+      // NaN until measured (the oracle's after the first test pass); the dreams' and robustness'
+      // NaN where a scene asks for none, the feedback's where the net is symmetric.
       if (n == "test_accuracy" || n == "epoch_seconds" || n.rfind("align_cos", 0) == 0 || n.find("auroc") != std::string::npos ||
           n == "settle_right" || n == "settle_wrong")
         continue;
+      if (n.rfind("acc_", 0) == 0 && !scene.params.value("robustness", false)) {
+        CHECK(std::isnan(m[i]));
+        continue;
+      }
       if (n == "feedback_cos" && scene.params.value("feedback", std::string("symmetric")) == "symmetric") {
         CHECK(std::isnan(m[i]));
         continue;
