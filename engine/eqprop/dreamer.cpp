@@ -114,27 +114,16 @@ double Dreamer::residual(const Net& net) const {
   return r;
 }
 
-}  // namespace obs::eqprop
-
-namespace obs::eqprop {
-
 long Dreamer::contrast(const Net& net, int iterations, float rate, float prior, float beta, int free_steps, int nudged_steps,
                        float tol) {
   const int L = net.free_layers();
   Mat& x = s_[0];
   relax_.set_target(s_[L]);
   relax_.zero_state();
-  std::fill(settle_.begin(), settle_.end(), iterations + 1);
   long sweeps = 0;
-  for (int it = 0; it <= iterations; ++it) {
+  for (int it = 0; it < iterations; ++it) {
     relax_.set_input(net, x);
     sweeps += relax_.relax(net, 0.0f, free_steps, tol);
-    for (int c = 0; c < columns_; ++c) {
-      Eigen::Index said = 0;
-      relax_.s(L).col(c).maxCoeff(&said);
-      if (settle_[c] == iterations + 1 && s_[L](said, c) == 1.0f) settle_[c] = it;  // s_[L] is the one-hot class
-    }
-    if (it == iterations) break;  // the last pass only answers
     for (int l = 1; l <= L; ++l) free_[l] = relax_.s(l);
     sweeps += relax_.relax(net, beta, nudged_steps, tol);
     plus_ = relax_.s(1);
@@ -145,7 +134,7 @@ long Dreamer::contrast(const Net& net, int iterations, float rate, float prior, 
     relax_.load_states(free_);  // the next free phase starts from this one's fixed point
     for (int c = 0; c < columns_; ++c) {
       const float rms = std::sqrt(grad_.col(c).squaredNorm() / static_cast<float>(grad_.rows()));
-      if (!(rms > 0.0f)) continue;  // no signal (or NaN: caught by the caller's finiteness check)
+      if (!(rms > 0.0f)) continue;  // no signal, or a non-finite one: this dream stays where it is
       float* xc = x.col(c).data();
       const float* gc = grad_.col(c).data();
       for (Eigen::Index i = 0; i < grad_.rows(); ++i) {
@@ -154,7 +143,7 @@ long Dreamer::contrast(const Net& net, int iterations, float rate, float prior, 
       }
     }
   }
-  for (int l = 1; l < L; ++l) s_[l] = relax_.s(l);
+  for (int l = 1; l < L; ++l) s_[l] = free_[l];  // the last free phase's hidden layers (before the last step)
   return sweeps;
 }
 

@@ -60,8 +60,6 @@ class Dreamer {
   // x <- clip(x + rate g / rms(g) + prior (mean - x)) with g = W_0^T (s_1^{+beta} - s_1^{-beta}) / (2 beta), each from a
   // free relaxation warm-started at the last one's fixed point (free_steps sweeps at most) and two
   // nudged ones from it (nudged_steps each), all stopping at tol. Returns the relaxation sweeps done.
-  // settle_steps() then holds, per column, the first iteration after which the free output's
-  // largest unit was the dreamt class (iterations + 1 if never).
   long contrast(const Net& net, int iterations, float rate, float prior, float beta, int free_steps, int nudged_steps,
                 float tol);
 
