@@ -158,19 +158,26 @@ TEST_CASE("dream: a trained moons net dreams each class where it and the trainin
     MESSAGE("class " << c << " dream at (" << px << ", " << py << "): " << same << " of its 15 nearest training points are its class");
     CHECK(same >= 8);
   }
-  // An edit of a dream parameter dreams again at the next step, not at the next test pass: with no
-  // pull to the mean the dreams go elsewhere; put back, they come back to the same points.
+  // An edit of a dream parameter dreams again at the next step, not at the next test pass; a step
+  // with no edit (mid-epoch) leaves the dreams as they were.
+  const auto dreams_now = [&] { return std::dynamic_pointer_cast<const obs::eqprop::EqPropSnapshot>(s->snapshot())->dreams; };
   const std::vector<float> before = snap->dreams;
+  s->step();
+  CHECK(dreams_now() == before);
   const auto edit = [&](double prior) {
     s->params().set_json("dream_prior", prior, "/params/dream_prior");
     s->apply_params();
     s->step();
-    return std::dynamic_pointer_cast<const obs::eqprop::EqPropSnapshot>(s->snapshot())->dreams;
+    return dreams_now();
   };
-  CHECK(edit(0.0) != before);
+  const auto unpulled = edit(0.0);
+  CHECK(unpulled != before);
+  // Put back, the dreams are made again (the weights moved two steps meanwhile, and the
+  // normalised steps dither by about dream_rate, so only roughly where they were).
   const auto again = edit(0.1);
+  CHECK(again != unpulled);
   REQUIRE(again.size() == before.size());
-  for (std::size_t i = 0; i < before.size(); ++i) CHECK(again[i] == doctest::Approx(before[i]).epsilon(0.05));
+  for (std::size_t i = 0; i < before.size(); ++i) CHECK(std::fabs(again[i] - before[i]) < 0.2f);
 }
 
 TEST_CASE("dream: dreams exist exactly when asked for, under eqprop, in either form") {
