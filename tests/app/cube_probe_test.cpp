@@ -117,8 +117,10 @@ TEST_CASE("cube_probe: picking a neuron probes it every step, and clearing the p
   CHECK(row.activation == static_cast<double>(cube->activation[i]));
   CHECK(row.velocity == static_cast<double>(cube->velocity[i]));
   CHECK(row.nudge == static_cast<double>(cube->nudge[i]));
-  // The comparison can tell neurons apart: the one with x and z swapped holds another value.
-  CHECK(cube->activation[static_cast<std::size_t>(index_of(z, y, x))] != cube->activation[i]);
+  // The comparison can tell neurons apart: some neuron of the cube holds another value than the
+  // picked one. (It used to name the neuron with x and z swapped; at some steps both are at 0 -
+  // activity is sparse - and which step the runner pauses at depends on the machine's speed.)
+  CHECK(std::any_of(cube->activation.begin(), cube->activation.end(), [&](float v) { return v != cube->activation[i]; }));
 
   // Clearing the pick (as closing the inspector does) turns the probe off.
   app.session.view->load({{"selected", -1}});
