@@ -86,11 +86,14 @@ EqPropSystem::EqPropSystem() {
   param(robustness_, "robustness", false)
       .help("after each test pass, score robust_count test examples again as they are (acc_clean), with Gaussian noise "
             "(std 0.1, 0.3, 1) kicked into the hidden state, and with 5, 15, 30, 50 % of the hidden units silenced, "
-            "mid-inference (acc_noise_*, acc_ablate_*)")
+            "mid-inference (acc_noise_*, acc_ablate_*); and healing by learning with 15 % dead (heal_*, heal_batches)")
       .group("Observatory");
   param(robust_count_, "robust_count", 2000, 1, 1'000'000).help("robustness: test examples per perturbation").group("Observatory");
   param(robust_at_, "robust_at", 3, 0, 10000)
       .help("robustness: the free-phase sweep after which the perturbation hits (eqprop; backprop has no sweeps)").group("Observatory");
+  param(heal_batches_, "heal_batches", 100, 1, 100000)
+      .help("robustness: healing by learning, after each test pass: batches that a copy of the net learns with 15 % of "
+            "its hidden units dead, and a control copy with none (heal_*)").group("Observatory");
   param(dreams_, "dreams", 0, 0, 100)
       .help("dreaming: after each test pass clamp the output to each class, free the input and relax; dreams per class "
             "(the first from the training set's mean input, the others from test images; 0 = off). The net then classifies its dreams (dream_accuracy)")
@@ -149,6 +152,15 @@ EqPropSystem::EqPropSystem() {
     else std::snprintf(name, sizeof name, noise ? "acc_noise_%02d" : "acc_ablate_%02d", static_cast<int>(std::lround(level * (noise ? 10 : 100))));
     metrics_.add(name, "", [this, k] { return robust_accuracy_[k]; }, MetricTable::Unmeasured::Nan);
   }
+  // Healing by learning (eqprop_robustness.cpp), from the last test pass.
+  const auto healing = [this](double Healing::*field) { return [this, field] { return healing_.*field; }; };
+  metrics_.add("heal_loss_clean", "", healing(&Healing::loss_clean), MetricTable::Unmeasured::Nan);
+  metrics_.add("heal_loss_ablated", "", healing(&Healing::loss_ablated), MetricTable::Unmeasured::Nan);
+  metrics_.add("heal_loss_healed", "", healing(&Healing::loss_healed), MetricTable::Unmeasured::Nan);
+  metrics_.add("heal_loss_control", "", healing(&Healing::loss_control), MetricTable::Unmeasured::Nan);
+  metrics_.add("heal_regained", "", healing(&Healing::regained), MetricTable::Unmeasured::Nan);
+  metrics_.add("heal_acc_ablated", "", healing(&Healing::acc_ablated), MetricTable::Unmeasured::Nan);
+  metrics_.add("heal_acc_healed", "", healing(&Healing::acc_healed), MetricTable::Unmeasured::Nan);
   metrics_.add("dream_accuracy", "", [this] { return dream_accuracy_; }, MetricTable::Unmeasured::Nan);
   metrics_.add("dream_sweeps", "sweeps", [this] { return dream_sweeps_; }, MetricTable::Unmeasured::Nan);
 
@@ -279,6 +291,7 @@ void EqPropSystem::restart() {
   traj_len_ = 0;
   oracle_scores_ = {};
   robust_accuracy_.fill(std::numeric_limits<double>::quiet_NaN());
+  healing_ = {};
   oracle_.start(data().test.size() + static_cast<std::size_t>(ood_count_), free_steps_);
 
   declare_layer_metrics();
@@ -366,16 +379,26 @@ void EqPropSystem::step() {
   if (map_res_ && map_every_ > 0 && step_ % static_cast<std::uint64_t>(map_every_) == 0) run_decision_map();
 }
 
-void EqPropSystem::discard_batch(const char* what) {
+bool EqPropSystem::discard_batch(const char* what) {
   ++discarded_;
   relax_.zero_state();  // the relaxation restarts from its clean initial state
   emit(Event::Level::Error, std::string("non-finite (NaN/Inf) ") + what + " in batch " + std::to_string(cursor_.batch()) +
                                 " of epoch " + std::to_string(epoch_ + 1) + ": batch discarded, weights untouched, state restored");
+  return false;
 }
 
 void EqPropSystem::train_batch() {
-  const int L = net_.free_layers();
   fill_batch(data().train, cursor_.batch_examples(), batch_, xb_, yb_, labels_.data());
+  // A discarded batch or a refused update is tried again at the next step.
+  if (!learn_batch()) return;
+  if (cursor_.next_batch()) {
+    phase_ = Phase::Evaluating;
+    cursor_.start_eval();
+  }
+}
+
+bool EqPropSystem::learn_batch() {
+  const int L = net_.free_layers();
   const int fault = std::exchange(pending_fault_, 0);
   auto inject = [&](Mat& s) {  // a share of the first hidden layer's units, every column
     std::vector<Eigen::Index> rows(static_cast<std::size_t>(s.rows()));  // only when a fault was injected
@@ -430,7 +453,7 @@ void EqPropSystem::train_batch() {
   if (!update_.all_finite() || !std::isfinite(batch_loss)) {
     ++refused_;
     emit(Event::Level::Error, "non-finite weight update refused in batch " + std::to_string(cursor_.batch()) + "; weights untouched");
-    return;
+    return false;
   }
   std::uint64_t hits = 0;
   for (int c = 0; c < batch_; ++c) hits += argmax_col(*out, c) == labels_[c];
@@ -440,11 +463,7 @@ void EqPropSystem::train_batch() {
   if (feedback_ == Feedback::Evolving) eqprop::evolve_feedback(net_, momentum_ > 0 ? velocity_ : update_, lr_, feedback_decay_);
   lipschitz_ = algorithm_ == Algorithm::Backprop ? lip_.estimate(net_, power_iters_) : lip_.project(net_, lip_target_, power_iters_);
   if (algorithm_ == Algorithm::Backprop) lip_.project(net_, std::numeric_limits<double>::infinity(), 1);  // refresh per-matrix norms only
-
-  if (cursor_.next_batch()) {
-    phase_ = Phase::Evaluating;
-    cursor_.start_eval();
-  }
+  return true;
 }
 
 void EqPropSystem::measure_alignment() {
@@ -619,20 +638,9 @@ void EqPropSystem::perturb(const Perturbation& p) {
       return;
     }
     case PerturbKind::Ablate: {
-      std::vector<std::pair<int, int>> alive;
-      for (int l = 1; l < L; ++l)
-        for (int i = 0; i < net_.sizes[l]; ++i)
-          if (net_.mask[l - 1][i] != 0.0f) alive.emplace_back(l, i);
+      auto alive = alive_hidden_units();
       const std::size_t k = pick_distinct(alive, p.fraction > 0 ? units_hit(p.fraction, alive.size()) : 0, rng_,
-                                          [&](const std::pair<int, int>& unit) {
-        const auto [l, i] = unit;
-        net_.mask[l - 1][i] = 0.0f;
-        // Momentum must not keep moving a dead unit's weights.
-        velocity_.dW[l - 1].row(i).setZero();
-        velocity_.db[l - 1][i] = 0.0f;
-        velocity_.dW[l].col(i).setZero();
-        show_relax_.s(l).row(i).setZero();
-      });
+                                          [&](const std::pair<int, int>& unit) { kill_unit(unit.first, unit.second); });
       show_force_ = true;
       emit(Event::Level::Info, "ablated " + std::to_string(k) + " hidden unit(s): held at 0 and out of the updates" +
                                    std::string(p.mode == AblateMode::Freeze ? " (freeze acts as remove here)" : "") +
@@ -767,7 +775,7 @@ void EqPropSystem::state_io(Self& self, A& a) {
     self.show_relax_, self.free_, self.plus_, self.xb_, self.yb_, self.show_x_, self.show_y_, self.labels_);
   a(self.lipschitz_, self.settling_, self.last_beta_, self.discarded_, self.refused_, self.alignment_, self.oracle_,
     self.oracle_scores_, self.dream_images_, self.dream_answers_, self.dream_accuracy_, self.dream_sweeps_, self.dreamt_with_,
-    self.robust_accuracy_);
+    self.robust_accuracy_, self.healing_);
   a(self.traj_, self.traj_len_, self.show_free_, self.show_pred_, self.show_settled_, self.show_noisy_start_,
     self.show_force_, self.out_free_, self.out_nudged_, self.map_res_, self.decision_map_, self.points_,
     self.point_labels_, self.pending_fault_, self.pending_fraction_, self.rng_);

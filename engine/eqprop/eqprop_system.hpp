@@ -10,6 +10,7 @@
 // example is relaxed alone and every sweep recorded (free, then nudged) for the R/G/B view; 2-D
 // datasets also get a decision map every `map_every` steps.
 #include <array>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -65,6 +66,10 @@ class EqPropSystem final : public learn::Learner {
 
   void build_network();
   void train_batch();
+  // The learning rule on the batch in xb_ / yb_ / labels_ (filled by the caller): relax (or
+  // forward and backward), update, project. False when the batch was discarded or its update
+  // refused (non-finite); the weights are then untouched.
+  bool learn_batch();
   void eval_chunk();
   // After the test pass: the out-of-distribution inputs through the same relaxation (ood != none).
   void eval_ood();
@@ -81,6 +86,18 @@ class EqPropSystem final : public learn::Learner {
   // noise level and each ablated share, perturbed mid-inference; fills robust_accuracy_.
   void measure_robustness();
   double perturbed_accuracy(bool ablate, double level);
+  // The perturbations' random stream for a kind and level: the same at every pass.
+  Rng robustness_stream(bool ablate, double level) const;
+  std::vector<std::pair<int, int>> alive_hidden_units() const;  // (layer, unit) with mask 1
+  void kill_unit(int l, int i);  // mask 0 and its momentum cleared: held at 0, out of the updates
+  // Accuracy and mean cost 1/2 ||out - y||^2 of the first robust_count test examples, relaxed
+  // from rest with the masks as they are.
+  struct HeldOutScore {
+    double accuracy, loss;
+  };
+  HeldOutScore held_out_score();
+  // Healing by learning (eqprop_robustness.cpp): fills healing_.
+  void measure_healing();
   // The dream parameters as dream() last used them: an edit of any of them dreams again at the
   // start of the next step, so the view answers the edit without waiting for a test pass.
   std::array<double, 6> dream_settings() const;
@@ -93,7 +110,8 @@ class EqPropSystem final : public learn::Learner {
   void fill_batch(const data::Dataset& d, const std::uint32_t* idx, int count, eqprop::Mat& x, eqprop::Mat& y,
                   std::uint8_t* labels) const;
   int argmax_col(const eqprop::Mat& m, int c) const;
-  void discard_batch(const char* what);
+  // Counts and reports a batch whose state went non-finite; false (learn_batch's answer).
+  bool discard_batch(const char* what);
   void heal_all();
   std::size_t hidden_units_total() const;
 
@@ -165,6 +183,17 @@ class EqPropSystem final : public learn::Learner {
   bool robustness_ = false;
   int robust_count_ = 2000, robust_at_ = 3;
   std::array<double, kNoiseLevels.size() + kAblateShares.size()> robust_accuracy_{};
+  // Healing by learning, from the last test pass (NaN when off): losses of the net as it is, with
+  // kHealShare of its hidden units dead, after heal_batches batches of learning with them dead,
+  // and of the control (the same batches, no unit dead); the share of the lost loss regained; the
+  // accuracy before and after the heal.
+  static constexpr double kHealShare = 0.15;
+  static constexpr double kNan = std::numeric_limits<double>::quiet_NaN();
+  int heal_batches_ = 100;
+  struct Healing {
+    double loss_clean = kNan, loss_ablated = kNan, loss_healed = kNan, loss_control = kNan, regained = kNan,
+           acc_ablated = kNan, acc_healed = kNan;
+  } healing_;
 
   // The showcased example's recorded relaxation.
   std::vector<eqprop::RelaxFrame> traj_;
