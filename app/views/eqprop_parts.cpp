@@ -65,6 +65,7 @@ float draw_status(ImDrawList* dl, const eqprop::EqPropSnapshot& s, ImVec2 at, fl
   // Title in a larger size of the UI font.
   std::string algo = s.algorithm == "backprop" ? "Backprop baseline" : "Equilibrium propagation";
   if (!s.feedback.empty()) algo += ", " + s.feedback + " feedback";
+  if (s.osc_period > 0 && s.algorithm != "backprop") algo += ", single-phase (oscillating nudge)";
   std::snprintf(buf, sizeof buf, "%s  \xc2\xb7  %s  \xc2\xb7  %s", algo.c_str(), s.dataset.c_str(), architecture(s.layer_sizes).c_str());
   dl->AddText(ImGui::GetFont(), em * 1.2f, at, pal::kText, buf);
   const float title_w = ImGui::GetFont()->CalcTextSizeA(em * 1.2f, 1e9f, 0.0f, buf).x;
@@ -107,8 +108,13 @@ float draw_status(ImDrawList* dl, const eqprop::EqPropSnapshot& s, ImVec2 at, fl
   if (s.algorithm != "backprop") {
     std::snprintf(buf, sizeof buf, "%.3g", s.beta);
     item("beta", buf, pal::kText);
-    std::snprintf(buf, sizeof buf, "%.1f sweeps", s.mean_settling_steps);
-    item("settling", buf, pal::kText);
+    if (s.osc_period > 0) {  // one orbit of fixed length: nothing settles during training
+      std::snprintf(buf, sizeof buf, "%d sweeps", 3 * s.osc_period);
+      item("orbit", buf, pal::kText);
+    } else {
+      std::snprintf(buf, sizeof buf, "%.1f sweeps", s.mean_settling_steps);
+      item("settling", buf, pal::kText);
+    }
   }
   if (!s.alignment.empty()) {
     fl.newline();

@@ -161,7 +161,8 @@ void EqPropView::overlay_snapshot(const eqprop::EqPropSnapshot& typed, ImDrawLis
   std::snprintf(buf, sizeof buf, "frame %d / %d", n ? f + 1 : 0, n);
   dl->AddText(ImGui::GetFont(), em * 1.25f, {tl0.x, tl0.y}, pal::kText, buf);
   const bool nudged = n > 0 && ch_.nudged(f);
-  if (nudged) std::snprintf(buf, sizeof buf, "nudged phase  (beta %.3g)", s->beta);
+  if (nudged && s->osc_period > 0) std::snprintf(buf, sizeof buf, "oscillating  (period %d)", s->osc_period);
+  else if (nudged) std::snprintf(buf, sizeof buf, "nudged phase  (beta %.3g)", s->beta);
   else std::snprintf(buf, sizeof buf, "free phase");
   dl->AddText({tl0.x, tl0.y + em * 1.5f}, nudged ? pal::kNudgeTint : pal::kFreeTint, buf);
   if (s->algorithm == "backprop") std::snprintf(buf, sizeof buf, "feed-forward: one frame");
@@ -170,7 +171,7 @@ void EqPropView::overlay_snapshot(const eqprop::EqPropSnapshot& typed, ImDrawLis
   if (!transport_shown_) dl->AddText({tl0.x, tl0.y + em * 2.8f}, pal::kDim, buf);
   if (!transport_shown_) dl->AddText({tl0.x, tl0.y + em * 4.1f}, pal::kFaint, playing_ ? "playing" : "paused");
   transport_shown_ = false;
-  draw_timeline(dl, {tl0.x + label_w_, tl0.y}, tl1);
+  draw_timeline(dl, *s, {tl0.x + label_w_, tl0.y}, tl1);
   // The timeline's legend, right-aligned just above it.
   {
     const char* legend = "timeline: mean over units of each channel, each over its peak";
@@ -327,7 +328,7 @@ void EqPropView::draw_layer_header(ImDrawList* dl, const eqprop::EqPropSnapshot&
   }
 }
 
-void EqPropView::draw_timeline(ImDrawList* dl, ImVec2 p0, ImVec2 p1) {
+void EqPropView::draw_timeline(ImDrawList* dl, const eqprop::EqPropSnapshot& s, ImVec2 p0, ImVec2 p1) {
   const int n = ch_.frames();
   const float em = ImGui::GetFontSize();
   dl->AddRectFilled(p0, p1, pal::kPanel, 4);
@@ -340,9 +341,10 @@ void EqPropView::draw_timeline(ImDrawList* dl, ImVec2 p0, ImVec2 p1) {
     const float xb = xpix(static_cast<float>(nf) - 0.5f);
     dl->AddRectFilled({xb, p0.y}, {p1.x, p1.y}, IM_COL32(35, 55, 95, 110), 4);
     // Left of the boundary when the nudged stretch is too short to hold its label.
-    const float tw = ImGui::CalcTextSize("nudged").x;
+    const char* label = s.osc_period > 0 ? "oscillating nudge" : "nudged";
+    const float tw = ImGui::CalcTextSize(label).x;
     const float tx = xb + em * 0.4f + tw < p1.x - em * 0.3f ? xb + em * 0.4f : xb - em * 0.4f - tw;
-    dl->AddText({tx, p0.y + em * 0.2f}, pal::kNudgeTint, "nudged");
+    dl->AddText({tx, p0.y + em * 0.2f}, pal::kNudgeTint, label);
   }
   dl->AddText({p0.x + em * 0.4f, p0.y + em * 0.2f}, pal::kFreeTint, "free");
   // Each curve over its own peak: the shapes (green decaying, blue rising) are the point.

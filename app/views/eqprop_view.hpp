@@ -43,7 +43,7 @@ class EqPropView final : public SnapshotView<eqprop::EqPropSnapshot> {
   void draw_channel_title(ImDrawList* dl, const eqprop_layout::TitleSlot& t) const;
   void draw_channel_key(ImDrawList* dl, const eqprop_layout::KeySlot& k) const;
   void draw_layer_header(ImDrawList* dl, const eqprop::EqPropSnapshot& s, const eqprop_layout::HeaderSlot& h) const;
-  void draw_timeline(ImDrawList* dl, ImVec2 p0, ImVec2 p1);
+  void draw_timeline(ImDrawList* dl, const eqprop::EqPropSnapshot& s, ImVec2 p0, ImVec2 p1);
   void draw_hover(ImDrawList* dl, const eqprop::EqPropSnapshot& s, const ViewRect& rect);
   // The tooltip of the dream under the pointer, if one is; true when it drew one.
   bool draw_dream_hover(ImDrawList* dl, const eqprop::EqPropSnapshot& s, const ViewRect& rect);

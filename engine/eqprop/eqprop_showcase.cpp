@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 
 namespace obs {
 namespace {
@@ -87,10 +88,22 @@ void EqPropSystem::run_showcase() {
   out_free_.assign(o.data(), o.data() + o.size());
   show_pred_ = argmax_col(o, 0);
   const float b = std::fabs(beta_);
-  for (int k = 0; k < nudged_steps_; ++k) {
-    const float d = show_relax_.sweep(net_, b);
-    record(f++, show_relax_.states(), eqprop::RelaxPhase::NudgedPlus);
-    if (!(d >= tol_)) break;
+  if (nudge_schedule_ == NudgeSchedule::Oscillating) {
+    // Single-phase learning relaxes once, from rest, under the oscillation; the view shows the
+    // free fixed point first (the reference of its Blue channel) and then two periods of the
+    // orbit from there, every sweep (nothing settles).
+    const double omega = 2.0 * std::numbers::pi / osc_period_;
+    for (int k = 0; k < 2 * osc_period_; ++k) {
+      const float w = static_cast<float>(std::sin(omega * k));
+      show_relax_.sweep(net_, b * w);
+      record(f++, show_relax_.states(), w < 0 ? eqprop::RelaxPhase::NudgedMinus : eqprop::RelaxPhase::NudgedPlus);
+    }
+  } else {
+    for (int k = 0; k < nudged_steps_; ++k) {
+      const float d = show_relax_.sweep(net_, b);
+      record(f++, show_relax_.states(), eqprop::RelaxPhase::NudgedPlus);
+      if (!(d >= tol_)) break;
+    }
   }
   traj_len_ = f;
   out_nudged_.assign(o.data(), o.data() + o.size());

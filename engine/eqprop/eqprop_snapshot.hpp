@@ -37,6 +37,7 @@ struct LayerAlignment {
 struct EqPropSnapshot : Snapshot {
   std::string algorithm;                // "eqprop" or "backprop"
   std::string feedback;                 // "" (W^T), or "random"/"evolving": layers read the one above through B
+  int osc_period = 0;                   // single-phase learning: sweeps per period of the oscillating nudge (0: two phases)
   std::string dataset;                  // dataset name
   std::vector<int> layer_sizes;         // input, hidden..., output
   std::vector<std::string> class_names;
@@ -46,7 +47,7 @@ struct EqPropSnapshot : Snapshot {
   std::vector<float> input;
   int label = -1, predicted = -1;
   std::vector<float> output_free, output_nudged;  // output layer at the end of each phase
-  std::vector<RelaxFrame> trajectory;             // free frames, then nudged frames
+  std::vector<RelaxFrame> trajectory;             // free frames, then nudged frames (two periods of the oscillation)
   int free_steps = 0;                             // settling time of the free phase (frames)
   bool settled = false;                           // reached |ds| < tol before the step cap
   double beta = 0;

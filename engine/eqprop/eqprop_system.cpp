@@ -58,6 +58,13 @@ EqPropSystem::EqPropSystem() {
   param(beta_, "beta", 0.5, 1e-4, 0.95).log_scale().help("nudging strength (below 1 so that -beta keeps the energy convex)").group("Learning");
   param(beta_mode_, "beta_mode", learn::BetaMode::Symmetric, learn::beta_mode_choices()).help(learn::kBetaModeHelp).group("Learning")
       .formerly("random-sign", "random_sign").formerly("fixed", "positive");
+  param(nudge_schedule_, "nudge_schedule", NudgeSchedule::Phases, {"phases", "oscillating"})
+      .help("phases: a free phase, then nudged ones (beta_mode); oscillating: single-phase learning, one relaxation "
+            "under beta sin(2 pi t / osc_period), the update its first Fourier coefficient (oscillating_nudge.hpp)")
+      .group("Learning");
+  param(osc_period_, "osc_period", 16, 3, 10000).help("oscillating nudge: sweeps per period").group("Learning");
+  param(osc_periods_, "osc_periods", 2, 1, 1000)
+      .help("oscillating nudge: periods integrated into the update, after one period of warm-up").group("Learning");
   param(free_steps_, "free_steps", 30, 1, 10000).help("free phase: most sweeps (T)").group("Learning");
   param(nudged_steps_, "nudged_steps", 10, 1, 10000).help("nudged phase: most sweeps").group("Learning");
   param(tol_, "tol", 1e-4, 1e-9, 1).log_scale().help("a phase stops once max |ds| of a sweep is below this").group("Learning");
@@ -174,12 +181,14 @@ std::uint64_t EqPropSystem::bytes_needed() const {
   const std::uint64_t layers = static_cast<std::uint64_t>(params_.integer("hidden_layers"));
   const std::uint64_t out = 16;  // at most 16 classes
   const std::uint64_t B = static_cast<std::uint64_t>(params_.integer("batch"));
-  const std::uint64_t T = static_cast<std::uint64_t>(params_.integer("free_steps") + params_.integer("nudged_steps"));
+  // The recorded showcase: the free phase, then the nudged one or two periods of the oscillation.
+  const std::uint64_t T = static_cast<std::uint64_t>(params_.integer("free_steps") +
+                                                     std::max(params_.integer("nudged_steps"), 2 * params_.integer("osc_period")));
   const std::uint64_t weights = dim * H + (layers - 1) * H * H + H * out;
   const std::uint64_t units = dim + layers * H + out;
   std::uint64_t bytes = data_bytes();
-  bytes += 4 * weights * 5;                                                // W, velocity, update, reference, B
-  bytes += 4 * units * B * 14;                                             // relaxation and gradient buffers
+  bytes += 4 * weights * 6;                                                // W, velocity, update, reference, B, oscillation sums
+  bytes += 4 * units * B * 15;                                             // relaxation, gradient and oscillation buffers
   bytes += map_workspace_bytes();
   bytes += 4 * (units - dim) * (T + 4);                                    // the recorded trajectory
   // The oracle's record of a test pass: settling time, margin and two flags per example (test_size
@@ -256,6 +265,7 @@ void EqPropSystem::restart() {
   dreamer_ = {};
 
   relax_.resize(net_, batch_);
+  osc_.resize(net_, batch_);
   show_relax_.resize(net_, 1);
   ff_.resize(net_, batch_);
   ff_show_.resize(net_, 1);
@@ -324,7 +334,7 @@ void EqPropSystem::params_changed() {
     lr_[l] = static_cast<float>(K == 1 ? a : a * std::pow(z / a, static_cast<double>(l) / (K - 1)));
   // The recorded trajectory holds one frame per sweep; it grows here (between steps) when the
   // step caps grow, never inside step().
-  const std::size_t frames = static_cast<std::size_t>(free_steps_ + nudged_steps_);
+  const std::size_t frames = static_cast<std::size_t>(free_steps_ + showcase_nudged_frames());
   if (K > 0 && traj_.size() < frames) {
     const std::size_t old = traj_.size();
     traj_.resize(frames);
@@ -409,7 +419,25 @@ bool EqPropSystem::learn_batch() {
 
   const Mat* out = nullptr;
   double batch_loss = 0;
-  if (algorithm_ != Algorithm::Backprop) {
+  const bool aligning = align_every_ > 0 && step_ % static_cast<std::uint64_t>(align_every_) == 0;
+  if (algorithm_ != Algorithm::Backprop && nudge_schedule_ == NudgeSchedule::Oscillating) {
+    relax_.set_input(net_, xb_);
+    relax_.set_target(yb_);
+    relax_.zero_state();
+    osc_.run(net_, relax_, beta_, osc_period_, osc_periods_, update_);
+    if (fault) inject(relax_.s(1));
+    if (!relax_.all_finite()) return discard_batch(fault ? "state injected into the oscillation" : "oscillating state");
+    settling_ = std::numeric_limits<double>::quiet_NaN();  // one relaxation of fixed length: nothing settles
+    last_beta_ = beta_;
+    batch_loss = osc_.cost_at_zero();
+    out = &osc_.output_at_zero();
+    if (aligning) {  // the reference gradient is taken at the free fixed point, relaxed for it alone
+      relax_.zero_state();
+      relax_.relax(net_, 0.0f, free_steps_, tol_);
+      for (int l = 0; l <= L; ++l) free_[l] = relax_.states()[l];
+      measure_alignment();
+    }
+  } else if (algorithm_ != Algorithm::Backprop) {
     relax_.set_input(net_, xb_);
     relax_.set_target(yb_);
     relax_.zero_state();
@@ -438,7 +466,7 @@ bool EqPropSystem::learn_batch() {
     } else {
       eqprop::eqprop_update(net_, relax_.states(), free_, b, update_, scratch_);
     }
-    if (align_every_ > 0 && step_ % static_cast<std::uint64_t>(align_every_) == 0) measure_alignment();
+    if (aligning) measure_alignment();
   } else {
     ff_.forward(net_, xb_);
     if (fault) inject(ff_.activations_mutable()[1]);
@@ -664,6 +692,7 @@ std::shared_ptr<const Snapshot> EqPropSystem::snapshot() const {
   s->step = step_;
   s->algorithm = algorithm_ == Algorithm::Backprop ? "backprop" : "eqprop";
   s->feedback = feedback_ == Feedback::Symmetric ? "" : feedback_ == Feedback::Random ? "random" : "evolving";
+  s->osc_period = nudge_schedule_ == NudgeSchedule::Oscillating ? osc_period_ : 0;
   s->dataset = data().train.name;
   s->layer_sizes = net_.sizes;
   s->class_names = data().train.class_names;

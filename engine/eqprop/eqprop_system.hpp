@@ -23,6 +23,7 @@
 #include "eqprop/layered_net.hpp"
 #include "eqprop/learning_rules.hpp"
 #include "eqprop/lipschitz.hpp"
+#include "eqprop/oscillating_nudge.hpp"
 #include "eqprop/reference_gradient.hpp"
 #include "eqprop/settling_oracle.hpp"
 
@@ -55,6 +56,7 @@ class EqPropSystem final : public learn::Learner {
   enum class Output { Linear, Activation };
   enum class Algorithm { EqProp, Backprop };
   enum class Feedback { Symmetric, Random, Evolving };
+  enum class NudgeSchedule { Phases, Oscillating };
 
   void restart() override;
   void params_changed() override;
@@ -105,6 +107,9 @@ class EqPropSystem final : public learn::Learner {
   static constexpr int kMapRes = 64;  // the decision map's side, in pixels
   void prepare_decision_map();
   void run_showcase();
+  // Frames the showcase records after its free phase: the nudged phase, or two periods of the
+  // oscillating nudge.
+  int showcase_nudged_frames() const { return nudge_schedule_ == NudgeSchedule::Oscillating ? 2 * osc_period_ : nudged_steps_; }
   void run_decision_map();
   void measure_alignment();
   void fill_batch(const data::Dataset& d, const std::uint32_t* idx, int count, eqprop::Mat& x, eqprop::Mat& y,
@@ -123,6 +128,8 @@ class EqPropSystem final : public learn::Learner {
   Output output_{};
   Algorithm algorithm_{};
   Feedback feedback_{};
+  NudgeSchedule nudge_schedule_{};
+  int osc_period_ = 16, osc_periods_ = 2;
   float beta_ = 0.5f, tol_ = 1e-4f, momentum_ = 0, lip_target_ = 0.95f;
   learn::BetaMode beta_mode_{};
   int free_steps_ = 30, nudged_steps_ = 10, power_iters_ = 3, max_epochs_ = 0;
@@ -138,6 +145,7 @@ class EqPropSystem final : public learn::Learner {
 
   eqprop::Net net_;
   eqprop::Relaxer relax_, show_relax_;
+  eqprop::OscillatingNudge osc_;
   eqprop::FeedForward ff_, ff_show_;
   eqprop::Grad update_, velocity_, ref_grad_;
   eqprop::ReferenceGradient reference_;

@@ -19,11 +19,6 @@ namespace {
 
 constexpr int kBatch = 5;
 
-struct Problem {
-  Net net;
-  Mat x, y;
-};
-
 Problem problem(const std::vector<int>& sizes, Activation act, std::uint64_t seed, bool linear_output = false) {
   Problem p{random_net(sizes, act, seed, 2.0, 0.7, linear_output), {}, {}};
   obs::Rng rng(seed + 100);

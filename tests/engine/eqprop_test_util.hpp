@@ -18,6 +18,12 @@ namespace eqprop_test {
 
 using obs::eqprop::Mat;
 
+// A net with a batch of inputs and their targets: what the gradient tests differentiate.
+struct Problem {
+  obs::eqprop::Net net;
+  Mat x, y;
+};
+
 // Glorot-uniform weights times `gain`, random biases, then the coupling among free layers
 // scaled to ||M||_2 = target (exact, dense), so every test net is a contraction.
 inline obs::eqprop::Net random_net(const std::vector<int>& sizes, obs::eqprop::Activation act, std::uint64_t seed,
