@@ -66,6 +66,7 @@ float draw_status(ImDrawList* dl, const eqprop::EqPropSnapshot& s, ImVec2 at, fl
   std::string algo = s.algorithm == "backprop" ? "Backprop baseline" : "Equilibrium propagation";
   if (!s.feedback.empty()) algo += ", " + s.feedback + " feedback";
   if (s.osc_period > 0 && s.algorithm != "backprop") algo += ", single-phase (oscillating nudge)";
+  if (s.ternary) algo += ", ternary weights";
   std::snprintf(buf, sizeof buf, "%s  \xc2\xb7  %s  \xc2\xb7  %s", algo.c_str(), s.dataset.c_str(), architecture(s.layer_sizes).c_str());
   dl->AddText(ImGui::GetFont(), em * 1.2f, at, pal::kText, buf);
   const float title_w = ImGui::GetFont()->CalcTextSizeA(em * 1.2f, 1e9f, 0.0f, buf).x;

@@ -37,6 +37,7 @@ struct LayerAlignment {
 struct EqPropSnapshot : Snapshot {
   std::string algorithm;                // "eqprop" or "backprop"
   std::string feedback;                 // "" (W^T), or "random"/"evolving": layers read the one above through B
+  bool ternary = false;                 // weights alpha_l x {-1, 0, +1}
   int osc_period = 0;                   // single-phase learning: sweeps per period of the oscillating nudge (0: two phases)
   std::string dataset;                  // dataset name
   std::vector<int> layer_sizes;         // input, hidden..., output

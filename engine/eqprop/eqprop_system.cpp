@@ -44,6 +44,12 @@ EqPropSystem::EqPropSystem() {
       .help("rho: hard-sigmoid clip(x, 0, 1) or tanh; both 1-Lipschitz").group("Network");
   param(output_, "output", Output::Linear, {"linear", "activation"}).restart()
       .help("output layer: linear (no dead outputs under the squared error) or the hidden activation").group("Network");
+  param(weights_, "weights", Weights::Float, {"float", "ternary"}).restart()
+      .help("ternary: every weight matrix alpha_l x {-1, 0, +1}, trained by stochastic one-level flips toward the "
+            "update with probability lr |v| / alpha (ternary_weights.hpp); biases stay real").group("Network");
+  param(ternary_rule_, "ternary_rule", eqprop::TernaryWeights::Rule::Flips, {"flips", "shadow"}).restart()
+      .help("ternary weights: flips = stochastic one-level flips, no float weights; shadow = a float copy takes the "
+            "update and the net uses its ternarisation (for comparison)").group("Network");
   param(init_gain_, "init_gain", 1.0, 0.01, 10).restart().help("scale of the Glorot-uniform initial weights").group("Network");
 
   param(algorithm_, "algorithm", Algorithm::EqProp, {"eqprop", "backprop"}).restart()
@@ -168,6 +174,8 @@ EqPropSystem::EqPropSystem() {
   metrics_.add("heal_regained", "", healing(&Healing::regained), MetricTable::Unmeasured::Nan);
   metrics_.add("heal_acc_ablated", "", healing(&Healing::acc_ablated), MetricTable::Unmeasured::Nan);
   metrics_.add("heal_acc_healed", "", healing(&Healing::acc_healed), MetricTable::Unmeasured::Nan);
+  metrics_.add("weight_zeros", "", [this, nan] { return weights_ == Weights::Ternary ? eqprop::TernaryWeights::zero_share(net_) : nan; },
+               MetricTable::Unmeasured::Nan);
   metrics_.add("dream_accuracy", "", [this] { return dream_accuracy_; }, MetricTable::Unmeasured::Nan);
   metrics_.add("dream_sweeps", "sweeps", [this] { return dream_sweeps_; }, MetricTable::Unmeasured::Nan);
 
@@ -238,6 +246,7 @@ void EqPropSystem::build_network() {
         for (Eigen::Index i = 0; i < B.rows(); ++i) B(i, j) = static_cast<float>(feedback_rng.uniform(-a, a));
     }
   }
+  if (weights_ == Weights::Ternary) ternary_.ternarise(net_, ternary_rule_);
 }
 
 void EqPropSystem::restart() {
@@ -309,6 +318,7 @@ void EqPropSystem::restart() {
   params_changed();
   lipschitz_ = algorithm_ == Algorithm::Backprop ? lip_.estimate(net_, 50) : lip_.project(net_, lip_target_, 50);
   if (algorithm_ == Algorithm::Backprop) lip_.project(net_, std::numeric_limits<double>::infinity(), 1);  // only refreshes the per-matrix norms
+  if (weights_ == Weights::Ternary) ternary_.follow_projection(net_);
   start_epoch(rng_);
   run_showcase();
   if (map_res_) run_decision_map();
@@ -487,10 +497,12 @@ bool EqPropSystem::learn_batch() {
   for (int c = 0; c < batch_; ++c) hits += argmax_col(*out, c) == labels_[c];
   train_.add(hits, static_cast<std::uint64_t>(batch_), batch_loss * batch_);
 
-  eqprop::apply_update(net_, update_, lr_, momentum_, velocity_);
+  if (weights_ == Weights::Ternary) ternary_.apply(net_, update_, lr_, momentum_, velocity_, rng_);
+  else eqprop::apply_update(net_, update_, lr_, momentum_, velocity_);
   if (feedback_ == Feedback::Evolving) eqprop::evolve_feedback(net_, momentum_ > 0 ? velocity_ : update_, lr_, feedback_decay_);
   lipschitz_ = algorithm_ == Algorithm::Backprop ? lip_.estimate(net_, power_iters_) : lip_.project(net_, lip_target_, power_iters_);
   if (algorithm_ == Algorithm::Backprop) lip_.project(net_, std::numeric_limits<double>::infinity(), 1);  // refresh per-matrix norms only
+  if (weights_ == Weights::Ternary) ternary_.follow_projection(net_);
   return true;
 }
 
@@ -693,6 +705,7 @@ std::shared_ptr<const Snapshot> EqPropSystem::snapshot() const {
   s->algorithm = algorithm_ == Algorithm::Backprop ? "backprop" : "eqprop";
   s->feedback = feedback_ == Feedback::Symmetric ? "" : feedback_ == Feedback::Random ? "random" : "evolving";
   s->osc_period = nudge_schedule_ == NudgeSchedule::Oscillating ? osc_period_ : 0;
+  s->ternary = weights_ == Weights::Ternary;
   s->dataset = data().train.name;
   s->layer_sizes = net_.sizes;
   s->class_names = data().train.class_names;
@@ -804,7 +817,7 @@ void EqPropSystem::state_io(Self& self, A& a) {
     self.show_relax_, self.free_, self.plus_, self.xb_, self.yb_, self.show_x_, self.show_y_, self.labels_);
   a(self.lipschitz_, self.settling_, self.last_beta_, self.discarded_, self.refused_, self.alignment_, self.oracle_,
     self.oracle_scores_, self.dream_images_, self.dream_answers_, self.dream_accuracy_, self.dream_sweeps_, self.dreamt_with_,
-    self.robust_accuracy_, self.healing_);
+    self.robust_accuracy_, self.healing_, self.ternary_);
   a(self.traj_, self.traj_len_, self.show_free_, self.show_pred_, self.show_settled_, self.show_noisy_start_,
     self.show_force_, self.out_free_, self.out_nudged_, self.map_res_, self.decision_map_, self.points_,
     self.point_labels_, self.pending_fault_, self.pending_fraction_, self.rng_);

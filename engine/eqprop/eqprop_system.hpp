@@ -26,6 +26,7 @@
 #include "eqprop/oscillating_nudge.hpp"
 #include "eqprop/reference_gradient.hpp"
 #include "eqprop/settling_oracle.hpp"
+#include "eqprop/ternary_weights.hpp"
 
 namespace obs {
 
@@ -57,6 +58,7 @@ class EqPropSystem final : public learn::Learner {
   enum class Algorithm { EqProp, Backprop };
   enum class Feedback { Symmetric, Random, Evolving };
   enum class NudgeSchedule { Phases, Oscillating };
+  enum class Weights { Float, Ternary };
 
   void restart() override;
   void params_changed() override;
@@ -129,6 +131,8 @@ class EqPropSystem final : public learn::Learner {
   Algorithm algorithm_{};
   Feedback feedback_{};
   NudgeSchedule nudge_schedule_{};
+  Weights weights_{};
+  eqprop::TernaryWeights::Rule ternary_rule_{};
   int osc_period_ = 16, osc_periods_ = 2;
   float beta_ = 0.5f, tol_ = 1e-4f, momentum_ = 0, lip_target_ = 0.95f;
   learn::BetaMode beta_mode_{};
@@ -146,6 +150,7 @@ class EqPropSystem final : public learn::Learner {
   eqprop::Net net_;
   eqprop::Relaxer relax_, show_relax_;
   eqprop::OscillatingNudge osc_;
+  eqprop::TernaryWeights ternary_;  // the scale per matrix when weights = ternary
   eqprop::FeedForward ff_, ff_show_;
   eqprop::Grad update_, velocity_, ref_grad_;
   eqprop::ReferenceGradient reference_;
