@@ -110,7 +110,7 @@ float draw_status(ImDrawList* dl, const eqprop::EqPropSnapshot& s, ImVec2 at, fl
     std::snprintf(buf, sizeof buf, "%.3g", s.beta);
     item("beta", buf, pal::kText);
     if (s.osc_period > 0) {  // one orbit of fixed length: nothing settles during training
-      std::snprintf(buf, sizeof buf, "%d sweeps", 3 * s.osc_period);
+      std::snprintf(buf, sizeof buf, "%d sweeps", s.osc_sweeps);
       item("orbit", buf, pal::kText);
     } else {
       std::snprintf(buf, sizeof buf, "%.1f sweeps", s.mean_settling_steps);

@@ -39,6 +39,7 @@ struct EqPropSnapshot : Snapshot {
   std::string feedback;                 // "" (W^T), or "random"/"evolving": layers read the one above through B
   bool ternary = false;                 // weights alpha_l x {-1, 0, +1}
   int osc_period = 0;                   // single-phase learning: sweeps per period of the oscillating nudge (0: two phases)
+  int osc_sweeps = 0;                   // and the sweeps of its one relaxation per batch (warm-up included)
   std::string dataset;                  // dataset name
   std::vector<int> layer_sizes;         // input, hidden..., output
   std::vector<std::string> class_names;

@@ -195,7 +195,7 @@ std::uint64_t EqPropSystem::bytes_needed() const {
   const std::uint64_t weights = dim * H + (layers - 1) * H * H + H * out;
   const std::uint64_t units = dim + layers * H + out;
   std::uint64_t bytes = data_bytes();
-  bytes += 4 * weights * 6;                                                // W, velocity, update, reference, B, oscillation sums
+  bytes += 4 * weights * 7;                                                // W, velocity, update, reference, B, oscillation sums, ternary shadow
   bytes += 4 * units * B * 15;                                             // relaxation, gradient and oscillation buffers
   bytes += map_workspace_bytes();
   bytes += 4 * (units - dim) * (T + 4);                                    // the recorded trajectory
@@ -247,6 +247,7 @@ void EqPropSystem::build_network() {
     }
   }
   if (weights_ == Weights::Ternary) ternary_.ternarise(net_, ternary_rule_);
+  else ternary_ = {};  // no scales or shadow left over from a ternary run
 }
 
 void EqPropSystem::restart() {
@@ -705,6 +706,7 @@ std::shared_ptr<const Snapshot> EqPropSystem::snapshot() const {
   s->algorithm = algorithm_ == Algorithm::Backprop ? "backprop" : "eqprop";
   s->feedback = feedback_ == Feedback::Symmetric ? "" : feedback_ == Feedback::Random ? "random" : "evolving";
   s->osc_period = nudge_schedule_ == NudgeSchedule::Oscillating ? osc_period_ : 0;
+  s->osc_sweeps = osc_period_ * (osc_periods_ + 1);
   s->ternary = weights_ == Weights::Ternary;
   s->dataset = data().train.name;
   s->layer_sizes = net_.sizes;
