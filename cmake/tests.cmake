@@ -47,3 +47,11 @@ add_test(NAME tools.cube_lazy_oracle
                  --set train_size=64 --set test_size=32 --set engine=dense)
 set_tests_properties(tools.cube_lazy_oracle PROPERTIES
                      PASS_REGULAR_EXPRESSION "\nall +[0-9]+ +[0-9.e+]+ +[0-9.e+]+ +[0-9.e+]+ +1\\.000 +[0-9.]+\nepochs 1,")
+
+# The memory instrument end to end on small nets: every row printed, and EqProp's peak the same
+# at T and 10T sweeps (the tool prints FAIL instead of the last line otherwise; CMake's regex has
+# no {n}, hence the spelled-out columns).
+add_test(NAME tools.eqprop_depth_memory
+         COMMAND eqprop_depth_memory --depths 1,3 --units 32 --batch 4 --sweeps 5)
+set_tests_properties(tools.eqprop_depth_memory PROPERTIES
+                     PASS_REGULAR_EXPRESSION "\n +1 +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+\n +3 +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+\neqprop's peak is the same")

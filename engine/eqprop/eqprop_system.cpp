@@ -83,6 +83,9 @@ EqPropSystem::EqPropSystem() {
   param(max_epochs_, "epochs", 0, 0, 1'000'000).help("stop training after this many epochs (0 = never)").group("Learning");
   param(lip_target_, "lipschitz_target", 0.95, 0.05, 0.99)
       .help("the coupling among free layers is scaled after every update so that L <= this").group("Learning");
+  param(backprop_bound_, "backprop_bound", false)
+      .help("backprop: project its weights to the same Lipschitz bound as EqProp after every update (to tell the "
+            "bound's effect from the learning rule's); off, backprop's weights are free").group("Learning");
   param(power_iters_, "power_iters", 3, 1, 1000).help("power-iteration steps per update for ||W_rec||_2 (warm-started)").group("Learning");
 
   param(showcase_, "showcase", 0, 0, 10'000'000).help("test example whose relaxation is recorded for the view").group("Observatory");
@@ -317,13 +320,22 @@ void EqPropSystem::restart() {
   declare_layer_metrics();
 
   params_changed();
-  lipschitz_ = algorithm_ == Algorithm::Backprop ? lip_.estimate(net_, 50) : lip_.project(net_, lip_target_, 50);
-  if (algorithm_ == Algorithm::Backprop) lip_.project(net_, std::numeric_limits<double>::infinity(), 1);  // only refreshes the per-matrix norms
-  if (weights_ == Weights::Ternary) ternary_.follow_projection(net_);
+  bound_weights(50);
   start_epoch(rng_);
   run_showcase();
   if (map_res_) run_decision_map();
   dream();
+}
+
+void EqPropSystem::bound_weights(int power_iters) {
+  if (algorithm_ == Algorithm::Backprop && !backprop_bound_) {
+    // Backprop's weights are free: the bound is only measured, and the per-matrix norms refreshed.
+    lipschitz_ = lip_.estimate(net_, power_iters);
+    lip_.project(net_, std::numeric_limits<double>::infinity(), 1);
+  } else {
+    lipschitz_ = lip_.project(net_, lip_target_, power_iters);
+  }
+  if (weights_ == Weights::Ternary) ternary_.follow_projection(net_);
 }
 
 void EqPropSystem::declare_layer_metrics() {
@@ -501,9 +513,7 @@ bool EqPropSystem::learn_batch() {
   if (weights_ == Weights::Ternary) ternary_.apply(net_, update_, lr_, momentum_, velocity_, rng_);
   else eqprop::apply_update(net_, update_, lr_, momentum_, velocity_);
   if (feedback_ == Feedback::Evolving) eqprop::evolve_feedback(net_, momentum_ > 0 ? velocity_ : update_, lr_, feedback_decay_);
-  lipschitz_ = algorithm_ == Algorithm::Backprop ? lip_.estimate(net_, power_iters_) : lip_.project(net_, lip_target_, power_iters_);
-  if (algorithm_ == Algorithm::Backprop) lip_.project(net_, std::numeric_limits<double>::infinity(), 1);  // refresh per-matrix norms only
-  if (weights_ == Weights::Ternary) ternary_.follow_projection(net_);
+  bound_weights(power_iters_);
   return true;
 }
 

@@ -65,6 +65,9 @@ class EqPropSystem final : public learn::Learner {
   void copied() override { declare_layer_metrics(); }
   std::uint64_t clone_bytes() const override;
   std::uint64_t map_workspace_bytes() const;  // for the parameters as they are now
+  // After every update: L <= lipschitz_target by projection (EqProp, or backprop with backprop_bound), else
+  // only measured.
+  void bound_weights(int power_iters);
   // One alignment metric per weight layer, re-declared whenever the layer count may change.
   void declare_layer_metrics();
 
@@ -139,6 +142,7 @@ class EqPropSystem final : public learn::Learner {
   int free_steps_ = 30, nudged_steps_ = 10, power_iters_ = 3, max_epochs_ = 0;
   int showcase_every_ = 1, map_every_ = 10, align_every_ = 0;
   bool heal_ = false;
+  bool backprop_bound_ = false;
   eqprop::OodKind ood_ = eqprop::OodKind::None;
   int ood_count_ = 1000;
   int dreams_ = 0, dream_steps_ = 100;

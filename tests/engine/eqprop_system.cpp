@@ -75,6 +75,26 @@ TEST_CASE("eqprop: learns the two moons to >= 95 % test accuracy within seconds,
   }
 }
 
+TEST_CASE("eqprop: backprop_bound holds backprop's weights under the Lipschitz target; without it they pass it") {
+  for (const bool bound : {true, false}) {
+    CAPTURE(bound);
+    auto s = make(with(kMoons, {{"algorithm", "backprop"}, {"backprop_bound", bound}, {"lipschitz_target", 0.7}}), 3);
+    double worst_l = 0;
+    while (s->epoch() < 3) {
+      s->step();
+      worst_l = std::max(worst_l, obs::eqprop::exact_coupling_norm(s->net()));
+    }
+    MESSAGE("backprop_bound " << bound << ": worst exact L " << worst_l << ", test accuracy " << s->test_accuracy());
+    if (bound) {
+      CHECK(worst_l <= 0.7 * 1.01);
+      CHECK(metric(*s, "lipschitz") <= 0.7 + 1e-9);
+    } else {
+      CHECK(worst_l > 1.0);
+    }
+    CHECK(s->test_accuracy() >= 0.85);  // both still learn the moons
+  }
+}
+
 TEST_CASE("eqprop: deterministic for scene + seed, different for another seed") {
   auto run = [](std::uint64_t seed, const char* mode) {
     auto s = make(with(kMoons, {{"beta_mode", mode}, {"train_size", 200}, {"test_size", 100}}), seed);
