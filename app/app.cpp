@@ -623,6 +623,7 @@ void App::frame(bool with_ui, bool interactive) {
     left_panel_w = draw_control_panel(*this, {0, 0}, {lw, io.DisplaySize.y}, max_panel);
     right_panel_w = draw_metrics_panel(*this, {io.DisplaySize.x - rw, 0}, {rw, io.DisplaySize.y}, max_panel);
     if (!load_error.empty()) draw_error_panel(*this, rect);
+    if (show_dashboard) draw_dashboard_window(*this);
     if (show_help) draw_help_overlay(*this);
   }
   if (interactive) draw_dialogs(*this);

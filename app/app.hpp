@@ -18,6 +18,7 @@
 #include "gfx/framebuffer.hpp"
 #include "gfx/video_pipe.hpp"
 #include "input/synthetic_input.hpp"
+#include "lab/dashboard_data.hpp"
 #include "platform/gl_window.hpp"
 #include "plot_markers.hpp"
 #include "session.hpp"
@@ -144,6 +145,12 @@ class App {
   std::string recording_dir, last_capture;
   // Ends a recording now: a video is finished (ffmpeg waited for) and the log says where it went.
   void stop_recording();
+  // The lab dashboard (panels/lab_section.cpp): the sweep folder typed, the charts loaded from
+  // it, whether their window is open, and why the last load failed (the charts before it stay).
+  std::string dashboard_dir = "sweeps";
+  std::optional<lab::Dashboard> dashboard;
+  bool show_dashboard = false;
+  std::string dashboard_error;
   int metrics_window = 2000;           // steps shown in the plots
   // The steps the plots show while zoomed (a drag across a plot), first and last; none: they
   // follow the live window. Double-click or the plot's menu returns to it.

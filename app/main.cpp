@@ -10,6 +10,7 @@
 #include "core/registry.hpp"
 #include "core/twin_pair.hpp"
 #include "headless.hpp"
+#include "lab/dashboard_command.hpp"
 #include "session.hpp"
 #include "sweep.hpp"
 #include "platform/gl_window.hpp"
@@ -31,6 +32,14 @@ int main(int argc, char** argv) {
       const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
       return run_sweep(sweep, ec ? std::string(argv[0]) : self.string());
     });
+  }
+  if (argc >= 2 && std::string(argv[1]) == "dashboard") {
+    for (int i = 2; i < argc; ++i)
+      if (std::string(argv[i]) == "--help" || std::string(argv[i]) == "-h") {
+        std::fputs(lab::dashboard_usage_text(), stdout);
+        return 0;
+      }
+    return exit_code_of([&] { return lab::run_dashboard_command(argc - 2, argv + 2); });
   }
   Options options;
   try {

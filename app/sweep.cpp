@@ -22,6 +22,7 @@
 #include "core/input_error.hpp"
 #include "core/registry.hpp"
 #include "core/scene.hpp"
+#include "text_split.hpp"
 
 extern char** environ;
 
@@ -29,17 +30,6 @@ namespace obs {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::vector<std::string> split(const std::string& text, char sep) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  for (std::size_t i = 0; i <= text.size(); ++i)
-    if (i == text.size() || text[i] == sep) {
-      out.push_back(text.substr(start, i - start));
-      start = i + 1;
-    }
-  return out;
-}
 
 // A value as it may appear in a file name: other characters become '_'.
 std::string file_safe(const std::string& text) {
@@ -88,26 +78,39 @@ std::vector<std::string> last_row(const fs::path& csv, std::string* header) {
 }
 
 void write_summary(const SweepOptions& o, const std::vector<SweepRun>& all) {
-  std::string header;
+  // Runs of another shape (another hidden_layers: another set of per-layer metrics) have other
+  // columns, so the header is the union of the runs' names in the order they first appear, and
+  // each cell goes under its own name (empty where a run has no such column).
+  std::vector<std::string> header;
+  std::map<std::string, std::size_t> column;
   std::vector<std::pair<const SweepRun*, std::vector<std::string>>> rows;
   for (const SweepRun& r : all) {
     const fs::path csv = fs::path(o.out) / "runs" / (r.label + ".csv");
     if (!fs::exists(csv)) continue;
     std::string h;
-    auto row = last_row(csv, &h);
-    if (row.empty()) continue;
-    if (header.empty()) header = h;
+    const auto cells = last_row(csv, &h);
+    const auto names = split(h, ',');
+    if (cells.empty() || cells.size() != names.size()) continue;
+    std::vector<std::string> row(header.size());
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      const auto [it, added] = column.emplace(names[i], header.size());
+      if (added) header.push_back(names[i]);
+      if (row.size() < header.size()) row.resize(header.size());
+      row[it->second] = cells[i];
+    }
     rows.emplace_back(&r, std::move(row));
   }
   write_file_atomically((fs::path(o.out) / "summary.csv").string(), [&](std::ostream& out) {
     out << "run";
     for (const auto& axis : o.grid) out << ',' << axis.name;
-    out << ",seed," << header << '\n';
+    out << ",seed";
+    for (const auto& name : header) out << ',' << name;
+    out << '\n';
     for (const auto& [r, row] : rows) {
       out << r->label;
       for (const auto& v : r->values) out << ',' << v;
       out << ',' << r->seed;
-      for (const auto& cell : row) out << ',' << cell;
+      for (std::size_t i = 0; i < header.size(); ++i) out << ',' << (i < row.size() ? row[i] : "");
       out << '\n';
     }
   });

@@ -26,6 +26,8 @@ float draw_control_panel(App& app, ImVec2 pos, ImVec2 size, float max_width) {
   ui::mark("header/View");
   if (ImGui::CollapsingHeader("Record")) record_section(app);
   ui::mark("header/Record");
+  if (ImGui::CollapsingHeader("Lab dashboard")) lab_section(app);
+  ui::mark("header/Lab dashboard");
   ImGui::Separator();
   ImGui::TextDisabled("F1: keys and mouse   Tab: hide panels");
   ImGui::End();

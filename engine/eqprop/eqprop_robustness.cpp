@@ -168,9 +168,11 @@ void EqPropSystem::measure_healing() {
     }
   }
   const HeldOutScore healed = hurt->held_out_score(), trained = control->held_out_score();
+  // A share of nothing is no number: when the dead units cost under 0.1 % of the loss (a net whose
+  // deep layers are already silent, say) the share would be noise over noise, so it is NaN.
   const double lost = ablated.loss - clean.loss;
   healing_ = {clean.loss, ablated.loss, healed.loss, trained.loss,
-              lost > 0 ? (ablated.loss - healed.loss) / lost : std::numeric_limits<double>::quiet_NaN(), ablated.accuracy,
+              lost > 1e-3 * clean.loss ? (ablated.loss - healed.loss) / lost : std::numeric_limits<double>::quiet_NaN(), ablated.accuracy,
               healed.accuracy};
 }
 

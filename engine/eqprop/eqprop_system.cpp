@@ -132,6 +132,8 @@ EqPropSystem::EqPropSystem() {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   declare_learning_metrics(/*with_loss=*/true);
   metrics_.add("lipschitz", "", [this] { return lipschitz_; });
+  metrics_.add("train_macs", "MAC", [this] { return static_cast<double>(train_macs_); });
+  metrics_.add("state_bytes", "B", [this] { return state_bytes_per_example(); });
   metrics_.add("settling_steps", "sweeps", [this, nan] { return algorithm_ == Algorithm::Backprop ? nan : settling_; }, MetricTable::Unmeasured::Nan);
   metrics_.add("beta", "", [this, nan] { return algorithm_ == Algorithm::Backprop ? nan : last_beta_; }, MetricTable::Unmeasured::Nan);
   metrics_.add("discarded_batches", "", [this] { return static_cast<double>(discarded_ + refused_); });
@@ -307,6 +309,7 @@ void EqPropSystem::restart() {
   settling_ = 0;
   last_beta_ = 0;
   discarded_ = refused_ = 0;
+  train_macs_ = 0;
   alignment_.clear();
   pending_fault_ = 0;
   show_noisy_start_ = show_force_ = false;
@@ -325,6 +328,24 @@ void EqPropSystem::restart() {
   run_showcase();
   if (map_res_) run_decision_map();
   dream();
+}
+
+double EqPropSystem::state_bytes_per_example() const {
+  std::size_t floats = 0;
+  if (algorithm_ == Algorithm::Backprop) {
+    floats = ff_.floats();
+  } else if (nudge_schedule_ == NudgeSchedule::Oscillating) {
+    floats = relax_.floats() + osc_.column_floats();
+  } else {
+    // The free state is kept for the contrast; the +beta one only by the symmetric estimate.
+    const auto held = [](const std::vector<Mat>& v) {
+      std::size_t n = 0;
+      for (const Mat& m : v) n += static_cast<std::size_t>(m.size());
+      return n;
+    };
+    floats = relax_.floats() + held(free_) + held(scratch_) + (beta_mode_ == learn::BetaMode::Symmetric ? held(plus_) : 0);
+  }
+  return batch_ > 0 ? 4.0 * static_cast<double>(floats) / batch_ : 0.0;
 }
 
 void EqPropSystem::bound_weights(int power_iters) {
@@ -442,12 +463,21 @@ bool EqPropSystem::learn_batch() {
 
   const Mat* out = nullptr;
   double batch_loss = 0;
+  // Multiply-adds of this batch's learning: its relaxations or passes and its update's products
+  // (what measurement adds, the alignment's relaxation, is left out).
+  const std::uint64_t relax_macs = relax_.macs(), batch = static_cast<std::uint64_t>(batch_);
+  std::uint64_t net_weights = 0, batch_macs = 0;
+  for (const Mat& W : net_.W) net_weights += static_cast<std::uint64_t>(W.size());
+  const std::uint64_t first_weights = static_cast<std::uint64_t>(net_.W[0].size());
   const bool aligning = align_every_ > 0 && step_ % static_cast<std::uint64_t>(align_every_) == 0;
   if (algorithm_ != Algorithm::Backprop && nudge_schedule_ == NudgeSchedule::Oscillating) {
     relax_.set_input(net_, xb_);
     relax_.set_target(yb_);
     relax_.zero_state();
     osc_.run(net_, relax_, beta_, osc_period_, osc_periods_, update_);
+    // The running sums of the integration window (one product per coupling per sweep), then W_0's.
+    batch_macs = relax_.macs() - relax_macs +
+                 (static_cast<std::uint64_t>(osc_period_ * osc_periods_) * (net_weights - first_weights) + first_weights) * batch;
     if (fault) inject(relax_.s(1));
     if (!relax_.all_finite()) return discard_batch(fault ? "state injected into the oscillation" : "oscillating state");
     settling_ = std::numeric_limits<double>::quiet_NaN();  // one relaxation of fixed length: nothing settles
@@ -489,6 +519,8 @@ bool EqPropSystem::learn_batch() {
     } else {
       eqprop::eqprop_update(net_, relax_.states(), free_, b, update_, scratch_);
     }
+    // eqprop_update: one product per coupling for the nudge's difference, one more above W_0.
+    batch_macs = relax_.macs() - relax_macs + (2 * net_weights - first_weights) * batch;
     if (aligning) measure_alignment();
   } else {
     ff_.forward(net_, xb_);
@@ -497,6 +529,8 @@ bool EqPropSystem::learn_batch() {
     for (int l = 1; l <= L; ++l) finite &= ff_.activations()[l].allFinite();
     if (!finite) return discard_batch(fault ? "activation injected into the forward pass" : "activation");
     batch_loss = ff_.backward(net_, yb_, update_);
+    // Forward, the gradients, and the deltas carried down to layer 1 (none into the input).
+    batch_macs = (3 * net_weights - first_weights) * batch;
     out = &ff_.output();
     settling_ = 0;
   }
@@ -509,6 +543,7 @@ bool EqPropSystem::learn_batch() {
   std::uint64_t hits = 0;
   for (int c = 0; c < batch_; ++c) hits += argmax_col(*out, c) == labels_[c];
   train_.add(hits, static_cast<std::uint64_t>(batch_), batch_loss * batch_);
+  train_macs_ += batch_macs;
 
   if (weights_ == Weights::Ternary) ternary_.apply(net_, update_, lr_, momentum_, velocity_, rng_);
   else eqprop::apply_update(net_, update_, lr_, momentum_, velocity_);
@@ -829,7 +864,7 @@ void EqPropSystem::state_io(Self& self, A& a) {
     self.show_relax_, self.free_, self.plus_, self.xb_, self.yb_, self.show_x_, self.show_y_, self.labels_);
   a(self.lipschitz_, self.settling_, self.last_beta_, self.discarded_, self.refused_, self.alignment_, self.oracle_,
     self.oracle_scores_, self.dream_images_, self.dream_answers_, self.dream_accuracy_, self.dream_sweeps_, self.dreamt_with_,
-    self.robust_accuracy_, self.healing_, self.ternary_);
+    self.robust_accuracy_, self.healing_, self.ternary_, self.train_macs_);
   a(self.traj_, self.traj_len_, self.show_free_, self.show_pred_, self.show_settled_, self.show_noisy_start_,
     self.show_force_, self.out_free_, self.out_nudged_, self.map_res_, self.decision_map_, self.points_,
     self.point_labels_, self.pending_fault_, self.pending_fraction_, self.rng_);

@@ -68,6 +68,10 @@ class EqPropSystem final : public learn::Learner {
   // After every update: L <= lipschitz_target by projection (EqProp, or backprop with backprop_bound), else
   // only measured.
   void bound_weights(int power_iters);
+  // Bytes per example of the buffers the chosen learning rule holds through a step (states,
+  // pre-activations, saved phases, scratch), for the state_bytes metric; the weights and the
+  // weight-shaped update, the same for every rule, apart.
+  double state_bytes_per_example() const;
   // One alignment metric per weight layer, re-declared whenever the layer count may change.
   void declare_layer_metrics();
 
@@ -175,6 +179,7 @@ class EqPropSystem final : public learn::Learner {
 
   // Training position and results.
   double lipschitz_ = 0, settling_ = 0, last_beta_ = 0;
+  std::uint64_t train_macs_ = 0;  // multiply-adds of the batches learned since the restart
   std::uint64_t discarded_ = 0, refused_ = 0;
   std::vector<eqprop::LayerAlignment> alignment_;
 

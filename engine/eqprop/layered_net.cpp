@@ -47,7 +47,14 @@ void Relaxer::resize(const Net& net, int batch) {
 void Relaxer::set_input(const Net& net, const Eigen::Ref<const Mat>& x) {
   s_[0] = x;
   proj_.noalias() = net.W[0] * s_[0];
+  macs_ += static_cast<std::uint64_t>(net.W[0].size()) * static_cast<std::uint64_t>(x.cols());
   proj_.colwise() += net.b[0];
+}
+
+std::size_t Relaxer::floats() const {
+  std::size_t n = static_cast<std::size_t>(proj_.size() + y_.size());
+  for (std::size_t l = 0; l < s_.size(); ++l) n += static_cast<std::size_t>(s_[l].size() + h_[l].size());
+  return n;
 }
 
 void Relaxer::zero_state() {
@@ -83,6 +90,9 @@ void Relaxer::update_layer(const Net& net, int l, float beta, Eigen::VectorXf& c
     h.colwise() += net.b[l - 1];
   }
   if (l < L) add_feedback(net, l, s_[l + 1], h);
+  // The drive from below (layer 1's is the projection, counted in set_input) and from above.
+  macs_ += static_cast<std::uint64_t>((l > 1 ? net.W[l - 1].size() : 0) + (l < L ? net.W[l].size() : 0)) *
+           static_cast<std::uint64_t>(batch_);
 
   Mat& s = s_[l];
   const float* m = net.mask[l - 1].data();

@@ -134,6 +134,10 @@ class Relaxer {
   }
   const Mat& target() const { return y_; }
   const std::vector<int>& settle_steps() const { return settle_; }
+  // Multiply-adds of every input projection and sweep so far (the batch's columns all count),
+  // and the floats of state this workspace holds (states, pre-activations, projection, target).
+  std::uint64_t macs() const { return macs_; }
+  std::size_t floats() const;
   bool all_finite() const;
   // Checkpoints (core/state_archive.hpp).
   template <class Self, class A>
@@ -151,6 +155,7 @@ class Relaxer {
   Mat y_;                // target, sizes[L] x batch
   Eigen::VectorXf col_delta_;  // per column max |ds| of the current sweep
   std::vector<int> settle_;
+  std::uint64_t macs_ = 0;
 };
 
 }  // namespace obs::eqprop

@@ -43,6 +43,12 @@ void FeedForward::resize(const Net& net, int batch) {
   }
 }
 
+std::size_t FeedForward::floats() const {
+  std::size_t n = 0;
+  for (std::size_t l = 0; l < a_.size(); ++l) n += static_cast<std::size_t>(a_[l].size() + delta_[l].size());
+  return n;
+}
+
 void FeedForward::forward(const Net& net, const Eigen::Ref<const Mat>& x, float noise, Rng* rng) {
   const int L = net.free_layers();
   a_[0] = x;

@@ -41,6 +41,7 @@ class FeedForward {
   // Descent direction of the batch-mean loss into `out`; returns that loss.
   double backward(const Net& net, const Eigen::Ref<const Mat>& y, Grad& out);
   const Mat& output() const { return a_.back(); }
+  std::size_t floats() const;  // activations and deltas held
   const std::vector<Mat>& activations() const { return a_; }
   std::vector<Mat>& activations_mutable() { return a_; }
 

@@ -14,6 +14,12 @@ void OscillatingNudge::resize(const Net& net, int batch) {
   out_zero_ = Mat::Zero(net.sizes[L], batch);
 }
 
+std::size_t OscillatingNudge::column_floats() const {
+  std::size_t n = static_cast<std::size_t>(out_zero_.size());
+  for (const Mat& m : sum_s_) n += static_cast<std::size_t>(m.size());
+  return n;
+}
+
 int OscillatingNudge::run(const Net& net, Relaxer& relax, float beta, int period, int periods, Grad& out) {
   const int L = net.free_layers();
   for (int l = 1; l <= L; ++l) sum_s_[l].setZero();

@@ -39,6 +39,9 @@ class OscillatingNudge {
   int run(const Net& net, Relaxer& relax, float beta, int period, int periods, Grad& out);
   const Mat& output_at_zero() const { return out_zero_; }
   double cost_at_zero() const { return cost_zero_; }
+  // Floats held per batch column (the running sums of the states and the output at zero); the
+  // products' sums are weight-shaped, like the update.
+  std::size_t column_floats() const;
 
  private:
   std::vector<Mat> sum_s_;   // [l] = sum_t w_t s_l(t), l = 1..L (n_l x batch)
