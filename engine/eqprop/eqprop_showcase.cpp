@@ -73,16 +73,32 @@ void EqPropSystem::run_showcase() {
   // After a noise kick the relaxation starts from the kicked state, so the view shows the
   // contraction damping it; otherwise from rest, like every training relaxation.
   if (!std::exchange(show_noisy_start_, false)) show_relax_.zero_state();
+  // A kick set to land mid-relaxation (kick_at): noise into the hidden state and/or the units an
+  // ablation killed going dead, after kick_at free sweeps made with every unit as it was before.
+  // The free phase runs on at least until it lands, so the view shows the settled state, the hit
+  // and the relaxation back.
+  const bool kick = std::exchange(show_kick_pending_, false), ablate = std::exchange(show_ablate_pending_, false);
+  std::vector<eqprop::Vec> masks_after;
+  if (ablate) masks_after = std::exchange(net_.mask, std::move(show_mask_before_));
+  bool landed = !(kick || ablate);
   int f = 0;
   show_settled_ = false;
   while (f < free_steps_) {
+    if (!landed && f == kick_at_) {
+      if (ablate) net_.mask = masks_after;
+      for (int l = 1; kick && l < L; ++l) show_relax_.s(l) += show_kick_[l].cwiseProduct(net_.mask[l - 1].replicate(1, show_relax_.s(l).cols()));
+      landed = true;
+    }
     const float d = show_relax_.sweep(net_, 0.0f);
     record(f++, show_relax_.states(), eqprop::RelaxPhase::Free);
-    if (!(d >= tol_)) {
+    if (!(d >= tol_) && landed) {
       show_settled_ = std::isfinite(d);
       break;
     }
   }
+  if (ablate && !landed) net_.mask = masks_after;  // free_steps ended first: the ablation holds all the same
+  show_kick_.clear();
+  show_mask_before_.clear();
   show_free_ = f;
   const Mat& o = show_relax_.s(L);
   out_free_.assign(o.data(), o.data() + o.size());

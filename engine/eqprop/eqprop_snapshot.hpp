@@ -6,6 +6,8 @@
 //   Red   = |s_t|                    activation magnitude
 //   Green = |s_t - s_{t-1}|          velocity of the last step (fades as the net settles)
 //   Blue  = s_t - s_free_final       the nudge (zero during the free phase)
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -20,6 +22,14 @@ struct RelaxFrame {
   RelaxPhase phase = RelaxPhase::Free;
   // One vector per free layer (hidden layers, then the output layer): layer_sizes[1..].
   std::vector<std::vector<float>> s;
+  // The largest change of any unit from `before` (the same shape): the sweep's velocity.
+  double largest_change_from(const RelaxFrame& before) const {
+    double worst = 0;
+    for (std::size_t l = 0; l < s.size(); ++l)
+      for (std::size_t i = 0; i < s[l].size(); ++i)
+        worst = std::max(worst, static_cast<double>(std::fabs(s[l][i] - before.s[l][i])));
+    return worst;
+  }
   // Checkpoints (core/state_archive.hpp).
   template <class Self, class A>
   static void state_io(Self& self, A& a) {

@@ -93,6 +93,9 @@ EqPropSystem::EqPropSystem() {
   param(map_every_, "map_every", 10, 0, 1'000'000).help("2-D data: recompute the 64x64 decision map every k steps (0 = never)").group("Observatory");
   param(align_every_, "align_every", 0, 0, 1'000'000)
       .help("compare the EqProp update with the reference (backprop) gradient every k steps (0 = never)").group("Observatory");
+  param(kick_at_, "kick_at", 0, 0, 10000)
+      .help("noise kick and ablation, in the showcase: the free-phase sweep after which they land, mid-relaxation "
+            "(0: the relaxation starts from the kicked state, an ablation holds from the first sweep)").group("Observatory");
   param(heal_, "heal", false).help("restore ablated units (they rejoin at the next step)").group("Observatory");
   param(ood_, "ood", eqprop::OodKind::None, {"none", "inverted", "noise"})
       .help("the oracle: after each test pass also relax ood_count out-of-distribution inputs (the test images inverted, "
@@ -312,7 +315,9 @@ void EqPropSystem::restart() {
   train_macs_ = 0;
   alignment_.clear();
   pending_fault_ = 0;
-  show_noisy_start_ = show_force_ = false;
+  show_noisy_start_ = show_force_ = show_kick_pending_ = show_ablate_pending_ = false;
+  show_kick_.clear();
+  show_mask_before_.clear();
   traj_.clear();
   traj_len_ = 0;
   oracle_scores_ = {};
@@ -714,17 +719,26 @@ void EqPropSystem::perturb(const Perturbation& p) {
         emit(Event::Level::Info, "noise: the backprop net has no relaxation to kick");
         return;
       }
+      // kick_at 0: into the showcase's state now, the next showcase starting from it. Otherwise drawn
+      // now (the same draws) and added when the next showcase has made kick_at free sweeps.
+      if (kick_at_ > 0) show_kick_.assign(static_cast<std::size_t>(L), Mat());
       for (int l = 1; l < L; ++l) {
-        Mat& s = show_relax_.s(l);
+        Mat& s = kick_at_ > 0 ? (show_kick_[l] = Mat::Zero(show_relax_.s(l).rows(), show_relax_.s(l).cols())) : show_relax_.s(l);
         for (Eigen::Index k = 0; k < s.size(); ++k) s.data()[k] += static_cast<float>(p.amplitude * rng_.normal()) * net_.mask[l - 1][k];
       }
-      show_noisy_start_ = show_force_ = true;
+      (kick_at_ > 0 ? show_kick_pending_ : show_noisy_start_) = true;
+      show_force_ = true;
       emit(Event::Level::Info, "noise kick of amplitude " + fmt(p.amplitude) + " on the showcase's " +
-                                   std::to_string(hidden_units_total()) + " hidden units; watch it relax");
+                                   std::to_string(hidden_units_total()) + " hidden units" +
+                                   (kick_at_ > 0 ? " after free sweep " + std::to_string(kick_at_) : std::string()) + "; watch it relax");
       return;
     }
     case PerturbKind::Ablate: {
       auto alive = alive_hidden_units();
+      if (kick_at_ > 0 && !show_ablate_pending_) {  // the showcase relaxes with these until the kick lands
+        show_mask_before_ = net_.mask;
+        show_ablate_pending_ = true;
+      }
       const std::size_t k = pick_distinct(alive, p.fraction > 0 ? units_hit(p.fraction, alive.size()) : 0, rng_,
                                           [&](const std::pair<int, int>& unit) { kill_unit(unit.first, unit.second); });
       show_force_ = true;
@@ -866,7 +880,8 @@ void EqPropSystem::state_io(Self& self, A& a) {
     self.oracle_scores_, self.dream_images_, self.dream_answers_, self.dream_accuracy_, self.dream_sweeps_, self.dreamt_with_,
     self.robust_accuracy_, self.healing_, self.ternary_, self.train_macs_);
   a(self.traj_, self.traj_len_, self.show_free_, self.show_pred_, self.show_settled_, self.show_noisy_start_,
-    self.show_force_, self.out_free_, self.out_nudged_, self.map_res_, self.decision_map_, self.points_,
+    self.show_force_, self.show_kick_pending_, self.show_ablate_pending_, self.show_kick_, self.show_mask_before_,
+    self.out_free_, self.out_nudged_, self.map_res_, self.decision_map_, self.points_,
     self.point_labels_, self.pending_fault_, self.pending_fraction_, self.rng_);
 }
 void EqPropSystem::write_state(StateWriter& out) const { state_io(*this, out); }

@@ -221,6 +221,13 @@ class EqPropSystem final : public learn::Learner {
   std::vector<eqprop::RelaxFrame> traj_;
   int traj_len_ = 0, show_free_ = 0, show_pred_ = -1;
   bool show_settled_ = false, show_noisy_start_ = false, show_force_ = false;
+  // A perturbation that lands mid-relaxation in the next showcase, after kick_at free sweeps: the
+  // noise drawn when it was asked for (per free layer), and the masks from before an ablation
+  // (the showcase relaxes with them until the kick lands, then with the units dead).
+  int kick_at_ = 0;
+  bool show_kick_pending_ = false, show_ablate_pending_ = false;
+  std::vector<eqprop::Mat> show_kick_;
+  std::vector<eqprop::Vec> show_mask_before_;
   std::vector<float> out_free_, out_nudged_;
 
   // 2-D datasets: class per pixel of the decision map, and a sample of training points.

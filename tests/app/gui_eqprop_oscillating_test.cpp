@@ -4,21 +4,10 @@
 // the orbit (the nudge's sign alternating); switching back restores the nudged phase.
 #include <doctest/doctest.h>
 
-#include <memory>
-
 #include "eqprop/eqprop_snapshot.hpp"
 #include "gui_session.hpp"
 
 using namespace obs;
-
-namespace {
-
-std::shared_ptr<const eqprop::EqPropSnapshot> showcase(App& app) {
-  app.session.runner->sync();
-  return std::dynamic_pointer_cast<const eqprop::EqPropSnapshot>(app.session.runner->snapshot());
-}
-
-}  // namespace
 
 TEST_CASE("gui_eqprop_oscillating: the nudge_schedule combo switches the learning to one oscillating relaxation and back") {
   test::GuiSession session("eqprop_moons.json", "oscillating");
@@ -31,7 +20,7 @@ TEST_CASE("gui_eqprop_oscillating: the nudge_schedule combo switches the learnin
   ui.choose("param/nudge_schedule", "oscillating");
   ui.drag("param/osc_period", 20);  // longer periods: the drag moves it up from 16
   ui.frames(20);
-  auto s = showcase(app);
+  auto s = test::snapshot_as<eqprop::EqPropSnapshot>(app);
   REQUIRE(s);
   const int period = s->osc_period;
   CHECK(period > 16);
@@ -47,11 +36,11 @@ TEST_CASE("gui_eqprop_oscillating: the nudge_schedule combo switches the learnin
   CHECK(plus > period / 2);
   const std::uint64_t at = s->step;
   ui.frames(10);
-  CHECK(showcase(app)->step > at);  // still training
+  CHECK(test::snapshot_as<eqprop::EqPropSnapshot>(app)->step > at);  // still training
 
   ui.choose("param/nudge_schedule", "phases");
   ui.frames(10);
-  s = showcase(app);
+  s = test::snapshot_as<eqprop::EqPropSnapshot>(app);
   CHECK(s->osc_period == 0);
   CHECK(static_cast<int>(s->trajectory.size()) > s->free_steps);
   for (int f = s->free_steps; f < static_cast<int>(s->trajectory.size()); ++f) CHECK(s->trajectory[f].phase == eqprop::RelaxPhase::NudgedPlus);

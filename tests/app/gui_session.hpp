@@ -1,6 +1,7 @@
 #pragma once
 // What a GUI test starts from: the app on a scene from scenes/, in a hidden 1280x800 window,
 // with a driver that feeds it real input through its own frame loop.
+#include <memory>
 #include <stdexcept>
 #include <string>
 
@@ -27,5 +28,12 @@ struct GuiSession {
     if (!have_display()) throw std::runtime_error("no DISPLAY: run the app tests under xvfb-run (scripts/test does)");
   }
 };
+
+// The runner's latest snapshot (after a sync) as the system's own snapshot type; null for another.
+template <class T>
+std::shared_ptr<const T> snapshot_as(App& app) {
+  app.session.runner->sync();
+  return std::dynamic_pointer_cast<const T>(app.session.runner->snapshot());
+}
 
 }  // namespace obs::test

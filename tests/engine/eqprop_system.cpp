@@ -43,6 +43,13 @@ std::string read_text(const std::string& path) {
   return ss.str();
 }
 
+obs::Perturbation noise_kick(double amplitude) {
+  obs::Perturbation p;
+  p.kind = obs::PerturbKind::Noise;
+  p.amplitude = amplitude;
+  return p;
+}
+
 int steps_per_epoch(const obs::EqPropSystem& s) {
   nlohmann::json j;
   s.dump(j);
@@ -224,10 +231,7 @@ TEST_CASE("eqprop: a noise kick on the showcase relaxes away (contraction)") {
   auto s = make(with(kMoons, {{"showcase_every", 1}}), 1);
   for (int i = 0; i < 3; ++i) s->step();
   const auto calm = std::dynamic_pointer_cast<const obs::eqprop::EqPropSnapshot>(s->snapshot());
-  obs::Perturbation p;
-  p.kind = obs::PerturbKind::Noise;
-  p.amplitude = 0.5;
-  s->perturb(p);
+  s->perturb(noise_kick(0.5));
   s->params().set_value("lr_first", 1e-6);  // keep the weights (nearly) still for the comparison
   s->params().set_value("lr_last", 1e-6);
   s->apply_params();
@@ -238,6 +242,45 @@ TEST_CASE("eqprop: a noise kick on the showcase relaxes away (contraction)") {
   // ...and it ends at the same free fixed point as the calm relaxation.
   for (std::size_t k = 0; k < calm->output_free.size(); ++k)
     CHECK(kicked->output_free[k] == doctest::Approx(calm->output_free[k]).epsilon(0.05));
+}
+
+TEST_CASE("eqprop: kick_at lands the noise and the ablation mid-relaxation, after that many free sweeps") {
+  // Two hidden layers: a kick on layer 2 is read by layer 1's next update (one hidden layer would
+  // be rewritten from its neighbours before anything read it).
+  constexpr int kAt = 8;
+  auto s = make(with(kMoons, {{"hidden_layers", 2}, {"free_steps", 40}, {"kick_at", kAt}, {"lr_first", 1e-6}, {"lr_last", 1e-6}}), 1);
+  for (int i = 0; i < 3; ++i) s->step();
+  const auto calm = std::dynamic_pointer_cast<const obs::eqprop::EqPropSnapshot>(s->snapshot());
+  s->perturb(noise_kick(0.5));
+  s->step();
+  const auto kicked = std::dynamic_pointer_cast<const obs::eqprop::EqPropSnapshot>(s->snapshot());
+  REQUIRE(kicked->free_steps > kAt + 1);  // the free phase ran past the kick, though it had settled before
+  const auto& t = kicked->trajectory;
+  const double before = t[kAt - 1].largest_change_from(t[kAt - 2]), hit = t[kAt].largest_change_from(t[kAt - 1]);
+  MESSAGE("largest change: sweep " << kAt - 1 << " " << before << ", sweep " << kAt << " (the kick) " << hit);
+  CHECK(hit > 0.01);
+  CHECK(hit > 100 * before);  // settled, then hit
+  CHECK(kicked->settled);     // and relaxed back to the same fixed point
+  for (std::size_t k = 0; k < calm->output_free.size(); ++k)
+    CHECK(kicked->output_free[k] == doctest::Approx(calm->output_free[k]).epsilon(0.05));
+
+  // Ablation: the killed units take part in the first kAt sweeps and are 0 from then on.
+  obs::Perturbation p;
+  p.kind = obs::PerturbKind::Ablate;
+  p.fraction = 0.5;
+  s->perturb(p);
+  s->step();
+  const auto cut = std::dynamic_pointer_cast<const obs::eqprop::EqPropSnapshot>(s->snapshot());
+  const auto& mask = s->net().mask[0];
+  bool active_before = false, all_dead_after = true;
+  for (Eigen::Index i = 0; i < mask.size(); ++i) {
+    if (mask[i] != 0) continue;
+    active_before |= cut->trajectory[kAt - 1].s[0][static_cast<std::size_t>(i)] != 0.0f;
+    for (std::size_t f = kAt; f < cut->trajectory.size(); ++f) all_dead_after &= cut->trajectory[f].s[0][static_cast<std::size_t>(i)] == 0.0f;
+  }
+  CHECK(active_before);
+  CHECK(all_dead_after);
+  CHECK(s->net().mask[0].sum() < static_cast<float>(mask.size()));  // the ablation holds after the showcase
 }
 
 TEST_CASE("eqprop: every eqprop scene runs end to end through parse_scene and instantiate") {
