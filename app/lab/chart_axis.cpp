@@ -49,4 +49,14 @@ ChartAxis axis_of(const std::vector<double>& values, bool log) {
   return a;
 }
 
+ChartAxes axes_of(const Chart& chart) {
+  std::vector<double> xs, ys;
+  for (const auto& s : chart.series)
+    for (const auto& p : s.points) {
+      xs.push_back(p.x);
+      ys.insert(ys.end(), {p.y_lo, p.y_hi, p.y});
+    }
+  return {axis_of(xs, chart.log_x), axis_of(ys, false)};
+}
+
 }  // namespace obs::lab

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "lab/dashboard_data.hpp"
+
 namespace obs::lab {
 
 // The series' colours in order, 0xRRGGBB (distinct on white and on the dark theme; twelve, as
@@ -26,5 +28,12 @@ struct ChartAxis {
 
 // The range of `values` padded by 6 % (to whole decades when `log`), never of zero width.
 ChartAxis axis_of(const std::vector<double>& values, bool log);
+
+// A chart's two axes: x over its points, y over their means, mins and maxes (what the SVG, the
+// window and a test placing the pointer on a point all use).
+struct ChartAxes {
+  ChartAxis x, y;
+};
+ChartAxes axes_of(const Chart& chart);
 
 }  // namespace obs::lab

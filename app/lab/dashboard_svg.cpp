@@ -43,13 +43,7 @@ void panel(std::ostringstream& out, const Chart& c, double x0, double y0) {
         << "\" text-anchor=\"middle\" font-size=\"12\" fill=\"#555\">" << escaped(c.note) << "</text>\n</g>\n";
     return;
   }
-  std::vector<double> xs, ys;
-  for (const auto& s : c.series)
-    for (const auto& p : s.points) {
-      xs.push_back(p.x);
-      ys.insert(ys.end(), {p.y_lo, p.y_hi, p.y});
-    }
-  const ChartAxis ax = axis_of(xs, c.log_x), ay = axis_of(ys, false);
+  const auto [ax, ay] = axes_of(c);
   const auto X = [&](double v) { return px + ax.frac(v) * w; };
   const auto Y = [&](double v) { return py + (1 - ay.frac(v)) * kPlotH; };
   for (double t : ax.ticks()) {

@@ -34,13 +34,7 @@ void draw_chart(const lab::Chart& c, ImVec2 min, ImVec2 max) {
   const std::size_t shown = std::min(c.series.size(), fits), legend = shown + (shown < c.series.size() ? 1 : 0);
   const float plot_bottom = max.y - pad - static_cast<float>(legend) * lh - 2 * lh - pad;
 
-  std::vector<double> xs, ys;
-  for (const auto& s : c.series)
-    for (const auto& p : s.points) {
-      xs.push_back(p.x);
-      ys.insert(ys.end(), {p.y_lo, p.y_hi, p.y});
-    }
-  const lab::ChartAxis ax = lab::axis_of(xs, c.log_x), ay = lab::axis_of(ys, false);
+  const auto [ax, ay] = lab::axes_of(c);
   float label_w = 0;
   for (double t : ay.ticks()) label_w = std::max(label_w, ImGui::CalcTextSize(ay.tick_text(t).c_str()).x);
   const ImVec2 p0{min.x + pad + label_w + pad, min.y + lh + pad}, p1{max.x - pad, plot_bottom};

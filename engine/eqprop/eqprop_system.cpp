@@ -735,7 +735,8 @@ void EqPropSystem::perturb(const Perturbation& p) {
     }
     case PerturbKind::Ablate: {
       auto alive = alive_hidden_units();
-      if (kick_at_ > 0 && !show_ablate_pending_) {  // the showcase relaxes with these until the kick lands
+      // The showcase relaxes with these until the kick lands (backprop's has no sweeps to land in).
+      if (kick_at_ > 0 && algorithm_ != Algorithm::Backprop && !show_ablate_pending_) {
         show_mask_before_ = net_.mask;
         show_ablate_pending_ = true;
       }

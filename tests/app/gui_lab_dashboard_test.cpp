@@ -68,13 +68,7 @@ TEST_CASE("gui_lab_dashboard: typed folder, Load charts, four charts drawn; a ba
   REQUIRE(acc.series.size() == 2);
   const auto& p = acc.series[0].points[0];
   CHECK(p.y == doctest::Approx(71.5));
-  std::vector<double> xs, ys;
-  for (const auto& s : acc.series)
-    for (const auto& q : s.points) {
-      xs.push_back(q.x);
-      ys.insert(ys.end(), {q.y_lo, q.y_hi, q.y});
-    }
-  const auto ax = lab::axis_of(xs, false), ay = lab::axis_of(ys, false);
+  const auto [ax, ay] = lab::axes_of(acc);
   const auto plot = ui::find_mark("lab/chart/Accuracy vs depth");
   REQUIRE(plot);
   const ImVec2 at{plot->min.x + static_cast<float>(ax.frac(p.x)) * (plot->max.x - plot->min.x),
