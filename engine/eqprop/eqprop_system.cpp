@@ -86,6 +86,17 @@ EqPropSystem::EqPropSystem() {
   param(backprop_bound_, "backprop_bound", false)
       .help("backprop: project its weights to the same Lipschitz bound as EqProp after every update (to tell the "
             "bound's effect from the learning rule's); off, backprop's weights are free").group("Learning");
+  param(homeostasis_, "homeostasis", false)
+      .help("each weight layer brakes or boosts its own step to hold its velocity, |step| / |W| per update, near "
+            "homeo_velocity, and a hidden layer too saturated to move (mean slope under homeo_slope) has its incoming "
+            "weights shrunk (homeostat.hpp); lr_first and lr_last then set only the first steps").group("Learning");
+  param(homeo_velocity_, "homeo_velocity", 0.003, 1e-6, 1).log_scale()
+      .help("homeostasis: the target velocity of every layer, decaying with lr_decay; a step above twice it is braked, "
+            "below half it the layer's gain grows 2 % per update").group("Learning");
+  param(homeo_slope_, "homeo_slope", 0.05, 0, 1)
+      .help("homeostasis: a hidden layer whose mean slope rho'(s) (the share of its units inside the activation's "
+            "linear range, the ones that can move) is below this has its incoming weights shrunk 1 % per update")
+      .group("Learning");
   param(power_iters_, "power_iters", 3, 1, 1000).help("power-iteration steps per update for ||W_rec||_2 (warm-started)").group("Learning");
 
   param(showcase_, "showcase", 0, 0, 10'000'000).help("test example whose relaxation is recorded for the view").group("Observatory");
@@ -325,6 +336,7 @@ void EqPropSystem::restart() {
   healing_ = {};
   oracle_.start(data().test.size() + static_cast<std::size_t>(ood_count_), free_steps_);
 
+  homeostat_.reset(static_cast<std::size_t>(net_.free_layers()));
   declare_layer_metrics();
 
   params_changed();
@@ -371,12 +383,28 @@ void EqPropSystem::declare_layer_metrics() {
       const auto i = static_cast<std::size_t>(l);
       return i < alignment_.size() ? alignment_[i].cosine : std::numeric_limits<double>::quiet_NaN();
     }, MetricTable::Unmeasured::Nan);
+  // Homeostasis: each weight layer's gain on its learning rate and its velocity, each hidden layer's mean
+  // slope (NaN with it off).
+  const auto homeo = [this](const std::vector<double>& (eqprop::Homeostat::*field)() const, int l) {
+    return [this, field, l] {
+      const auto& v = (homeostat_.*field)();
+      const auto i = static_cast<std::size_t>(l);
+      return homeostasis_ && i < v.size() ? v[i] : std::numeric_limits<double>::quiet_NaN();
+    };
+  };
+  for (int l = 0; l < net_.free_layers(); ++l) {
+    metrics_.add("homeo_gain_W" + std::to_string(l), "", homeo(&eqprop::Homeostat::gains, l), MetricTable::Unmeasured::Nan);
+    metrics_.add("homeo_velocity_W" + std::to_string(l), "", homeo(&eqprop::Homeostat::velocities, l), MetricTable::Unmeasured::Nan);
+  }
+  for (int l = 1; l < net_.free_layers(); ++l)
+    metrics_.add("homeo_slope_h" + std::to_string(l), "", homeo(&eqprop::Homeostat::slopes, l - 1), MetricTable::Unmeasured::Nan);
 }
 
 void EqPropSystem::params_changed() {
   resume_if_raised(max_epochs_);
   const int K = net_.free_layers();
   lr_.assign(static_cast<std::size_t>(std::max(K, 0)), 0.0f);
+  step_lr_.assign(lr_.size(), 0.0f);  // homeostasis writes into it in the step, without allocating
   const double decay = std::pow(lr_decay_, epoch_);
   const double a = lr_first_ * decay, z = lr_last_ * decay;
   for (int l = 0; l < K; ++l)
@@ -550,9 +578,19 @@ bool EqPropSystem::learn_batch() {
   train_.add(hits, static_cast<std::uint64_t>(batch_), batch_loss * batch_);
   train_macs_ += batch_macs;
 
-  if (weights_ == Weights::Ternary) ternary_.apply(net_, update_, lr_, momentum_, velocity_, rng_);
-  else eqprop::apply_update(net_, update_, lr_, momentum_, velocity_);
-  if (feedback_ == Feedback::Evolving) eqprop::evolve_feedback(net_, momentum_ > 0 ? velocity_ : update_, lr_, feedback_decay_);
+  const std::vector<float>* lr = &lr_;
+  if (homeostasis_) {
+    homeostat_.regulate(net_, update_, velocity_, momentum_, lr_, homeo_velocity_ * std::pow(lr_decay_, epoch_), step_lr_);
+    lr = &step_lr_;
+  }
+  if (weights_ == Weights::Ternary) ternary_.apply(net_, update_, *lr, momentum_, velocity_, rng_);
+  else eqprop::apply_update(net_, update_, *lr, momentum_, velocity_);
+  if (feedback_ == Feedback::Evolving) eqprop::evolve_feedback(net_, momentum_ > 0 ? velocity_ : update_, *lr, feedback_decay_);
+  if (homeostasis_) {  // the states this batch learned from: the free phase, the oscillation's end, or the forward pass
+    const bool oscillating = algorithm_ != Algorithm::Backprop && nudge_schedule_ == NudgeSchedule::Oscillating;
+    const std::vector<Mat>& seen = algorithm_ == Algorithm::Backprop ? ff_.activations() : oscillating ? relax_.states() : free_;
+    homeostat_.scale_synapses(net_, seen, homeo_slope_);
+  }
   bound_weights(power_iters_);
   return true;
 }
@@ -879,7 +917,7 @@ void EqPropSystem::state_io(Self& self, A& a) {
     self.show_relax_, self.free_, self.plus_, self.xb_, self.yb_, self.show_x_, self.show_y_, self.labels_);
   a(self.lipschitz_, self.settling_, self.last_beta_, self.discarded_, self.refused_, self.alignment_, self.oracle_,
     self.oracle_scores_, self.dream_images_, self.dream_answers_, self.dream_accuracy_, self.dream_sweeps_, self.dreamt_with_,
-    self.robust_accuracy_, self.healing_, self.ternary_, self.train_macs_);
+    self.robust_accuracy_, self.healing_, self.ternary_, self.train_macs_, self.homeostat_);
   a(self.traj_, self.traj_len_, self.show_free_, self.show_pred_, self.show_settled_, self.show_noisy_start_,
     self.show_force_, self.show_kick_pending_, self.show_ablate_pending_, self.show_kick_, self.show_mask_before_,
     self.out_free_, self.out_nudged_, self.map_res_, self.decision_map_, self.points_,

@@ -19,6 +19,7 @@
 #include "learn/beta_mode.hpp"
 #include "learn/learner.hpp"
 #include "eqprop/dreamer.hpp"
+#include "eqprop/homeostat.hpp"
 #include "eqprop/eqprop_snapshot.hpp"
 #include "eqprop/layered_net.hpp"
 #include "eqprop/learning_rules.hpp"
@@ -147,6 +148,8 @@ class EqPropSystem final : public learn::Learner {
   int showcase_every_ = 1, map_every_ = 10, align_every_ = 0;
   bool heal_ = false;
   bool backprop_bound_ = false;
+  bool homeostasis_ = false;
+  double homeo_velocity_ = 0.003, homeo_slope_ = 0.05;
   eqprop::OodKind ood_ = eqprop::OodKind::None;
   int ood_count_ = 1000;
   int dreams_ = 0, dream_steps_ = 100;
@@ -154,10 +157,12 @@ class EqPropSystem final : public learn::Learner {
   float dream_stiffness_ = 1.0f, dream_rate_ = 0.05f, dream_prior_ = 0.1f;
   enum class DreamMode { Clamp, Contrast } dream_mode_{};
   std::vector<float> lr_;  // per weight matrix, from lr_first, lr_last and lr_decay
+  std::vector<float> step_lr_;  // lr_ times the homeostat's gains, for the step under homeostasis
 
   eqprop::Net net_;
   eqprop::Relaxer relax_, show_relax_;
   eqprop::OscillatingNudge osc_;
+  eqprop::Homeostat homeostat_;     // per-layer step gains when homeostasis is on
   eqprop::TernaryWeights ternary_;  // the scale per matrix when weights = ternary
   eqprop::FeedForward ff_, ff_show_;
   eqprop::Grad update_, velocity_, ref_grad_;

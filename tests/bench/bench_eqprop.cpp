@@ -56,22 +56,23 @@ void BM_EqPropRelaxSweep(benchmark::State& state) {
       benchmark::Counter(static_cast<double>(state.iterations()) * batch, benchmark::Counter::kIsRate);
 }
 
-std::unique_ptr<obs::System> fashion(const std::string& algorithm, int dreams, const std::string& nudge, const std::string& weights) {
+std::unique_ptr<obs::System> fashion(const std::string& algorithm, int dreams, const std::string& nudge, const std::string& weights,
+                                     bool homeostasis) {
   obs::Scene scene = obs::load_scene(scene_path("eqprop_fashion.json"));
   // The speed recipe is batch 50; the scene trains with batch 20 for accuracy. Dreams per
   // class: 0 for the recipe as it was timed before dreaming existed, 10 as the scene dreams.
   return obs::instantiate(scene, {{"algorithm", algorithm}, {"showcase_every", "0"}, {"batch", "50"}, {"dreams", std::to_string(dreams)},
-                                  {"nudge_schedule", nudge}, {"weights", weights}});
+                                  {"nudge_schedule", nudge}, {"weights", weights}, {"homeostasis", homeostasis ? "true" : "false"}});
 }
 
 // One whole epoch of the scenes/eqprop_fashion.json network with the speed recipe:
 // 1200 mini-batches of 50 (30 free sweeps, 10 nudged), then the
 // 10,000 test images, as the app runs it.
 void fashion_epoch(benchmark::State& state, const std::string& algorithm, int dreams = 0, const std::string& nudge = "phases",
-                   const std::string& weights = "float") {
+                   const std::string& weights = "float", bool homeostasis = false) {
   std::unique_ptr<obs::System> system;
   try {
-    system = fashion(algorithm, dreams, nudge, weights);
+    system = fashion(algorithm, dreams, nudge, weights, homeostasis);
   } catch (const obs::InputError& e) {
     state.SkipWithError(e.what());
     return;
@@ -93,6 +94,8 @@ void BM_EqPropFashionEpoch_EqPropDreams(benchmark::State& state) { fashion_epoch
 void BM_EqPropFashionEpoch_EqPropOscillating(benchmark::State& state) { fashion_epoch(state, "eqprop", 0, "oscillating"); }
 // Ternary weights by stochastic flips: a random draw per weight per batch.
 void BM_EqPropFashionEpoch_EqPropTernary(benchmark::State& state) { fashion_epoch(state, "eqprop", 0, "phases", "ternary"); }
+// Homeostasis: two norms per weight layer and a pass over the hidden states per batch.
+void BM_EqPropFashionEpoch_EqPropHomeostasis(benchmark::State& state) { fashion_epoch(state, "eqprop", 0, "phases", "float", true); }
 
 // Alignment of the EqProp update with the reference gradient (implicit differentiation at the
 // free fixed point) on the 8x8 patterns, tanh, 32 units per hidden layer, relaxed tightly.
@@ -148,6 +151,7 @@ BENCHMARK(BM_EqPropFashionEpoch_Backprop)->Iterations(1)->Unit(benchmark::kSecon
 BENCHMARK(BM_EqPropFashionEpoch_EqPropDreams)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
 BENCHMARK(BM_EqPropFashionEpoch_EqPropOscillating)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
 BENCHMARK(BM_EqPropFashionEpoch_EqPropTernary)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
+BENCHMARK(BM_EqPropFashionEpoch_EqPropHomeostasis)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
 BENCHMARK(BM_EqPropAlignment)
     ->ArgsProduct({{1, 2, 3, 5, 10, 20}, {500, 100, 20}, {0}})
     ->Args({50, 20, 0})

@@ -47,6 +47,12 @@ inline std::unique_ptr<obs::EqPropSystem> make(const nlohmann::json& params, std
   return scene_test::make_system<obs::EqPropSystem>("eqprop", params, seed);
 }
 
+// `base` with the keys of `extra` set (added or replaced).
+inline nlohmann::json with(nlohmann::json base, const nlohmann::json& extra) {
+  base.update(extra);
+  return base;
+}
+
 using scene_test::metric;
 using scene_test::metrics_of;
 
