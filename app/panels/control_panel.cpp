@@ -26,6 +26,10 @@ float draw_control_panel(App& app, ImVec2 pos, ImVec2 size, float max_width) {
   ui::mark("header/View");
   if (ImGui::CollapsingHeader("Record")) record_section(app);
   ui::mark("header/Record");
+  if (app.session.scene.system == "eqprop") {
+    if (ImGui::CollapsingHeader("Lab experiments")) lab_experiments_section(app);
+    ui::mark("header/Lab experiments");
+  }
   if (ImGui::CollapsingHeader("Lab dashboard")) lab_section(app);
   ui::mark("header/Lab dashboard");
   ImGui::Separator();

@@ -39,6 +39,8 @@ void perturb_section(App& app);
 void twin_section(App& app);
 void record_section(App& app);
 void lab_section(App& app);
+// The eqprop lab's experiments, a switch each (shown while an eqprop scene runs).
+void lab_experiments_section(App& app);
 // The lab's four charts from the loaded sweep, in a window of their own while it is open.
 void draw_dashboard_window(App& app);
 

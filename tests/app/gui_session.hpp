@@ -1,6 +1,7 @@
 #pragma once
 // What a GUI test starts from: the app on a scene from scenes/, in a hidden 1280x800 window,
 // with a driver that feeds it real input through its own frame loop.
+#include <cmath>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -34,6 +35,17 @@ template <class T>
 std::shared_ptr<const T> snapshot_as(App& app) {
   app.session.runner->sync();
   return std::dynamic_pointer_cast<const T>(app.session.runner->snapshot());
+}
+
+// The newest value of a metric column in the plots' history (the runner's series store); NaN
+// when the column or any row is missing.
+inline double newest_metric(App& app, const std::string& name) {
+  double v = std::nan("");
+  app.session.runner->with_series([&](const SeriesStore& s) {
+    for (std::size_t m = 0; m < s.names().size(); ++m)
+      if (s.names()[m] == name && s.size() > 0) v = s.value_at(s.size() - 1, m);
+  });
+  return v;
 }
 
 }  // namespace obs::test
