@@ -212,7 +212,10 @@ TEST_CASE("runner: a restart that changes a system's metric list (eqprop's depth
   runner.step_once(3);
   REQUIRE(wait_for([&] { return runner.status().step == 3; }));
   runner.with_series([&](const obs::SeriesStore& s) {
-    CHECK(s.names().size() == before + 2);  // one alignment metric per free layer
-    CHECK(std::find(s.names().begin(), s.names().end(), "align_cos_W2") != s.names().end());
+    // Per weight matrix (two more) an alignment metric and the homeostat's gain and velocity; per
+    // hidden layer (two more) its slope.
+    CHECK(s.names().size() == before + 2 * 3 + 2);
+    for (const char* name : {"align_cos_W2", "align_cos_W3", "homeo_gain_W3", "homeo_velocity_W3", "homeo_slope_h3"})
+      CHECK(std::find(s.names().begin(), s.names().end(), name) != s.names().end());
   });
 }
