@@ -30,7 +30,7 @@ constexpr Experiment kExperiments[] = {
      "the same layers trained by backprop instead of EqProp (restarts the run)"},
     {"feedback alignment", "feedback", "random", "symmetric",
      "layers read the one above through fixed random weights B instead of W^T (restarts); feedback_cos.\n"
-     "'evolving' (Kolen-Pollack) is in Parameters"},
+     "It learns best with lr_first about 3x the symmetric net's; 'evolving' (Kolen-Pollack) is in Parameters"},
     {"homeostasis", "homeostasis", "true", "false",
      "each layer brakes or boosts its own step toward homeo_velocity and shrinks a layer too saturated to move;\n"
      "homeo_gain_W*, homeo_velocity_W*, homeo_slope_h*"},

@@ -50,6 +50,9 @@ EqPropSystem::EqPropSystem() {
   param(ternary_rule_, "ternary_rule", eqprop::TernaryWeights::Rule::Flips, {"flips", "shadow"}).restart()
       .help("ternary weights: flips = stochastic one-level flips, no float weights; shadow = a float copy takes the "
             "update and the net uses its ternarisation (for comparison)").group("Network");
+  param(flip_substeps_, "flip_substeps", 1, 1, eqprop::TernaryWeights::kMaxSubsteps).restart()
+      .help("ternary flips: sub-levels a weight counts (an int8 per weight) before it moves one level; 1 = the plain "
+            "rule, K cuts the rounding's noise K-fold (ternary_weights.hpp)").group("Network");
   param(init_gain_, "init_gain", 1.0, 0.01, 10).restart().help("scale of the Glorot-uniform initial weights").group("Network");
 
   param(algorithm_, "algorithm", Algorithm::EqProp, {"eqprop", "backprop"}).restart()
@@ -57,7 +60,8 @@ EqPropSystem::EqPropSystem() {
   param(feedback_, "feedback", Feedback::Symmetric, {"symmetric", "random", "evolving"}).restart()
       .help("how a layer reads the one above: symmetric = through W^T (an energy); random = through fixed random "
             "weights B, feedback alignment (Lillicrap et al. 2016); evolving = B starts random and takes the transpose of "
-            "W's every step, both decaying by feedback_decay (Kolen-Pollack). In the relaxation and in backprop's backward pass")
+            "W's every step, both decaying by feedback_decay (Kolen-Pollack). In the relaxation and in backprop's backward pass. "
+            "EqProp with random feedback wants lr_first about 3x the symmetric net's (Fashion: 0.03, not 0.01)")
       .group("Learning");
   param(feedback_decay_, "feedback_decay", 1e-4, 0, 0.1).log_scale()
       .help("evolving feedback: W_l and B_l (l >= 1) shrink by this share per step, so W - B^T decays").group("Learning");
@@ -214,7 +218,7 @@ std::uint64_t EqPropSystem::bytes_needed() const {
   const std::uint64_t weights = dim * H + (layers - 1) * H * H + H * out;
   const std::uint64_t units = dim + layers * H + out;
   std::uint64_t bytes = data_bytes();
-  bytes += 4 * weights * 7;                                                // W, velocity, update, reference, B, oscillation sums, ternary shadow
+  bytes += 4 * weights * 7;                                                // W, velocity, update, reference, B, oscillation sums, ternary shadow or counters
   bytes += 4 * units * B * 15;                                             // relaxation, gradient and oscillation buffers
   bytes += map_workspace_bytes();
   bytes += 4 * (units - dim) * (T + 4);                                    // the recorded trajectory
@@ -265,7 +269,7 @@ void EqPropSystem::build_network() {
         for (Eigen::Index i = 0; i < B.rows(); ++i) B(i, j) = static_cast<float>(feedback_rng.uniform(-a, a));
     }
   }
-  if (weights_ == Weights::Ternary) ternary_.ternarise(net_, ternary_rule_);
+  if (weights_ == Weights::Ternary) ternary_.ternarise(net_, ternary_rule_, flip_substeps_);
   else ternary_ = {};  // no scales or shadow left over from a ternary run
 }
 
@@ -898,6 +902,7 @@ std::uint64_t EqPropSystem::state_hash() const {
     h.bytes(velocity_.dW[l].data(), sizeof(float) * static_cast<std::size_t>(velocity_.dW[l].size()));
   }
   for (const Mat& B : net_.B) h.bytes(B.data(), sizeof(float) * static_cast<std::size_t>(B.size()));
+  for (const auto& c : ternary_.counts()) h.span(std::span<const std::int8_t>(c));
   h.span(cursor_.order());
   for (int f = 0; f < traj_len_; ++f)
     for (const auto& v : traj_[f].s) h.span(std::span<const float>(v));

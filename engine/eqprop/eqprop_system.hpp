@@ -142,6 +142,7 @@ class EqPropSystem final : public learn::Learner {
   Weights weights_{};
   eqprop::TernaryWeights::Rule ternary_rule_{};
   int osc_period_ = 16, osc_periods_ = 2;
+  int flip_substeps_ = 1;
   float beta_ = 0.5f, tol_ = 1e-4f, momentum_ = 0, lip_target_ = 0.95f;
   learn::BetaMode beta_mode_{};
   int free_steps_ = 30, nudged_steps_ = 10, power_iters_ = 3, max_epochs_ = 0;

@@ -21,12 +21,24 @@ float TernaryWeights::ternarise_into(const Mat& from, Mat& to, std::uint64_t* ch
   return alpha;
 }
 
-void TernaryWeights::ternarise(Net& net, Rule rule) {
+void TernaryWeights::ternarise(Net& net, Rule rule, int substeps) {
   rule_ = rule;
+  substeps_ = rule == Rule::Flips ? std::clamp(substeps, 1, kMaxSubsteps) : 1;
   alpha_.assign(net.W.size(), 0.0f);
   if (rule == Rule::Shadow) shadow_ = net.W;
   else shadow_.clear();
+  counts_.clear();
+  if (substeps_ > 1)
+    for (const Mat& W : net.W) counts_.emplace_back(static_cast<std::size_t>(W.size()), std::int8_t{0});
   for (std::size_t l = 0; l < net.W.size(); ++l) alpha_[l] = ternarise_into(net.W[l], net.W[l]);
+}
+
+float TernaryWeights::advance(float level, int& count, int n, int K) {
+  count += n;
+  if (count >= K && level < 1.0f) level += 1.0f, count -= K;
+  else if (count <= -K && level > -1.0f) level -= 1.0f, count += K;
+  count = std::clamp(count, 1 - K, K - 1);  // one level per update; at the end level it waits
+  return level;
 }
 
 std::uint64_t TernaryWeights::apply(Net& net, const Grad& step, const std::vector<float>& lr, float momentum, Grad& velocity,
@@ -61,13 +73,33 @@ std::uint64_t TernaryWeights::flip(Net& net, const Grad& step, const std::vector
       if (W.data()[k] != 0.0f) along += static_cast<double>(v.data()[k]) * (W.data()[k] > 0 ? 1.0 : -1.0), ++nnz;
     // (At most halved by one update: a scale must stay positive.)
     const float grown = nnz ? std::max(alpha + lr[l] * static_cast<float>(along / static_cast<double>(nnz)), 0.5f * alpha) : alpha;
-    for (Eigen::Index k = 0; k < W.size(); ++k) {
-      const float g = v.data()[k];
-      if (g == 0.0f || rng.uniform() >= static_cast<double>(rate * std::fabs(g))) continue;
-      const float level = std::round(W.data()[k] / alpha), next = std::clamp(level + (g > 0 ? 1.0f : -1.0f), -1.0f, 1.0f);
-      if (next == level) continue;  // already at the end it is pushed toward
-      W.data()[k] = next * alpha;
-      ++flips;
+    if (substeps_ == 1) {
+      for (Eigen::Index k = 0; k < W.size(); ++k) {
+        const float g = v.data()[k];
+        if (g == 0.0f || rng.uniform() >= static_cast<double>(rate * std::fabs(g))) continue;
+        const float level = std::round(W.data()[k] / alpha), next = std::clamp(level + (g > 0 ? 1.0f : -1.0f), -1.0f, 1.0f);
+        if (next == level) continue;  // already at the end it is pushed toward
+        W.data()[k] = next * alpha;
+        ++flips;
+      }
+    } else {
+      const int K = substeps_;
+      std::int8_t* const count = counts_[l].data();
+      for (Eigen::Index k = 0; k < W.size(); ++k) {
+        const float g = v.data()[k];
+        if (g == 0.0f) continue;
+        // Sub-levels asked for, capped where more could not matter (one level per update).
+        const float sub = std::min(rate * std::fabs(g) * static_cast<float>(K), 2.0f * static_cast<float>(K));
+        const float whole = std::floor(sub);
+        const int n = static_cast<int>(whole) + (rng.uniform() < static_cast<double>(sub - whole) ? 1 : 0);
+        if (n == 0) continue;  // most weights, most updates: nothing to count
+        int c = count[k];
+        const float level = std::round(W.data()[k] / alpha), next = advance(level, c, g > 0 ? n : -n, K);
+        count[k] = static_cast<std::int8_t>(c);
+        if (next == level) continue;
+        W.data()[k] = next * alpha;
+        ++flips;
+      }
     }
     if (grown != alpha) {
       for (Eigen::Index k = 0; k < W.size(); ++k)

@@ -15,6 +15,7 @@
 #include <cmath>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/input_error.hpp"
 #include "core/rng.hpp"
@@ -56,23 +57,23 @@ void BM_EqPropRelaxSweep(benchmark::State& state) {
       benchmark::Counter(static_cast<double>(state.iterations()) * batch, benchmark::Counter::kIsRate);
 }
 
-std::unique_ptr<obs::System> fashion(const std::string& algorithm, int dreams, const std::string& nudge, const std::string& weights,
-                                     bool homeostasis) {
+// The scenes/eqprop_fashion.json network with the speed recipe, and `extra` on top.
+std::unique_ptr<obs::System> fashion(const std::vector<obs::ParamOverride>& extra) {
   obs::Scene scene = obs::load_scene(scene_path("eqprop_fashion.json"));
   // The speed recipe is batch 50; the scene trains with batch 20 for accuracy. Dreams per
-  // class: 0 for the recipe as it was timed before dreaming existed, 10 as the scene dreams.
-  return obs::instantiate(scene, {{"algorithm", algorithm}, {"showcase_every", "0"}, {"batch", "50"}, {"dreams", std::to_string(dreams)},
-                                  {"nudge_schedule", nudge}, {"weights", weights}, {"homeostasis", homeostasis ? "true" : "false"}});
+  // class: 0 for the recipe as it was timed before dreaming existed (a variant sets 10, as the
+  // scene dreams).
+  std::vector<obs::ParamOverride> sets = {{"showcase_every", "0"}, {"batch", "50"}, {"dreams", "0"}};
+  sets.insert(sets.end(), extra.begin(), extra.end());
+  return obs::instantiate(scene, sets);
 }
 
-// One whole epoch of the scenes/eqprop_fashion.json network with the speed recipe:
-// 1200 mini-batches of 50 (30 free sweeps, 10 nudged), then the
-// 10,000 test images, as the app runs it.
-void fashion_epoch(benchmark::State& state, const std::string& algorithm, int dreams = 0, const std::string& nudge = "phases",
-                   const std::string& weights = "float", bool homeostasis = false) {
+// One whole epoch of that network: 1200 mini-batches of 50 (30 free sweeps, 10 nudged), then
+// the 10,000 test images, as the app runs it.
+void fashion_epoch(benchmark::State& state, const std::vector<obs::ParamOverride>& extra = {}) {
   std::unique_ptr<obs::System> system;
   try {
-    system = fashion(algorithm, dreams, nudge, weights, homeostasis);
+    system = fashion(extra);
   } catch (const obs::InputError& e) {
     state.SkipWithError(e.what());
     return;
@@ -86,16 +87,20 @@ void fashion_epoch(benchmark::State& state, const std::string& algorithm, int dr
   state.counters["epochs"] = s->epoch();
 }
 
-void BM_EqPropFashionEpoch_EqProp(benchmark::State& state) { fashion_epoch(state, "eqprop"); }
-void BM_EqPropFashionEpoch_Backprop(benchmark::State& state) { fashion_epoch(state, "backprop"); }
+void BM_EqPropFashionEpoch_EqProp(benchmark::State& state) { fashion_epoch(state); }
+void BM_EqPropFashionEpoch_Backprop(benchmark::State& state) { fashion_epoch(state, {{"algorithm", "backprop"}}); }
 // The same epoch with the scene's dreaming (10 dreams per class after the test pass): its cost.
-void BM_EqPropFashionEpoch_EqPropDreams(benchmark::State& state) { fashion_epoch(state, "eqprop", 10); }
+void BM_EqPropFashionEpoch_EqPropDreams(benchmark::State& state) { fashion_epoch(state, {{"dreams", "10"}}); }
 // Single-phase learning: one relaxation of 48 sweeps under the oscillating nudge per batch.
-void BM_EqPropFashionEpoch_EqPropOscillating(benchmark::State& state) { fashion_epoch(state, "eqprop", 0, "oscillating"); }
+void BM_EqPropFashionEpoch_EqPropOscillating(benchmark::State& state) { fashion_epoch(state, {{"nudge_schedule", "oscillating"}}); }
 // Ternary weights by stochastic flips: a random draw per weight per batch.
-void BM_EqPropFashionEpoch_EqPropTernary(benchmark::State& state) { fashion_epoch(state, "eqprop", 0, "phases", "ternary"); }
+void BM_EqPropFashionEpoch_EqPropTernary(benchmark::State& state) { fashion_epoch(state, {{"weights", "ternary"}}); }
+// The same with sub-level counters: an int8 read and written per weight and draw.
+void BM_EqPropFashionEpoch_EqPropTernaryCounters(benchmark::State& state) {
+  fashion_epoch(state, {{"weights", "ternary"}, {"flip_substeps", "8"}});
+}
 // Homeostasis: two norms per weight layer and a pass over the hidden states per batch.
-void BM_EqPropFashionEpoch_EqPropHomeostasis(benchmark::State& state) { fashion_epoch(state, "eqprop", 0, "phases", "float", true); }
+void BM_EqPropFashionEpoch_EqPropHomeostasis(benchmark::State& state) { fashion_epoch(state, {{"homeostasis", "true"}}); }
 
 // Alignment of the EqProp update with the reference gradient (implicit differentiation at the
 // free fixed point) on the 8x8 patterns, tanh, 32 units per hidden layer, relaxed tightly.
@@ -151,6 +156,7 @@ BENCHMARK(BM_EqPropFashionEpoch_Backprop)->Iterations(1)->Unit(benchmark::kSecon
 BENCHMARK(BM_EqPropFashionEpoch_EqPropDreams)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
 BENCHMARK(BM_EqPropFashionEpoch_EqPropOscillating)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
 BENCHMARK(BM_EqPropFashionEpoch_EqPropTernary)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
+BENCHMARK(BM_EqPropFashionEpoch_EqPropTernaryCounters)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
 BENCHMARK(BM_EqPropFashionEpoch_EqPropHomeostasis)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
 BENCHMARK(BM_EqPropAlignment)
     ->ArgsProduct({{1, 2, 3, 5, 10, 20}, {500, 100, 20}, {0}})

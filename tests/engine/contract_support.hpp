@@ -53,6 +53,8 @@ inline std::vector<Variant> optional_part_variants() {
        with("eqprop", {{"hidden_layers", 2}, {"weights", "ternary"}, {"nudge_schedule", "oscillating"}, {"osc_period", 4},
                        {"robustness", true}, {"robust_count", 20}, {"heal_batches", 2}})},
       {"eqprop, ternary shadow", "eqprop", with("eqprop", {{"weights", "ternary"}, {"ternary_rule", "shadow"}})},
+      {"eqprop, ternary flips with sub-level counters, momentum", "eqprop",
+       with("eqprop", {{"weights", "ternary"}, {"flip_substeps", 4}, {"momentum", 0.9}})},
       {"eqprop, homeostasis, evolving feedback, momentum", "eqprop",
        with("eqprop", {{"hidden_layers", 2}, {"homeostasis", true}, {"feedback", "evolving"}, {"momentum", 0.9}, {"lr_first", 1e-4}, {"lr_last", 1e-4}})},  // boosted at every step
       {"cube, plasticity on ternary weights", "cube",
