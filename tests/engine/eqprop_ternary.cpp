@@ -158,9 +158,10 @@ TEST_CASE("ternary counters: the mean move is still lr v / alpha, and a push tha
   CHECK(mean == doctest::Approx(0.3).epsilon(0.01));
 
   // A weight whose optimum lies between levels sees a gradient that changes sign: 20 updates
-  // of +-0.3 level. The plain rule flips about 0.3 of the weights every update; with K = 8 the
-  // counter swings by 2.4 sub-levels about a slow random walk, and only its tail reaches 8
-  // (measured: 319,015 flips against 5,675).
+  // of +-0.3 level (more once weights leave 0 and alpha learns). The plain rule flips a weight
+  // with that probability at every update, back and forth; with K = 8 the counter swings by
+  // about 2.4 sub-levels on a slow random walk, and only its tail reaches 8 (measured: 319,015
+  // flips against 5,675).
   std::uint64_t flips[2] = {0, 0};
   const int Ks[2] = {1, 8};
   for (int i = 0; i < 2; ++i) {
