@@ -16,7 +16,7 @@ void CubePointCloud::upload(const std::vector<CubePoint>& points) {
 }
 
 void CubePointCloud::draw(std::size_t first, std::size_t count, CubePointStyle style, const glm::mat4& vp, float pixels_per_unit,
-                          float max_pixels) {
+                          float max_pixels, CubeDepthCue cue) {
   if (count == 0) return;
   glEnable(GL_PROGRAM_POINT_SIZE);
   program_.use();
@@ -24,6 +24,8 @@ void CubePointCloud::draw(std::size_t first, std::size_t count, CubePointStyle s
   glUniform1f(program_.uniform("u_pixels_per_unit"), pixels_per_unit);
   glUniform1f(program_.uniform("u_max_pixels"), max_pixels);
   glUniform1i(program_.uniform("u_style"), static_cast<GLint>(style));
+  glUniform1f(program_.uniform("u_depth_fade"), cue.fade);
+  glUniform2f(program_.uniform("u_depth_range"), cue.near, cue.far);
   buffer_.bind();
   glDrawArrays(GL_POINTS, static_cast<GLint>(first), static_cast<GLsizei>(count));
   glBindVertexArray(0);

@@ -20,6 +20,11 @@ struct CubePoint {
 
 enum class CubePointStyle { Glow = 0, Sphere = 1, Ring = 2 };
 
+// Light falls by `fade` (0: none) from eye distance `near` to `far`.
+struct CubeDepthCue {
+  float fade = 0, near = 0, far = 1;
+};
+
 class CubePointCloud {
  public:
   CubePointCloud();
@@ -31,7 +36,7 @@ class CubePointCloud {
   // Draws points [first, first + count) of the last upload. Blending and depth state are the
   // caller's; pixels_per_unit = viewport height * projection[1][1] / 2.
   void draw(std::size_t first, std::size_t count, CubePointStyle style, const glm::mat4& view_projection,
-            float pixels_per_unit, float max_pixels);
+            float pixels_per_unit, float max_pixels, CubeDepthCue cue = {});
 
  private:
   gfx::Program program_;

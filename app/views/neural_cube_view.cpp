@@ -25,6 +25,12 @@ constexpr const char* kAxisNames[] = {"x", "y", "z"};
 // A peak falls by this factor per simulation step, so green dims as the net settles (the
 // velocity decays faster than its reference) and a new phase's nudge re-scales quickly.
 constexpr float kPeakDecay = 0.985f;
+// The glow and maximum styles' sprites are drawn at this share of the view's resolution.
+constexpr float kSoftLayerScale = 0.4f;
+// The glow sprite's brightness at its centre for alpha 1 (cube_points.frag: 0.55 + 0.9).
+constexpr float kGlowCore = 1.45f;
+// Under the maximum blend the far side of the cube is drawn this much darker than the near side.
+constexpr float kMaxDepthFade = 0.45f;
 
 std::uint8_t to_byte(float v) { return static_cast<std::uint8_t>(std::clamp(v, 0.0f, 1.0f) * 255.0f + 0.5f); }
 
@@ -64,7 +70,7 @@ NeuralCubeView::NeuralCubeView() {
   constexpr int kMaxLayers = 1024;
   settings_.choice("color_by", color_by_, {{"channels", "R/G/B channels"}, {"activation", "activation s"}, {"velocity", "velocity |ds|"}, {"nudge", "nudge"}},
                    "colour by")
-      .choice("style", style_, {{"glow", "glow (additive)"}, {"spheres", "solid spheres"}}, "style")
+      .choice("style", style_, {{"max", "maximum intensity"}, {"glow", "glow (additive)"}, {"spheres", "solid spheres"}}, "style")
       .flag("log_scale", log_, "log scale (3 decades)")
       .number("threshold", threshold_, 0.0f, 1.0f, "threshold", "%.2f",
               "hide neurons quieter than this share of the loudest (every channel, or the coloured one)")
@@ -149,11 +155,15 @@ void NeuralCubeView::rebuild(const CubeSnapshot& s) {
   const float nudge_scale = scales_.nudge_peak > 0 ? 1.0f / scales_.nudge_peak : 0.0f;
   const float act_scale = 1.0f / scales_.act_abs;
   const float act_span = 1.0f / (scales_.act_hi - scales_.act_lo);
-  const bool glow = style_ == Style::Glow;
-  const float base = glow ? 1.35f * point_size_ : 0.78f * point_size_;
-  // About n sprites overlap along a line of sight: light per sprite falls with n so a busy
-  // cube still shows structure instead of saturating to white.
-  const float light = glow_ * std::min(1.0f, 7.0f / static_cast<float>(n));
+  const bool glow = style_ != Style::Spheres;  // soft sprites, added or maxed
+  // Under the maximum, overlapping halos fill the gaps between lattice points instead of adding
+  // up, so bigger sprites smooth the lattice's dot pattern away without brightening it.
+  const float base = (style_ == Style::Max ? 1.7f : glow ? 1.35f : 0.78f) * point_size_;
+  // Added up, about n sprites overlap along a line of sight: light per sprite falls with n so a
+  // busy cube saturates less (at 16^3 and beyond it still does; the maximum never does).
+  // Under the maximum a loud neuron's core shows `glow` of its colour: nothing saturates below
+  // glow 1.
+  const float light = style_ == Style::Glow ? glow_ * std::min(1.0f, 7.0f / static_cast<float>(n)) : glow_ / kGlowCore;
 
   for (int z = 0; z < n; ++z)
     for (int y = 0; y < n; ++y)
@@ -201,7 +211,11 @@ void NeuralCubeView::rebuild(const CubeSnapshot& s) {
         }
         if (loud < threshold_ && i != selected_) continue;
         const float size = glow ? base * (0.55f + 0.55f * loud) : base;
-        const float alpha = glow ? light * (0.12f + 0.88f * loud * loud) : 1.0f;
+        // Quiet neurons are dimmed so the loud ones stand out: as the square when added up, so
+        // that their sum does not drown the loud ones, linearly under the maximum.
+        const float alpha = style_ == Style::Glow  ? light * (0.12f + 0.88f * loud * loud)
+                            : style_ == Style::Max ? light * (0.3f + 0.7f * loud)
+                                                   : 1.0f;
         points_.push_back({{p, size}, {to_byte(r), to_byte(g), to_byte(bl), to_byte(alpha)}});
         shown_[u] = 1;
       }
@@ -313,12 +327,27 @@ void NeuralCubeView::draw_snapshot(const CubeSnapshot& typed, int width_px, int 
 
   glEnable(GL_BLEND);
   glBlendFunc(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA);
-  if (style_ == Style::Glow) {
-    // Additive light needs no depth order: overlapping activity simply adds up.
+  if (style_ != Style::Spheres) {
+    // Neither the sum nor the maximum needs a depth order. The sum shows how much activity a
+    // line of sight crosses but saturates on a dense cube; the maximum (the blend factors are
+    // ignored under GL_MAX) keeps each neuron's own colour and the halos' falloff, so the
+    // structure of a busy cloud stays readable. Both are drawn at half resolution.
     glDisable(GL_DEPTH_TEST);
     lines_->draw(vp);
+    if (!soft_layer_) soft_layer_ = std::make_unique<gfx::ReducedLayer>();
+    const bool reduced = soft_layer_->begin(kSoftLayerScale);
+    const float k = reduced ? static_cast<float>(soft_layer_->height()) / static_cast<float>(std::max(1, height_px)) : 1.0f;
     glBlendFunc(GL_ONE, GL_ONE);
-    cloud_->draw(0, drawn_ + drawn_killed_, CubePointStyle::Glow, vp, ppu, max_px);
+    CubeDepthCue cue;
+    if (style_ == Style::Max) {
+      glBlendEquation(GL_MAX);
+      // From the nearest to the farthest point of the cube's bounding sphere.
+      const float radius = 0.87f * static_cast<float>(s->n), eye = glm::length(camera_.eye() - camera_.target);
+      cue = {kMaxDepthFade, eye - radius, eye + radius};
+    }
+    cloud_->draw(0, drawn_ + drawn_killed_, CubePointStyle::Glow, vp, ppu * k, max_px * k, cue);
+    glBlendEquation(GL_FUNC_ADD);
+    if (reduced) soft_layer_->end();
     glBlendFunc(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA);
   } else {
     glEnable(GL_DEPTH_TEST);
@@ -339,8 +368,12 @@ void NeuralCubeView::status_lines(const CubeSnapshot& s, ImDrawList* dl, ImVec2 
   };
   const ImU32 bright = IM_COL32(230, 232, 240, 255), dim = IM_COL32(160, 165, 180, 255);
   char buf[256];
-  std::snprintf(buf, sizeof buf, "%d^3 = %d neurons   %s phase, relax step %d   Lipschitz bound %.3f", s.n, s.n * s.n * s.n,
-                s.phase == cube::CubePhase::Free ? "free" : "nudged", s.relax_step, s.lipschitz);
+  if (s.settled)
+    std::snprintf(buf, sizeof buf, "%d^3 = %d neurons   the last batch's fixed point (settled in %d steps%s)   Lipschitz bound %.3f", s.n,
+                  s.n * s.n * s.n, s.relax_step, s.phase == cube::CubePhase::Nudged ? ", blue: its nudge" : "", s.lipschitz);
+  else
+    std::snprintf(buf, sizeof buf, "%d^3 = %d neurons   %s phase, relax step %d   Lipschitz bound %.3f", s.n, s.n * s.n * s.n,
+                  s.phase == cube::CubePhase::Free ? "free" : "nudged", s.relax_step, s.lipschitz);
   line(bright, buf);
   const double ratio = s.flops_effective > 0 ? s.flops_dense / s.flops_effective : 0;
   std::snprintf(buf, sizeof buf, "active %.1f%%   FLOPs %.3g effective / %.3g dense (%.1fx fewer)", 100 * s.active_fraction,
@@ -458,7 +491,7 @@ void NeuralCubeView::handle_mouse(const ImGuiIO& io, const ViewRect& rect) {
 
 void NeuralCubeView::settings_ui() {
   for (const char* key : {"color_by", "style", "log_scale", "threshold", "point_size", "glow", "hide_killed", "markers"})
-    if (std::string_view(key) != "glow" || style_ == Style::Glow) dirty_ |= settings_.ui(key);
+    if (std::string_view(key) != "glow" || style_ != Style::Spheres) dirty_ |= settings_.ui(key);
   const int top = std::max(0, lattice_.n - 1);
   for (int a = 0; a < 3; ++a) {
     Slab& s = slabs_[a];

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "gfx/orbit_camera.hpp"
+#include "gfx/reduced_layer.hpp"
 #include "views/cube_view_lattice.hpp"
 #include "views/cube_lines.hpp"
 #include "views/cube_point_cloud.hpp"
@@ -32,7 +33,9 @@ class NeuralCubeView final : public SnapshotView<cube::CubeSnapshot> {
   void load(const nlohmann::json& view) override;
 
   enum class ColorBy { Channels, Activation, Velocity, Nudge };
-  enum class Style { Glow, Spheres };
+  // Max: each pixel keeps the brightest neuron on its line of sight (a maximum-intensity
+  // projection), so a dense 32^3 cloud never saturates; Glow adds light up; Spheres are opaque.
+  enum class Style { Max, Glow, Spheres };
 
  protected:
   void draw_snapshot(const cube::CubeSnapshot& snap, int width_px, int height_px) override;
@@ -64,7 +67,7 @@ class NeuralCubeView final : public SnapshotView<cube::CubeSnapshot> {
   gfx::OrbitCamera camera_;
   bool camera_fitted_ = false;  // a scene's camera, or the fit to the first cube seen
   ColorBy color_by_ = ColorBy::Channels;
-  Style style_ = Style::Glow;
+  Style style_ = Style::Max;
   float threshold_ = 0.12f, point_size_ = 1.0f, glow_ = 0.8f;
   bool log_ = true;  // loudness over three decades rather than linear
   bool hide_killed_ = false, show_markers_ = true, show_synapses_ = true;
@@ -93,6 +96,7 @@ class NeuralCubeView final : public SnapshotView<cube::CubeSnapshot> {
   bool probe_params_ = false;  // the running system has probe_x/y/z
 
   std::unique_ptr<CubePointCloud> cloud_;
+  std::unique_ptr<gfx::ReducedLayer> soft_layer_;  // the glow and maximum styles draw here
   std::unique_ptr<CubeLines> lines_;
 };
 

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <limits>
 #include <string>
 
 #include "core/input_error.hpp"
@@ -154,13 +155,17 @@ double ViewSettings::read_one(const Entry& e, const nlohmann::json& view, const 
       if (!x.is_boolean()) refuse(at, e.key, "expected true or false", x);
       return x.get<bool>() ? 1 : 0;
     case Kind::Number: {
+      double v = x.is_number() ? x.get<double>() : NAN;
+      // A float field's bounds are floats: 0.2f is 0.2000000030, above the 0.2 a person writes
+      // for the declared minimum. The value is compared as the float it will be stored as.
+      if (e.real && std::abs(v) <= std::numeric_limits<float>::max()) v = static_cast<float>(v);
       // Written so that NaN fails too.
-      if (!x.is_number() || !(x.get<double>() >= e.lo && x.get<double>() <= e.hi)) {
+      if (!(v >= e.lo && v <= e.hi)) {
         char range[80];
         std::snprintf(range, sizeof range, "expected a number in [%g, %g]", e.lo, e.hi);
         refuse(at, e.key, range, x);
       }
-      return x.get<double>();
+      return v;
     }
     case Kind::Integer: {
       const auto lo = static_cast<long long>(e.lo), hi = static_cast<long long>(e.hi);

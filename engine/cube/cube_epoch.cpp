@@ -49,6 +49,41 @@ void CubeSystem::step() {
   ++step_;
 }
 
+void CubeSystem::keep_settled(bool nudge) {
+  if (step_mode_ != StepMode::Batch) return;  // relaxation steps show the live states
+  const int n = c_.n;
+  const auto N = uz(n) * uz(n) * uz(n), B = uz(c_.B), e = uz(c_.show);
+  SettledShowcase& k = settled_;
+  if (nudge) {
+    if (!k.valid) return;
+    k.nudge.resize(N);
+    std::size_t i = 0;
+    for (int z = 0; z < n; ++z)
+      for (int y = 0; y < n; ++y)
+        for (int x = 0; x < n; ++x, ++i) {
+          const std::size_t p = c_.idx(x, y, z);
+          k.nudge[i] = c_.s[p * B + e] - s_free_[p * B + e];
+        }
+    k.nudged = true;
+    return;
+  }
+  k.s.resize(N);
+  std::size_t i = 0;
+  for (int z = 0; z < n; ++z)
+    for (int y = 0; y < n; ++y)
+      for (int x = 0; x < n; ++x, ++i) k.s[i] = c_.s[c_.idx(x, y, z) * B + e];
+  k.out.clear();
+  for (std::size_t p : outputs_) k.out.push_back(c_.s[p * B + e]);
+  for (int u = 0; u < c_.ro.K; ++u) k.out.push_back(c_.ro.r[uz(u) * B + e]);
+  k.nudge.assign(N, 0.0f);
+  k.example = batch_idx_[e];
+  k.test = stage_ == Stage::Eval;
+  k.predicted = predicted(static_cast<int>(e));
+  k.settle_steps = phase_step_;
+  k.nudged = false;
+  k.valid = true;
+}
+
 int CubeSystem::finish_phase() {
   const Stage s0 = stage_;
   const std::int64_t t0 = relax_t_;
@@ -92,6 +127,7 @@ void CubeSystem::end_phase() {
   switch (stage_) {
     case Stage::Free: {
       count_predictions(train_, B);
+      keep_settled(false);
       settle_steps_ = phase_step_;
       s_free_ = c_.s;  // same size: no allocation
       r_free_ = c_.ro.r;
@@ -104,6 +140,7 @@ void CubeSystem::end_phase() {
       return;
     }
     case Stage::NudgePlus:
+      keep_settled(true);
       if (beta_mode_ == learn::BetaMode::Symmetric) {
         s_plus_ = c_.s;
         c_.s = s_free_;
@@ -123,6 +160,7 @@ void CubeSystem::end_phase() {
       break;
     case Stage::Eval: {
       count_predictions(test_, batch_valid_);
+      keep_settled(false);
       if (!cursor_.advance_eval(batch_valid_)) {
         load_batch(true);
         return;

@@ -46,6 +46,10 @@ struct CubeSnapshot : Snapshot {
 
   CubePhase phase = CubePhase::Free;
   int relax_step = 0;             // step inside the current phase
+  // Batch steps end on the next batch at rest, so these are the states the showcased example
+  // settled to in the batch just done: the free fixed point (velocity 0), the nudge its +beta
+  // phase reached, and relax_step the free phase's length.
+  bool settled = false;
   double lipschitz = 0;           // bound on the recurrent map after the last projection
   std::uint64_t synapses = 0, synapse_budget = 0;
   double active_fraction = 1;     // share of neurons the last relaxation step updated (lazy)

@@ -140,6 +140,7 @@ void CubeSystem::restart() {
   const int n = n_, depth = input_depth_, B = batch_size_;
   rng_.reseed(seed_);
   params_changed();
+  settled_.valid = false;
 
   build_data();
   c_.shape(n, B, depth);
@@ -429,6 +430,22 @@ std::shared_ptr<const Snapshot> CubeSystem::snapshot() const {
   s->active_fraction = static_cast<double>(last_.updated) / static_cast<double>(std::max<std::uint64_t>(1, c_.free_neurons));
   s->flops_effective = flops_eff_;
   s->flops_dense = flops_dense_;
+  if (step_mode_ == StepMode::Batch && settled_.valid && settled_.s.size() == N) {
+    // The batch just done, as it settled: the live states are the next batch at rest.
+    const SettledShowcase& k = settled_;
+    s->settled = true;
+    s->activation = k.s;
+    std::fill(s->velocity.begin(), s->velocity.end(), 0.0f);
+    s->nudge = k.nudge;
+    s->output = k.out;
+    const data::Dataset& kd = k.test ? data().test : data().train;
+    const float* kx = kd.example(k.example);
+    s->input.assign(kx, kx + kd.dim);
+    s->label = kd.y[k.example];
+    s->predicted = k.predicted;
+    s->phase = k.nudged ? cube::CubePhase::Nudged : cube::CubePhase::Free;
+    s->relax_step = k.settle_steps;
+  }
   s->epoch = epoch_;
   s->batch = cursor_.batch();
   s->batches_per_epoch = cursor_.batches_per_epoch();
@@ -545,6 +562,7 @@ void CubeSystem::read_state(StateReader& in) {
   // and the batch-1 kernel's row copy of the weights.
   c_.recount();
   c_.weights_changed();
+  settled_.valid = false;  // it showed the states before the read
 }
 
 }  // namespace obs

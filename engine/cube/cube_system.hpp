@@ -134,6 +134,19 @@ class CubeSystem final : public learn::Learner {
   std::uint64_t refused_updates_ = 0;
   std::size_t batch_valid_ = 0;          // examples of the batch that count (the last test batch is padded)
 
+  // What the view shows in batch steps (CubeSnapshot::settled): the showcased example's states,
+  // in snapshot order, as its batch's phases ended. Kept for display only: not part of the
+  // state, so a reset or a checkpoint read drops it and the view shows the live states until
+  // the next phase ends.
+  struct SettledShowcase {
+    bool valid = false, test = false, nudged = false;
+    std::vector<float> s, nudge, out;
+    std::uint32_t example = 0;
+    int predicted = 0, settle_steps = 0;
+  } settled_;
+  // At the end of a free (or test) phase, or (nudge) of the +beta phase.
+  void keep_settled(bool nudge);
+
   Stage stage_ = Stage::Free;
   std::int64_t relax_t_ = 0;  // relaxation steps since reset
   int phase_step_ = 0, settle_steps_ = 0;

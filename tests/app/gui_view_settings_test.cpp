@@ -6,6 +6,8 @@
 
 #include <GLFW/glfw3.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <string>
 
@@ -15,6 +17,7 @@
 #include "platform/gl_window.hpp"
 #include "session.hpp"
 #include "ui_driver.hpp"
+#include "views/neural_cube_view.hpp"
 #include "views/phase_wheel_view.hpp"
 
 using namespace obs;
@@ -122,4 +125,64 @@ TEST_CASE("gui_view_settings: loading checks every key before it changes any") {
   CHECK(error.find("/view/max_points") != std::string::npos);
   CHECK(error.find("expected a number in [10000, 2e+06]") != std::string::npos);
   CHECK(v.save() == before);
+}
+
+TEST_CASE("gui_view_settings: a float setting's declared bounds are accepted as a person writes them") {
+  // 0.2f and 0.05f lie above 0.2 and 0.05: compared as doubles, the minimum itself was refused.
+  NeuralCubeView v;
+  v.load({{"point_size", 0.2}, {"glow", 0.05}, {"threshold", 1.0}});
+  CHECK(v.save().at("point_size").get<double>() == doctest::Approx(0.2));
+  CHECK(v.save().at("glow").get<double>() == doctest::Approx(0.05));
+  CHECK_THROWS_AS(v.load({{"point_size", 0.19}}), InputError);
+  CHECK_THROWS_AS(v.load({{"glow", 1.01}}), InputError);
+}
+
+TEST_CASE("gui_view_settings: the cube's drawing style is picked in its combo; the brightest-neuron style does not saturate where the additive glow does") {
+  if (!test::have_display()) FAIL("no DISPLAY: run the app tests under xvfb-run (scripts/test does)");
+  const auto dir = test::temp_dir("view_settings_cube_style");
+  const std::string scene = scene_copy(dir, "cube_demo.json");
+  AppUnderTest t(scene);
+  UiDriver ui(t.app);
+  REQUIRE(t.app.session.view->save().at("style") == "max");  // the default
+  // Paused, reset and stepped 20 relaxation steps by hand: every picture shows one state, the
+  // same in every run, where the cube has filled up.
+  t.app.session.runner->set_playing(false);
+  ui.frames(2);
+  ui.key(GLFW_KEY_BACKSPACE);
+  ui.frames(2);
+  for (int k = 0; k < 20; ++k) {
+    ui.key(GLFW_KEY_RIGHT);
+    ui.frames(1);
+  }
+  t.app.session.runner->sync();
+  REQUIRE(t.app.session.runner->status().step == 20);
+  open_view_section(ui);
+  t.app.screenshot_dir = (dir / "shots").string();
+  // Pixels at full scale in red or green, counted in the middle of the view (where the cube's
+  // dense core is, away from the status text and the output bars, which use full red).
+  int shot = 0;
+  auto saturated_with = [&](const std::string& style) {
+    ui.choose("view/style", style);
+    CHECK(t.app.session.view->save().at("style") == style);
+    ui.frames(2);
+    t.app.take_screenshot();
+    ui.frames(2);
+    char name[32];
+    std::snprintf(name, sizeof name, "observatory_%04d.png", ++shot);
+    const test::Png png = test::read_png((dir / "shots" / name).string());
+    const int left = static_cast<int>(t.app.left_panel_w), right = png.width - static_cast<int>(t.app.right_panel_w);
+    int count = 0;
+    for (int y = png.height * 3 / 10; y < png.height * 65 / 100; ++y)
+      for (int x = left + (right - left) / 4; x < right - (right - left) / 4; ++x)
+        count += std::max(png.at(x, y, 0), png.at(x, y, 1)) >= 250 ? 1 : 0;
+    MESSAGE(style << ": " << count << " saturated pixels");
+    return count;
+  };
+  const int glow = saturated_with("glow");
+  const int max = saturated_with("max");
+  saturated_with("spheres");  // the third style draws too
+  CHECK(glow > 5000);
+  CHECK(max == 0);  // under the maximum a neuron's core shows at most `glow` (0.8) of its colour
+  ui.click("scene/save");
+  CHECK(view_of_file(scene).at("style") == "spheres");
 }

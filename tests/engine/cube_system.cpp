@@ -3,12 +3,14 @@
 // synthetic task, and every cube scene end to end through the scene path.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <set>
 #include <string>
 
 #include "core/input_error.hpp"
+#include "core/state_archive.hpp"
 #include "cube_test_util.hpp"
 
 using cube_test::make;
@@ -261,4 +263,64 @@ TEST_CASE("frozen neurons hold their state while the rest of the cube relaxes ar
   }
   CHECK(frozen > 100);  // 20 % of the 900 relaxing neurons
   CHECK(moved_others > 100);
+}
+
+TEST_CASE("batch steps show the showcased example's fixed point, as a twin stepping one relaxation at a time sees it") {
+  // A batch step ends on the next batch at rest (input clamped, everything else 0), which is
+  // all a view drawn between batch steps used to see: an empty readout, no fixed point.
+  for (const char* readout : {"neuron", "face"}) {
+    CAPTURE(readout);
+    const nlohmann::json p = {{"n", 6},   {"batch", 8},       {"train_size", 32},      {"test_size", 0},
+                              {"show", 3}, {"tol", 1e-6},      {"free_steps", 400},     {"nudged_steps", 400},
+                              {"beta_mode", "symmetric"},      {"readout", readout}};
+    nlohmann::json pb = p;
+    pb["step_mode"] = "batch";
+    auto batch = make(pb), relax = make(p);
+    using Snap = obs::cube::CubeSnapshot;
+    auto snap_of = [](const obs::CubeSystem& s) { return std::dynamic_pointer_cast<const Snap>(s.snapshot()); };
+    CHECK_FALSE(snap_of(*batch)->settled);  // nothing has settled yet: the live states
+    batch->step();
+    const auto settled = snap_of(*batch);
+    REQUIRE(settled->settled);
+
+    // The twin, one relaxation step at a time through the same arithmetic, to the step that ends
+    // its free phase: what it shows then is the free fixed point.
+    int free_steps = 0;
+    while (relax->stage() == obs::CubeSystem::Stage::Free) relax->step(), ++free_steps;
+    const auto at_free = snap_of(*relax);
+    CHECK(settled->relax_step == free_steps);
+    CHECK(free_steps < 400);  // it settled to tol, not to the step limit
+    CHECK(settled->activation == at_free->activation);
+    CHECK(settled->output == at_free->output);
+    CHECK(settled->predicted == at_free->predicted);
+    CHECK(settled->label == at_free->label);
+    CHECK(settled->input == at_free->input);
+    CHECK(std::all_of(settled->velocity.begin(), settled->velocity.end(), [](float v) { return v == 0.0f; }));
+
+    // The nudge is the +beta phase's end. The twin's last view of that phase is one relaxation
+    // step before its end, and that step moved no state by more than tol.
+    REQUIRE(settled->phase == obs::cube::CubePhase::Nudged);
+    std::shared_ptr<const Snap> last_plus;
+    while (relax->stage() == obs::CubeSystem::Stage::NudgePlus) {
+      last_plus = snap_of(*relax);
+      relax->step();
+    }
+    REQUIRE(last_plus);
+    float worst = 0, largest = 0;
+    for (std::size_t i = 0; i < settled->nudge.size(); ++i) {
+      worst = std::max(worst, std::abs(settled->nudge[i] - last_plus->nudge[i]));
+      largest = std::max(largest, std::abs(settled->nudge[i]));
+    }
+    CHECK(worst <= 1e-6f);
+    // A real nudge, not zeros compared with zeros (where the nudge acts on neurons: the face
+    // readout's untrained couplings pass almost none of it back into the lattice).
+    if (std::string(readout) == "neuron") CHECK(largest > 1e-3f);
+
+    // A checkpoint read drops it: it showed the states from before the read.
+    obs::StateWriter w;
+    relax->write_state(w);
+    obs::StateReader r(w.bytes());
+    batch->read_state(r);
+    CHECK_FALSE(snap_of(*batch)->settled);
+  }
 }
