@@ -2,7 +2,7 @@
 // Draws soft, overlapping geometry at a fraction of the viewport's resolution and adds it onto
 // the viewport. The cube's glow sprites cost their area in fragments (llvmpipe shades them on
 // the CPU, and a 32^3 cube covers the view many times over); at half resolution they cost a
-// quarter, and their soft edges lose nothing a person can see. The bilinear upscale is also a
+// quarter, and soft edges lose little a person can see. The bilinear upscale is also a
 // low-pass filter against the moire a regular lattice of sprites makes.
 #include "gfx/framebuffer.hpp"
 #include "gfx/shader.hpp"

@@ -374,6 +374,10 @@ double CubeSystem::alive_fraction() const {
 std::array<double, 3> CubeSystem::probe_channels() const {
   for (int v : probe_)
     if (v < 0 || v >= c_.n) return {NAN, NAN, NAN};  // no probe: not measured
+  if (step_mode_ == StepMode::Batch && settled_.valid) {  // what the view shows (snapshot())
+    const std::size_t i = (uz(probe_[2]) * uz(c_.n) + uz(probe_[1])) * uz(c_.n) + uz(probe_[0]);
+    return {settled_.s[i], 0.0, settled_.nudge[i]};
+  }
   const std::size_t p = c_.idx(probe_[0], probe_[1], probe_[2]), e = uz(c_.show), B = uz(c_.B);
   const bool fresh = c_.updated_at[c_.block(probe_[0] / cube::kSegment, probe_[1], probe_[2])] == relax_t_ - 1;
   const bool nudged = stage_ == Stage::NudgePlus || stage_ == Stage::NudgeMinus;

@@ -272,7 +272,8 @@ TEST_CASE("batch steps show the showcased example's fixed point, as a twin stepp
     CAPTURE(readout);
     const nlohmann::json p = {{"n", 6},   {"batch", 8},       {"train_size", 32},      {"test_size", 0},
                               {"show", 3}, {"tol", 1e-6},      {"free_steps", 400},     {"nudged_steps", 400},
-                              {"beta_mode", "symmetric"},      {"readout", readout}};
+                              {"beta_mode", "symmetric"},      {"readout", readout},    {"probe_x", 2},
+                              {"probe_y", 3}, {"probe_z", 5}};
     nlohmann::json pb = p;
     pb["step_mode"] = "batch";
     auto batch = make(pb), relax = make(p);
@@ -296,6 +297,11 @@ TEST_CASE("batch steps show the showcased example's fixed point, as a twin stepp
     CHECK(settled->label == at_free->label);
     CHECK(settled->input == at_free->input);
     CHECK(std::all_of(settled->velocity.begin(), settled->velocity.end(), [](float v) { return v == 0.0f; }));
+    // The probe's trace follows what the view shows.
+    const std::size_t probed = (5 * 6 + 3) * 6 + 2;
+    CHECK(metric(*batch, "probe_activation") == doctest::Approx(settled->activation[probed]).epsilon(1e-7));
+    CHECK(metric(*batch, "probe_velocity") == 0.0);
+    CHECK(metric(*batch, "probe_nudge") == doctest::Approx(settled->nudge[probed]).epsilon(1e-7));
 
     // The nudge is the +beta phase's end. The twin's last view of that phase is one relaxation
     // step before its end, and that step moved no state by more than tol.
