@@ -70,7 +70,11 @@ NeuralCubeView::NeuralCubeView() {
   constexpr int kMaxLayers = 1024;
   settings_.choice("color_by", color_by_, {{"channels", "R/G/B channels"}, {"activation", "activation s"}, {"velocity", "velocity |ds|"}, {"nudge", "nudge"}},
                    "colour by")
-      .choice("style", style_, {{"max", "maximum intensity"}, {"glow", "glow (additive)"}, {"spheres", "solid spheres"}}, "style")
+      .choice("style", style_, {{"max", "maximum intensity"}, {"glow", "glow (additive)"}, {"spheres", "solid spheres"}}, "style",
+              ViewSettings::ChoiceWidget::Combo,
+              "maximum intensity: each pixel shows the brightest neuron on its line of sight, so a dense cube\n"
+              "never saturates; glow: light adds up along the line of sight (how much activity it crosses),\n"
+              "saturating on a dense cube; solid spheres: opaque, the nearest neuron hides the rest")
       .flag("log_scale", log_, "log scale (3 decades)")
       .number("threshold", threshold_, 0.0f, 1.0f, "threshold", "%.2f",
               "hide neurons quieter than this share of the loudest (every channel, or the coloured one)")
