@@ -335,7 +335,8 @@ void NeuralCubeView::draw_snapshot(const CubeSnapshot& typed, int width_px, int 
     // Neither the sum nor the maximum needs a depth order. The sum shows how much activity a
     // line of sight crosses but saturates on a dense cube; the maximum (the blend factors are
     // ignored under GL_MAX) keeps each neuron's own colour and the halos' falloff, so the
-    // structure of a busy cloud stays readable. Both are drawn at half resolution.
+    // structure of a busy cloud stays readable. Both are drawn at kSoftLayerScale of the
+    // view's resolution.
     glDisable(GL_DEPTH_TEST);
     lines_->draw(vp);
     if (!soft_layer_) soft_layer_ = std::make_unique<gfx::ReducedLayer>();
