@@ -112,9 +112,9 @@ Options parse_command_line(int argc, char** argv) {
     else if (a == "--version") o.version = true;
     else if (a == "--set" || a == "--twin") {
       const std::string kv = value(i, a);
-      const auto eq = kv.find('=');
-      if (eq == std::string::npos || eq == 0) throw InputError(a, "expected NAME=VALUE, got \"" + kv + "\"");
-      (a == "--set" ? o.sets : o.twin_sets).push_back({kv.substr(0, eq), kv.substr(eq + 1)});
+      const auto set = parse_override(kv);
+      if (!set) throw InputError(a, "expected NAME=VALUE, got \"" + kv + "\"");
+      (a == "--set" ? o.sets : o.twin_sets).push_back(*set);
     } else if (a == "--size") {
       const std::string s = value(i, a);
       const auto x = s.find('x');

@@ -15,6 +15,7 @@
 #include "core/scene.hpp"
 #include "cube/cube_lazy_oracle.hpp"
 #include "cube/cube_system.hpp"
+#include "tool_args.hpp"
 
 namespace {
 
@@ -35,19 +36,12 @@ int main(int argc, char** argv) {
   std::vector<obs::ParamOverride> sets;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if ((a == "--epochs" || a == "--set") && i + 1 >= argc) return usage();
+    if (a == "--epochs" && i + 1 >= argc) return usage();
     if (a == "--epochs") {
       char* end = nullptr;
       epochs = std::strtoll(argv[++i], &end, 10);
       if (*end != '\0' || epochs < 1 || epochs > 100000) return usage();
-    } else if (a == "--set") {
-      const std::string kv = argv[++i];
-      const auto eq = kv.find('=');
-      if (eq == std::string::npos || eq == 0) return usage();
-      sets.push_back({kv.substr(0, eq), kv.substr(eq + 1)});
-    } else if (path.empty() && a[0] != '-') {
-      path = a;
-    } else {
+    } else if (tool_args::take_scene_or_set(argc, argv, i, path, sets) != tool_args::Took::Argument) {
       return usage();
     }
   }

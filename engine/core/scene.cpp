@@ -195,6 +195,12 @@ Scene parse_scene(const std::string& text, const std::string& source) {
   return scene;
 }
 
+std::optional<ParamOverride> parse_override(const std::string& text) {
+  const auto eq = text.find('=');
+  if (eq == std::string::npos || eq == 0) return std::nullopt;
+  return ParamOverride{text.substr(0, eq), text.substr(eq + 1)};
+}
+
 std::string state_checksum_text(std::uint64_t checksum) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "fnv1a64:%016llx", static_cast<unsigned long long>(checksum));

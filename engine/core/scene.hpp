@@ -75,6 +75,8 @@ std::string state_checksum_text(std::uint64_t checksum);
 struct ParamOverride {
   std::string name, value;
 };
+// "NAME=VALUE" split at the first '='; nothing when there is no '=' or no name.
+std::optional<ParamOverride> parse_override(const std::string& text);
 
 // Defined in engine/registry.cpp, the one place that knows every engine (core does not).
 // Builds the scene's system through the registry (an unknown kind is refused, listing the

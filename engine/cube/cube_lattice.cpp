@@ -46,15 +46,16 @@ void Cube::shape(int n_, int B_, int depth_) {
   updated_at.assign(blocks(), kNever);
   block_macs.assign(blocks(), 0);
   block_free.assign(blocks(), 0);
+  row_hot.assign(static_cast<std::size_t>(P) * static_cast<std::size_t>(P), 0);
 }
 
 std::uint64_t Cube::bytes_for(std::uint64_t n, std::uint64_t B) {
   const std::uint64_t p = n + 2, c = p * p * p;
   const std::uint64_t segs = (n + kSegment - 1) / kSegment, blocks = (segs + 2) * p * p;
-  // states + weights/grad/loud + bias + mask/possible + alive/relaxes/out_class + vel0, and
-  // per-block stamps; at batch 1 the row copy of the weights.
+  // states + weights/grad/loud + bias + mask/possible + alive/relaxes/out_class + vel0,
+  // per-block stamps and the lazy step's row flags; at batch 1 the row copy of the weights.
   const std::uint64_t rows = B == 1 ? n * n * segs * kNeighbours * kSegment * 4 : 0;
-  return c * (4 * B + 3 * 4 * kNeighbours + 4 + 8 + 1 + 1 + 2 + 4) + blocks * (8 + 8 + 8 + 4) + rows;
+  return c * (4 * B + 3 * 4 * kNeighbours + 4 + 8 + 1 + 1 + 2 + 4) + blocks * (8 + 8 + 8 + 4) + p * p + rows;
 }
 
 void Cube::weights_changed() {

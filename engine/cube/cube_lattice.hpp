@@ -99,6 +99,11 @@ struct Cube {
   std::vector<std::int64_t> updated_at;  // last relaxation step that updated it
   std::vector<std::uint64_t> block_macs; // live synapse multiply-adds of one update, one example
   std::vector<std::uint32_t> block_free; // free neurons in it
+  // Lazy step scratch, one flag per row of blocks ((n + 2)^2, row r = block / (segs + 2)): some
+  // block of the row moved since the previous step began. A row none of whose nine neighbouring
+  // rows is hot has no active block, so the lazy step skips it without testing its blocks one by
+  // one (the test dominated the step once the moving front covered a small part of the cube).
+  std::vector<std::uint8_t> row_hot;
   std::uint64_t dense_macs = 0;          // sum of block_macs: one dense update, one example
   std::uint64_t free_neurons = 0;
   // Threads of the relaxation, chosen by timing it (core/adaptive_team.hpp); the cube's other

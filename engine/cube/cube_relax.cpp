@@ -281,6 +281,29 @@ void segment_b1(Cube& c, std::size_t p0, int len, std::size_t block, const float
   }
 }
 
+// Before a lazy step: which rows of blocks hold a block that moved since step t - 1 began (the
+// marks of mark_* included). The step keeps the flags current as its own blocks move.
+void mark_hot_rows(Cube& c, std::int64_t t) {
+  const std::size_t row_len = static_cast<std::size_t>(c.segs + 2);
+  const std::int64_t since = t - 1;
+  for (std::size_t r = 0; r < c.row_hot.size(); ++r) {
+    const std::int64_t* m = c.moved_at.data() + r * row_len;
+    std::uint8_t hot = 0;
+    for (std::size_t g = 0; g < row_len; ++g) hot |= m[g] >= since ? 1 : 0;
+    c.row_hot[r] = hot;
+  }
+}
+
+// Whether a block of row r can be active: some row among r's nine neighbours (y +- 1, z +- 1)
+// is hot. block_active has the final say; this only lets a quiet row be skipped whole.
+bool row_near_hot(const Cube& c, std::size_t r) {
+  const std::size_t sz = static_cast<std::size_t>(c.n + 2);
+  const std::uint8_t* h = c.row_hot.data();
+  for (std::size_t oz : {r - sz, r, r + sz})
+    if (h[oz - 1] | h[oz] | h[oz + 1]) return true;
+  return false;
+}
+
 bool block_active(const Cube& c, std::size_t b, std::int64_t t) {
   const std::size_t sx = 1, sy = static_cast<std::size_t>(c.segs + 2), sz = sy * static_cast<std::size_t>(c.n + 2);
   const std::int64_t since = t - 1;
@@ -305,7 +328,12 @@ void relax_step(Cube& c, std::int64_t t, bool lazy, float tol, std::vector<Relax
     c.updated_at[b] = t;
     // (A NaN |ds| never reaches max_ds: std::max and the vector compare drop it. The field
     // check sets nonfinite instead, and the system quarantines it and marks every block.)
-    if (!(a.max_ds <= tol)) c.moved_at[b] = t;
+    if (!(a.max_ds <= tol)) {
+      c.moved_at[b] = t;
+      // Only this plane's thread writes this plane's rows, and planes z +- 1, which read them,
+      // run in the other parity's half of the step: no race.
+      c.row_hot[b / static_cast<std::size_t>(c.segs + 2)] = 1;
+    }
     st.max_ds = std::max(st.max_ds, a.max_ds);
     st.sum_ds += a.sum_ds;
     st.updated += c.block_free[b];
@@ -320,7 +348,8 @@ void relax_step(Cube& c, std::int64_t t, bool lazy, float tol, std::vector<Relax
     // Under a face readout the far face's fields gain the units' drive, [face neuron][example].
     const float* face_drive = c.ro.active() && z == c.n - 1 ? c.ro.drive.data() : nullptr;
     for (int py = 0; py < 2; ++py)
-      for (int y = py; y < c.n; y += 2)
+      for (int y = py; y < c.n; y += 2) {
+        if (lazy && !row_near_hot(c, c.block(0, y, z) / static_cast<std::size_t>(c.segs + 2))) continue;
         for (int g = 0; g < c.segs; ++g) {
           const std::size_t b = c.block(g, y, z);
           if (c.block_free[b] == 0) continue;
@@ -354,8 +383,10 @@ void relax_step(Cube& c, std::int64_t t, bool lazy, float tol, std::vector<Relax
           }
           finish_block(b, a, st);
         }
+      }
     partial[static_cast<std::size_t>(z)] = st;
   };
+  if (lazy) mark_hot_rows(c, t);
   // The team is timed per neuron updated: the lazy engine's work shrinks as the cube settles.
   AdaptiveTeam::Run team(c.relax_team, c.n >= kParallelMinSide);
 #pragma omp parallel num_threads(team.size())

@@ -461,3 +461,20 @@ TEST_CASE("core: saved numbers are the shortest decimals, as typed, for resonanc
     CHECK(twin->state_hash() == system->state_hash());
   }
 }
+
+TEST_CASE("core: a command-line override splits at its first '=' and needs a name") {
+  const auto a = obs::parse_override("lr=0.5");
+  REQUIRE(a);
+  CHECK(a->name == "lr");
+  CHECK(a->value == "0.5");
+  const auto b = obs::parse_override("note=a=b");
+  REQUIRE(b);
+  CHECK(b->name == "note");
+  CHECK(b->value == "a=b");
+  const auto empty_value = obs::parse_override("dataset=");
+  REQUIRE(empty_value);
+  CHECK(empty_value->value.empty());
+  CHECK_FALSE(obs::parse_override("lr"));
+  CHECK_FALSE(obs::parse_override("=0.5"));
+  CHECK_FALSE(obs::parse_override(""));
+}
