@@ -55,6 +55,11 @@ bool consistent(const CubeSnapshot& s) {
          (s.weights.empty() || s.weights.size() == cells * cube::kNeighbours);
 }
 
+// The Blue channel: the nudge while learning; in a stream step (no nudge) the work, 1 where the
+// engine updated the neuron while relaxing the frame, so the lazy front shows.
+const std::vector<float>& blue_channel(const CubeSnapshot& s) { return s.streaming && s.work.size() == s.nudge.size() ? s.work : s.nudge; }
+const char* blue_name(const CubeSnapshot& s) { return s.streaming ? "work (updated this frame)" : "nudge"; }
+
 }  // namespace
 
 NeuralCubeView::NeuralCubeView() {
@@ -68,7 +73,7 @@ NeuralCubeView::NeuralCubeView() {
   // Lattice sizes are not known until the engine runs: positions are bounded by the largest
   // cube the engine accepts and clamped to the real one when drawn.
   constexpr int kMaxLayers = 1024;
-  settings_.choice("color_by", color_by_, {{"channels", "R/G/B channels"}, {"activation", "activation s"}, {"velocity", "velocity |ds|"}, {"nudge", "nudge"}},
+  settings_.choice("color_by", color_by_, {{"channels", "R/G/B channels"}, {"activation", "activation s"}, {"velocity", "velocity |ds|"}, {"nudge", "nudge (work, when streaming)"}},
                    "colour by")
       .choice("style", style_, {{"max", "maximum intensity"}, {"glow", "glow (additive)"}, {"spheres", "solid spheres"}}, "style",
               ViewSettings::ChoiceWidget::Combo,
@@ -121,9 +126,10 @@ void NeuralCubeView::ingest(const CubeSnapshot& s) {
   // comes from the relaxing neurons, or the whole cube would look dark beside its input.
   const std::size_t slab = std::min(cells, static_cast<std::size_t>(std::max(0, s.input_depth)) * static_cast<std::size_t>(s.n) *
                                                static_cast<std::size_t>(s.n));
+  const std::vector<float>& blue = blue_channel(s);
   for (std::size_t i = slab < cells ? slab : 0; i < cells; ++i) {
     if (!s.alive.empty() && !s.alive[i]) continue;
-    const float a = s.activation[i], v = s.velocity[i], b = s.nudge[i];
+    const float a = s.activation[i], v = s.velocity[i], b = blue[i];
     if (!finite3(a, v, b)) continue;
     act_lo = std::min(act_lo, a);
     act_hi = std::max(act_hi, a);
@@ -155,6 +161,7 @@ void NeuralCubeView::rebuild(const CubeSnapshot& s) {
   killed_.clear();
   rings_.clear();
 
+  const std::vector<float>& blue = blue_channel(s);
   const float vel_scale = scales_.vel_peak > 0 ? 1.0f / scales_.vel_peak : 0.0f;
   const float nudge_scale = scales_.nudge_peak > 0 ? 1.0f / scales_.nudge_peak : 0.0f;
   const float act_scale = 1.0f / scales_.act_abs;
@@ -183,7 +190,7 @@ void NeuralCubeView::rebuild(const CubeSnapshot& s) {
           shown_[u] = 1;
           continue;
         }
-        const float a = s.activation[u], v = s.velocity[u], b = s.nudge[u];
+        const float a = s.activation[u], v = s.velocity[u], b = blue[u];
         if (!finite3(a, v, b)) {  // a quarantined value: loud magenta, never hidden
           points_.push_back({{p, base}, {gfx::kNonFiniteRgba[0], gfx::kNonFiniteRgba[1], gfx::kNonFiniteRgba[2], 255}});
           shown_[u] = 1;
@@ -373,7 +380,10 @@ void NeuralCubeView::status_lines(const CubeSnapshot& s, ImDrawList* dl, ImVec2 
   };
   const ImU32 bright = IM_COL32(230, 232, 240, 255), dim = IM_COL32(160, 165, 180, 255);
   char buf[256];
-  if (s.settled)
+  if (s.streaming)
+    std::snprintf(buf, sizeof buf, "%d^3 = %d neurons   stream frame %lld, settled in %d steps   Lipschitz bound %.3f", s.n,
+                  s.n * s.n * s.n, static_cast<long long>(s.frame), s.relax_step, s.lipschitz);
+  else if (s.settled)
     std::snprintf(buf, sizeof buf, "%d^3 = %d neurons   the last batch's fixed point (settled in %d steps%s)   Lipschitz bound %.3f", s.n,
                   s.n * s.n * s.n, s.relax_step, s.phase == cube::CubePhase::Nudged ? ", blue: its nudge" : "", s.lipschitz);
   else
@@ -381,8 +391,12 @@ void NeuralCubeView::status_lines(const CubeSnapshot& s, ImDrawList* dl, ImVec2 
                   s.phase == cube::CubePhase::Free ? "free" : "nudged", s.relax_step, s.lipschitz);
   line(bright, buf);
   const double ratio = s.flops_effective > 0 ? s.flops_dense / s.flops_effective : 0;
-  std::snprintf(buf, sizeof buf, "active %.1f%%   FLOPs %.3g effective / %.3g dense (%.1fx fewer)", 100 * s.active_fraction,
-                s.flops_effective, s.flops_dense, ratio);
+  if (s.streaming)  // the frame's work, which the blue channel shows
+    std::snprintf(buf, sizeof buf, "this frame: %.1f%% of the neurons updated, %.2fx fewer multiply-adds than dense", 100 * s.frame_share,
+                  s.frame_mac_ratio);
+  else
+    std::snprintf(buf, sizeof buf, "active %.1f%%   FLOPs %.3g effective / %.3g dense (%.1fx fewer)", 100 * s.active_fraction,
+                  s.flops_effective, s.flops_dense, ratio);
   line(bright, buf);
   auto percent = [](double v) {  // NaN: not measured yet (no epoch has ended)
     char text[16];
@@ -401,7 +415,8 @@ void NeuralCubeView::status_lines(const CubeSnapshot& s, ImDrawList* dl, ImVec2 
   line(dim, buf);
   if (color_by_ == ColorBy::Channels) {
     // The channel legend, each word in its channel's colour.
-    const char* parts[] = {"red: activation |s|   ", "green: velocity |ds|   ", "blue: nudge |s_nudged - s_free|"};
+    const char* parts[] = {"red: activation |s|   ", "green: velocity |ds|   ",
+                           s.streaming ? "blue: work (updated while this frame relaxed)" : "blue: nudge |s_nudged - s_free|"};
     const ImU32 cols[] = {IM_COL32(255, 110, 100, 255), IM_COL32(110, 230, 120, 255), IM_COL32(120, 160, 255, 255)};
     for (int k = 0; k < 3; ++k) {
       dl->AddText(at, cols[k], parts[k]);
@@ -473,7 +488,7 @@ void NeuralCubeView::overlay_snapshot(const CubeSnapshot& typed, ImDrawList* dl,
     case ColorBy::Channels: break;
     case ColorBy::Activation: draw_colorbar(dl, rect, gfx::Colormap::Viridis, scales_.act_lo, scales_.act_hi, "activation s"); break;
     case ColorBy::Velocity: draw_colorbar(dl, rect, gfx::Colormap::Viridis, 0, scales_.vel_peak, "velocity |ds|"); break;
-    case ColorBy::Nudge: draw_colorbar(dl, rect, gfx::Colormap::Viridis, -scales_.nudge_peak, scales_.nudge_peak, "nudge"); break;
+    case ColorBy::Nudge: draw_colorbar(dl, rect, gfx::Colormap::Viridis, -scales_.nudge_peak, scales_.nudge_peak, blue_name(*s)); break;
   }
 }
 
@@ -528,7 +543,11 @@ void NeuralCubeView::neuron_details(const CubeSnapshot& s, int i) const {
   ImGui::Text("neuron %d  (x %d, y %d, z %d)%s%s%s", i, i % n, i / n % n, i / (n * n), alive ? "" : "  KILLED",
               i / (n * n) < s.input_depth ? "  input slab" : "",
               std::find(s.output_neurons.begin(), s.output_neurons.end(), static_cast<std::uint32_t>(i)) != s.output_neurons.end() ? "  output" : "");
-  ImGui::Text("activation s %+.5g   velocity %.4g   nudge %+.4g", s.activation[u], s.velocity[u], s.nudge[u]);
+  if (s.streaming)
+    ImGui::Text("activation s %+.5g   velocity %.4g   %s", s.activation[u], s.velocity[u],
+                at_or(blue_channel(s), u, 0.0f) > 0 ? "updated while this frame relaxed" : "not updated this frame");
+  else
+    ImGui::Text("activation s %+.5g   velocity %.4g   nudge %+.4g", s.activation[u], s.velocity[u], s.nudge[u]);
   if (!s.synapse_mask.empty()) {
     const std::uint32_t mask = s.synapse_mask[u];
     float wsum = 0, wmax = 0;

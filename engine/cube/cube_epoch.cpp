@@ -27,6 +27,12 @@ void CubeSystem::begin_epoch() {
 }
 
 void CubeSystem::step() {
+  if (step_mode_ == StepMode::Stream) {
+    stream_step();
+    ++step_;
+    return;
+  }
+  if (streaming_) leave_stream();
   if (step_mode_ == StepMode::Batch) {
     const std::uint64_t start = batches_total_;
     const Stage s0 = stage_;
@@ -93,6 +99,14 @@ int CubeSystem::finish_phase() {
 }
 
 void CubeSystem::relax_once() {
+  const bool settled = relax_sweep();
+  // The step limit holds after a quarantine too: a fault that recurs every step (a non-finite
+  // bias) must not keep the phase, and a batch-mode step, relaxing forever.
+  const int limit = stage_ == Stage::Free || stage_ == Stage::Eval ? free_steps_ : nudged_steps_;
+  if (settled || phase_step_ >= limit) end_phase();
+}
+
+bool CubeSystem::relax_sweep() {
   if (scan_pending_) {
     // Something outside the kernel wrote states (a perturbation): look at every state before
     // any neighbour reads it.
@@ -116,10 +130,7 @@ void CubeSystem::relax_once() {
                                   " neuron state(s) reset to 0");
     cube::mark_all(c_, relax_t_);
   }
-  // The step limit holds after a quarantine too: a fault that recurs every step (a non-finite
-  // bias) must not keep the phase, and a batch-mode step, relaxing forever.
-  const int limit = stage_ == Stage::Free || stage_ == Stage::Eval ? free_steps_ : nudged_steps_;
-  if ((!last_.nonfinite && last_.max_ds <= tol_) || phase_step_ >= limit) end_phase();
+  return !last_.nonfinite && last_.max_ds <= tol_;
 }
 
 void CubeSystem::end_phase() {

@@ -50,6 +50,12 @@ struct CubeSnapshot : Snapshot {
   // settled to in the batch just done: the free fixed point (velocity 0), the nudge its +beta
   // phase reached, and relax_step the free phase's length.
   bool settled = false;
+  // step_mode = stream: the input is the stream's current frame, and work marks (1) the neurons
+  // the engine updated while relaxing it (whole row blocks, as the lazy engine updates them).
+  bool streaming = false;
+  std::vector<float> work;        // n^3 when streaming, else empty
+  std::int64_t frame = 0;         // frames done
+  double frame_share = 0, frame_mac_ratio = 0;  // share of relaxing neurons updated; dense / done multiply-adds
   double lipschitz = 0;           // bound on the recurrent map after the last projection
   std::uint64_t synapses = 0, synapse_budget = 0;
   double active_fraction = 1;     // share of neurons the last relaxation step updated (lazy)

@@ -42,25 +42,28 @@ struct Chain {
 
 }  // namespace
 
+void stream_frame(StreamKind kind, const float* a, const float* b, int rows, int cols, std::int64_t f, int frames, int occluder,
+                  float* out) {
+  const std::size_t size = uz(rows) * uz(cols);
+  if (kind == StreamKind::Morph) {
+    const float mix = frames > 1 ? static_cast<float>(f % frames) / static_cast<float>(frames - 1) : 0.0f;
+    for (std::size_t i = 0; i < size; ++i) out[i] = (1 - mix) * a[i] + mix * b[i];
+    return;
+  }
+  std::copy(a, a + size, out);
+  // Left to right and back: positions 0 .. cols - side, then down again.
+  const int side = std::clamp(occluder, 1, std::min(rows, cols)), span = cols - side;
+  const int period = std::max(1, 2 * span), phase = static_cast<int>(f % period);
+  const int x0 = span == 0 ? 0 : (phase <= span ? phase : period - phase), y0 = (rows - side) / 2;
+  for (int y = y0; y < y0 + side; ++y)
+    for (int x = x0; x < x0 + side; ++x) out[uz(y) * uz(cols) + uz(x)] = 0.0f;
+}
+
 std::vector<std::vector<float>> make_stream(StreamKind kind, const float* a, const float* b, int rows, int cols, int frames,
                                             int occluder) {
   if (rows < 1 || cols < 1 || frames < 1) throw std::invalid_argument("cube stream: empty image or no frames");
-  const std::size_t size = uz(rows) * uz(cols);
-  std::vector<std::vector<float>> out(uz(frames), std::vector<float>(a, a + size));
-  for (int f = 0; f < frames; ++f) {
-    auto& img = out[uz(f)];
-    if (kind == StreamKind::Morph) {
-      const float mix = frames > 1 ? static_cast<float>(f) / static_cast<float>(frames - 1) : 0.0f;
-      for (std::size_t i = 0; i < size; ++i) img[i] = (1 - mix) * a[i] + mix * b[i];
-      continue;
-    }
-    // Left to right and back: positions 0 .. cols - side, then down again.
-    const int side = std::clamp(occluder, 1, std::min(rows, cols)), span = cols - side;
-    const int period = std::max(1, 2 * span), phase = f % period;
-    const int x0 = span == 0 ? 0 : (phase <= span ? phase : period - phase), y0 = (rows - side) / 2;
-    for (int y = y0; y < y0 + side; ++y)
-      for (int x = x0; x < x0 + side; ++x) img[uz(y) * uz(cols) + uz(x)] = 0.0f;
-  }
+  std::vector<std::vector<float>> out(uz(frames), std::vector<float>(uz(rows) * uz(cols)));
+  for (int f = 0; f < frames; ++f) stream_frame(kind, a, b, rows, cols, f, frames, occluder, out[uz(f)].data());
   return out;
 }
 

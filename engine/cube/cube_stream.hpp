@@ -23,6 +23,10 @@ enum class StreamKind : std::uint8_t {
   Morph,     // image a blending linearly into image b over the frames
 };
 
+// Frame f of a stream `frames` long (the morph's length; the occluder's period is its own), into
+// out (rows * cols).
+void stream_frame(StreamKind kind, const float* a, const float* b, int rows, int cols, std::int64_t f, int frames, int occluder,
+                  float* out);
 std::vector<std::vector<float>> make_stream(StreamKind kind, const float* a, const float* b, int rows, int cols, int frames,
                                             int occluder);
 

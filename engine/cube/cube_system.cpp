@@ -83,8 +83,16 @@ CubeSystem::CubeSystem() {
         .help("the probed neuron (the view sets it when a neuron is picked): its activation, velocity and nudge are the probe_* metrics, recorded every step; -1: none")
         .group("Probe");
 
-  param(step_mode_, "step_mode", StepMode::Relaxation, {"relaxation", "batch"})
-      .help("one step() = one relaxation step (watch it settle) or one whole batch (train fast)").group("Run");
+  param(step_mode_, "step_mode", StepMode::Relaxation, {"relaxation", "batch", "stream"})
+      .help("one step() = one relaxation step (watch it settle), one whole batch (train fast), or one frame of a stream of test "
+            "images relaxed from the previous frame's fixed point, no learning (see where the lazy engine pays)")
+      .group("Run");
+  param(stream_kind_, "stream", cube::StreamKind::Occluder, {"occluder", "morph"})
+      .help("step_mode = stream: a black square sliding across one test image, or one test image morphing into the next")
+      .group("Run");
+  param(stream_image_, "stream_image", 0, 0, 9998).help("step_mode = stream: the test example the stream shows (the morph ends on the next one)").group("Run");
+  param(stream_frames_, "stream_frames", 40, 2, 100000).help("step_mode = stream: frames of one morph").group("Run");
+  param(occluder_, "occluder", 8, 1, 64).help("step_mode = stream: side of the occluding square, in pixels").group("Run");
   params_.add_former_name("nudge_steps", "nudged_steps");  // scene version 1.0
 
   metrics_.add("energy", "", [this] { return energy(); });
@@ -102,6 +110,11 @@ CubeSystem::CubeSystem() {
   metrics_.add("alive_fraction", "", [this] { return alive_fraction(); });
   metrics_.add("weight_sparsity", "", [this] { return possible_ ? 1.0 - static_cast<double>(synapses_) / static_cast<double>(possible_) : 0.0; });
   metrics_.add("quarantined", "", [this] { return static_cast<double>(quarantined_); });
+  // Stream steps only (NaN otherwise): the share of relaxing neurons the last frame updated, and how
+  // many times fewer multiply-adds it did than dense sweeps over the same steps.
+  metrics_.add("frame_work_share", "", [this] { return streaming_ ? frame_share_ : NAN; }, MetricTable::Unmeasured::Nan);
+  metrics_.add("frame_mac_ratio", "", [this] { return streaming_ && frame_macs_ > 0 ? frame_dense_macs_ / frame_macs_ : NAN; },
+               MetricTable::Unmeasured::Nan);
   metrics_.add("probe_activation", "", [this] { return probe_channels()[0]; }, MetricTable::Unmeasured::Nan);
   metrics_.add("probe_velocity", "", [this] { return probe_channels()[1]; }, MetricTable::Unmeasured::Nan);
   metrics_.add("probe_nudge", "", [this] { return probe_channels()[2]; }, MetricTable::Unmeasured::Nan);
@@ -134,6 +147,17 @@ void CubeSystem::check_params() const {
     const std::string name = std::string("probe_") + axis;
     if (params_.integer(name) >= n) throw InputError("/params/" + name, "expected -1 (no probe) or a coordinate below n = " + std::to_string(n));
   }
+  if (params_.choice("step_mode") == "stream") {
+    // The stream writes pixels onto the face as the direct-image encoding does (cube_input.cpp).
+    const std::string& set = params_.choice("dataset");
+    const std::int64_t side = set == "fashion-mnist" ? 28 : set == "patterns" ? 8 : 0;
+    if (side == 0 || params_.choice("projection") != "auto" || n < side)
+      throw InputError("/params/step_mode", "expected an image data set that fits the face for stream (fashion-mnist with n >= 28, "
+                                            "or patterns with n >= 8, projection auto), got " + set + " on n = " + std::to_string(n));
+    const std::int64_t test = params_.integer("test_size");
+    if (test != 0 && params_.integer("stream_image") + 1 >= test)
+      throw InputError("/params/stream_image", "expected below test_size - 1 = " + std::to_string(test - 1) + " (the morph ends on the next image)");
+  }
 }
 
 void CubeSystem::restart() {
@@ -141,6 +165,10 @@ void CubeSystem::restart() {
   rng_.reseed(seed_);
   params_changed();
   settled_.valid = false;
+  streaming_ = false;
+  frames_ = frame_t0_ = 0;
+  frame_steps_ = 0;
+  frame_macs_ = frame_dense_macs_ = frame_share_ = 0;
 
   build_data();
   c_.shape(n, B, depth);
@@ -450,6 +478,24 @@ std::shared_ptr<const Snapshot> CubeSystem::snapshot() const {
     s->phase = k.nudged ? cube::CubePhase::Nudged : cube::CubePhase::Free;
     s->relax_step = k.settle_steps;
   }
+  if (streaming_) {
+    s->streaming = true;
+    s->frame = frames_;
+    s->frame_share = frame_share_;
+    s->frame_mac_ratio = frame_macs_ > 0 ? frame_dense_macs_ / frame_macs_ : 0.0;
+    s->relax_step = frame_steps_;
+    s->work.assign(N, 0.0f);
+    i = 0;
+    for (int z = 0; z < n; ++z)
+      for (int y = 0; y < n; ++y)
+        for (int x = 0; x < n; ++x, ++i)
+          if (c_.relaxes[c_.idx(x, y, z)] && c_.updated_at[c_.block(x / cube::kSegment, y, z)] >= frame_t0_) s->work[i] = 1.0f;
+    if (frames_ > 0) stream_image(frames_ - 1, s->input);
+    const data::Dataset& td = data().test;
+    s->input_rows = td.rows;
+    s->input_cols = td.cols;
+    s->label = td.y[uz(stream_image_) % td.size()];
+  }
   s->epoch = epoch_;
   s->batch = cursor_.batch();
   s->batches_per_epoch = cursor_.batches_per_epoch();
@@ -532,7 +578,9 @@ void CubeSystem::state_io(Self& self, A& a) {
     self.lipschitz_, self.scale_ff_, self.synapses_, self.pv_,
     // Ablation (what heal revives), faults and counters.
     self.killed_, self.killed_count_, self.scan_pending_, self.quarantined_, self.flips_, self.refused_updates_,
-    self.last_, self.flops_eff_, self.flops_dense_, self.rng_);
+    self.last_, self.flops_eff_, self.flops_dense_, self.rng_,
+    // The stream's position and its last frame's counts.
+    self.streaming_, self.frames_, self.frame_t0_, self.frame_steps_, self.frame_macs_, self.frame_dense_macs_, self.frame_share_);
 }
 
 namespace {

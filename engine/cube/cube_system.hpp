@@ -7,7 +7,9 @@
 // Gauss-Seidel sweep (cube_relax.hpp), dense or lazy.
 //
 // step() is one relaxation step (or, with step_mode = batch, one whole batch), so a view
-// watches the cube settle. The stages of one training batch:
+// watches the cube settle. With step_mode = stream it is one frame of a stream of test images
+// that change locally (cube_stream.hpp), relaxed to tol from the previous frame's fixed point,
+// with no learning: where the lazy engine pays, shown live. The stages of one training batch:
 //   free phase to equilibrium -> nudged phase (+beta; and -beta for the symmetric estimate)
 //   -> weight update, Lipschitz projection, structural plasticity -> next batch.
 // After the last training batch of an epoch the test set is relaxed (free phase only).
@@ -22,6 +24,7 @@
 #include "cube/cube_lattice.hpp"
 #include "cube/cube_relax.hpp"
 #include "cube/cube_snapshot.hpp"
+#include "cube/cube_stream.hpp"
 
 namespace obs {
 
@@ -65,7 +68,7 @@ class CubeSystem final : public learn::Learner {
   enum class Weights { Float, Ternary };
   enum class Readout { Neuron, Face };
   enum class AblateShape { Random, Sphere };
-  enum class StepMode { Relaxation, Batch };
+  enum class StepMode { Relaxation, Batch, Stream };
 
   void check_params() const override;
   void restart() override;
@@ -77,7 +80,16 @@ class CubeSystem final : public learn::Learner {
   void begin_epoch();
   void load_batch(bool eval);
   void relax_once();
+  // One relaxation step with its bookkeeping (counts, quarantine of a non-finite field); true
+  // when it settled (no |ds| above tol).
+  bool relax_sweep();
   void end_phase();
+  // Stream steps (cube_stream_step.cpp): one frame, relaxed until it settles; leaving the stream
+  // puts the current batch back on the slab.
+  void stream_step();
+  void leave_stream();
+  // The image of stream frame f (test examples stream_image and the next one), into out.
+  void stream_image(std::int64_t f, std::vector<float>& out) const;
   void learn();
   // Whether every learned quantity (weights, biases, the readout's couplings, biases and offsets,
   // the Lipschitz estimate) is finite: an update that breaks this is refused.
@@ -108,6 +120,8 @@ class CubeSystem final : public learn::Learner {
   double ablate_centre_[3] = {0.5, 0.5, 0.5};
   int probe_[3] = {-1, -1, -1};
   StepMode step_mode_{};
+  cube::StreamKind stream_kind_{};
+  int stream_image_ = 0, stream_frames_ = 40, occluder_ = 8;
 
   cube::Cube c_;
   bool direct_image_ = false;
@@ -146,6 +160,13 @@ class CubeSystem final : public learn::Learner {
   } settled_;
   // At the end of a free (or test) phase, or (nudge) of the +beta phase.
   void keep_settled(bool nudge);
+
+  // The stream: frames done, and the last frame's relaxation step at its start (the view's work
+  // channel: blocks updated since), its steps, multiply-adds and the dense sweeps' count.
+  bool streaming_ = false;  // the slab holds a stream frame, not the batch
+  std::int64_t frames_ = 0, frame_t0_ = 0;
+  int frame_steps_ = 0;
+  double frame_macs_ = 0, frame_dense_macs_ = 0, frame_share_ = 0;
 
   Stage stage_ = Stage::Free;
   std::int64_t relax_t_ = 0;  // relaxation steps since reset

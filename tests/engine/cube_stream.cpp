@@ -140,3 +140,76 @@ TEST_CASE("a frame that changes nothing costs the lazy chain only the readout un
     CHECK(f.max_diff <= 1e-5f);  // dense's extra sweep still nudges neurons by less than tol
   }
 }
+
+// ---- step_mode = stream: the same frames inside the cube system -----------------------------
+
+namespace {
+
+nlohmann::json stream_params(const char* engine) {
+  return {{"n", 12},          {"batch", 1},          {"dataset", "patterns"}, {"train_size", 64},
+          {"test_size", 16},  {"input_depth", 1},    {"lipschitz_target", 0.5}, {"tol", 1e-5},
+          {"free_steps", 600}, {"engine", engine},   {"step_mode", "stream"},  {"occluder", 3}};
+}
+
+}  // namespace
+
+TEST_CASE("a stream step relaxes one frame: lazy reaches dense's fixed point with less work, and says how much") {
+  auto lazy = cube_test::make(stream_params("lazy"));
+  auto dense = cube_test::make(stream_params("dense"));
+  for (int f = 0; f < 8; ++f) {
+    lazy->step();
+    dense->step();
+  }
+  const auto ls = std::dynamic_pointer_cast<const obs::cube::CubeSnapshot>(lazy->snapshot());
+  const auto ds = std::dynamic_pointer_cast<const obs::cube::CubeSnapshot>(dense->snapshot());
+  REQUIRE(ls);
+  REQUIRE(ds);
+  CHECK(ls->streaming);
+  CHECK(ls->frame == 8);
+  float gap = 0;
+  for (std::size_t i = 0; i < ls->activation.size(); ++i) gap = std::max(gap, std::fabs(ls->activation[i] - ds->activation[i]));
+  CHECK(gap <= 10 * 1e-5f);
+  // The input the view shows is the stream's frame 7: a 3-pixel square on an 8 x 8 image moves
+  // over x0 = 0..5 and back (period 10), so at frame 7 it is at x0 = 3, rows 2..4.
+  REQUIRE(ls->input.size() == 64);
+  for (int y = 2; y <= 4; ++y)
+    for (int x = 3; x <= 5; ++x) CHECK(ls->input[static_cast<std::size_t>(y * 8 + x)] == 0.0f);
+  CHECK(*std::max_element(ls->input.begin(), ls->input.end()) > 0.0f);
+
+  const double share = cube_test::metric(*lazy, "frame_work_share"), ratio = cube_test::metric(*lazy, "frame_mac_ratio");
+  CHECK(share > 0.0);
+  CHECK(share < 1.0);
+  CHECK(ratio > 1.0);
+  // The work channel marks exactly the relaxing neurons of the share.
+  std::size_t marked = 0, relaxing = 0;
+  for (std::size_t i = 0; i < ls->work.size(); ++i) {
+    marked += ls->work[i] > 0 ? 1 : 0;
+    relaxing += static_cast<int>(i / 144) >= ls->input_depth && ls->alive[i] ? 1 : 0;
+  }
+  CHECK(static_cast<double>(marked) / static_cast<double>(relaxing) == doctest::Approx(share));
+  // Dense updates everything every sweep: ratio 1, share 1.
+  CHECK(cube_test::metric(*dense, "frame_mac_ratio") == doctest::Approx(1.0));
+  CHECK(cube_test::metric(*dense, "frame_work_share") == doctest::Approx(1.0));
+}
+
+TEST_CASE("leaving the stream puts the batch back and learning goes on; streams need an image that fits") {
+  auto sys = cube_test::make(stream_params("lazy"));
+  for (int f = 0; f < 3; ++f) sys->step();
+  CHECK(std::isfinite(cube_test::metric(*sys, "frame_work_share")));
+  sys->params().set_value("step_mode", 0);  // relaxation
+  sys->apply_params();
+  for (int k = 0; k < 400; ++k) sys->step();
+  CHECK(std::isnan(cube_test::metric(*sys, "frame_work_share")));
+  const auto snap = std::dynamic_pointer_cast<const obs::cube::CubeSnapshot>(sys->snapshot());
+  REQUIRE(snap);
+  CHECK_FALSE(snap->streaming);
+  CHECK(snap->work.empty());
+
+  // Moons have no image; patterns do not fit a 6^3 face; the morph needs a next test image.
+  CHECK_THROWS_WITH_AS(cube_test::make({{"n", 8}, {"dataset", "moons"}, {"step_mode", "stream"}}),
+                       doctest::Contains("/params/step_mode"), obs::InputError);
+  CHECK_THROWS_WITH_AS(cube_test::make({{"n", 6}, {"dataset", "patterns"}, {"input_depth", 1}, {"step_mode", "stream"}}),
+                       doctest::Contains("patterns with n >= 8"), obs::InputError);
+  CHECK_THROWS_WITH_AS(cube_test::make({{"n", 8}, {"dataset", "patterns"}, {"test_size", 16}, {"stream_image", 15}, {"step_mode", "stream"}}),
+                       doctest::Contains("/params/stream_image"), obs::InputError);
+}

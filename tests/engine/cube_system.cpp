@@ -170,19 +170,19 @@ TEST_CASE("learns two moons well above chance on some seeds, and the rest stay a
 }
 
 TEST_CASE("every cube scene runs end to end through the scene path") {
-  for (const char* name : {"cube_demo.json", "cube_lazy.json", "cube_fashion.json"}) {
+  for (const char* name : {"cube_demo.json", "cube_lazy.json", "cube_fashion.json", "cube_stream.json"}) {
     CAPTURE(name);
     obs::Scene scene = obs::load_scene(std::string(OBS_SOURCE_DIR) + "/scenes/" + name);
     CHECK(scene.system == "cube");
     CHECK(!scene.description.empty());
-    const bool fashion = std::string(name) == "cube_fashion.json";
+    const bool fashion = std::string(name) == "cube_fashion.json" || std::string(name) == "cube_stream.json";
     if (fashion && !std::filesystem::exists(std::string(obs::data::kFashionMnistDir) + "/train-images-idx3-ubyte.gz")) {
       CHECK_THROWS_WITH_AS(obs::instantiate(scene), doctest::Contains("dataset-fashion-mnist"), obs::InputError);
       continue;
     }
     // The full scenes train on thousands of examples; a smaller slice keeps this test short.
     std::vector<obs::ParamOverride> small = {{"train_size", "64"}, {"test_size", "32"}};
-    if (fashion) small.push_back({"n", "28"});
+    if (std::string(name) == "cube_fashion.json") small.push_back({"n", "28"});
     auto sys = obs::instantiate(scene, small);
     REQUIRE(scene.warnings.empty());
     for (int k = 0; k < 40; ++k) sys->step();
@@ -208,6 +208,7 @@ TEST_CASE("every cube scene runs end to end through the scene path") {
     CHECK(snap->output.size() == snap->class_names.size());
     CHECK(snap->output_neurons.size() == (snap->face_readout ? 0 : snap->class_names.size()));
     CHECK(snap->input.size() == static_cast<std::size_t>(snap->input_rows * snap->input_cols));
+    CHECK(snap->work.size() == (snap->streaming ? N : 0));
     double act = 0;
     for (float v : snap->activation) act += v;
     CHECK(act > 0);  // not a blank cube
