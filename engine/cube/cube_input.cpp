@@ -92,9 +92,21 @@ void CubeSystem::load_batch(bool eval) {
   for (std::size_t b = 0; b < B; ++b)
     batch_idx_[b] = eval ? static_cast<std::uint32_t>((first + b) % d.size()) : cursor_.batch_examples()[b];
 
-  std::fill(c_.s.begin(), c_.s.end(), 0.0f);
-  std::fill(c_.ro.r.begin(), c_.ro.r.end(), 0.0f);
-  std::fill(c_.ro.drive.begin(), c_.ro.drive.end(), 0.0f);
+  if (warm_start_) {
+    // Each example starts from the free fixed point the same slot of the batch before reached
+    // (a test batch: the states it ended on; a training batch: its free phase's, kept in s_free_,
+    // not the nudged states learning left), so only the change of input (and of the weights)
+    // has to travel. The slab is overwritten below.
+    if (stage_ != Stage::Eval) {
+      c_.s = s_free_;
+      c_.ro.r = r_free_;
+    }
+    if (c_.ro.active()) cube::refresh_drive(c_);
+  } else {
+    std::fill(c_.s.begin(), c_.s.end(), 0.0f);
+    std::fill(c_.ro.r.begin(), c_.ro.r.end(), 0.0f);
+    std::fill(c_.ro.drive.begin(), c_.ro.drive.end(), 0.0f);
+  }
   std::fill(c_.target.begin(), c_.target.end(), 0.0f);
   const int n = c_.n;
   for (std::size_t b = 0; b < B; ++b) {

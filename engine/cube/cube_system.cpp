@@ -63,6 +63,9 @@ CubeSystem::CubeSystem() {
             "it needs a far face that carries the input: beta ~0.1, lipschitz_target >= 0.99, bias_init 0, see the README)")
       .group("Learning");
   param(bias_init_, "bias_init", -0.05, -1, 1).restart().help("initial bias of every neuron").group("Learning");
+  param(warm_start_, "warm_start", false)
+      .help("each batch's free phase starts from the free fixed point the batch before reached (slot by slot) instead of from rest")
+      .group("Learning");
 
   param(init_density_, "init_density", 1.0, 0, 1).restart().help("share of possible synapses live at the start").group("Plasticity");
   param(synapse_budget_, "synapse_budget", 1.0, 0, 1).restart().help("most live synapses, as a share of the possible ones").group("Plasticity");

@@ -115,7 +115,7 @@ class CubeSystem final : public learn::Learner {
   Weights weights_{};
   double weight_mean_ = 0, weight_spread_ = 0, input_weight_ = 0, bias_init_ = 0, init_density_ = 0, synapse_budget_ = 0;
   Readout readout_{};
-  bool plasticity_ = false, heal_ = false;
+  bool plasticity_ = false, heal_ = false, warm_start_ = false;
   AblateShape ablate_shape_{};
   double ablate_centre_[3] = {0.5, 0.5, 0.5};
   int probe_[3] = {-1, -1, -1};

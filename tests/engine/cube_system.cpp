@@ -331,3 +331,37 @@ TEST_CASE("batch steps show the showcased example's fixed point, as a twin stepp
     CHECK_FALSE(snap_of(*batch)->settled);
   }
 }
+
+TEST_CASE("warm_start: a batch's free phase starts from the free fixed point the batch before reached") {
+  const nlohmann::json params = {{"n", 8},          {"batch", 16},        {"dataset", "moons"}, {"train_size", 64},
+                                 {"test_size", 32}, {"free_steps", 400},  {"nudged_steps", 100}, {"tol", 1e-5},
+                                 {"warm_start", true}};
+  auto warm = cube_test::make(params);
+  auto cold_params = params;
+  cold_params["warm_start"] = false;
+  auto cold = cube_test::make(cold_params);
+  using Stage = obs::CubeSystem::Stage;
+  // The first batch's free phase: run to its end and keep the fixed point.
+  while (warm->stage() == Stage::Free) warm->step();
+  while (cold->stage() == Stage::Free) cold->step();
+  const obs::cube::Cube fixed = warm->lattice();  // the free fixed point (the +beta phase has not stepped yet)
+  // Through the nudges and the update to the next batch's first state.
+  while (warm->stage() != Stage::Free) warm->step();
+  while (cold->stage() != Stage::Free) cold->step();
+  const obs::cube::Cube& w = warm->lattice();
+  const obs::cube::Cube& c = cold->lattice();
+  std::size_t relaxing = 0, equal = 0, cold_zero = 0;
+  for (std::size_t p = 0; p < w.cells; ++p) {
+    if (!w.relaxes[p]) continue;
+    for (std::size_t e = 0; e < 16; ++e) {
+      ++relaxing;
+      equal += w.s[p * 16 + e] == fixed.s[p * 16 + e] ? 1 : 0;
+      cold_zero += c.s[p * 16 + e] == 0.0f ? 1 : 0;
+    }
+  }
+  CHECK(equal == relaxing);      // warm: exactly the previous free fixed point
+  CHECK(cold_zero == relaxing);  // cold: at rest
+  // Same data, same first batch: the slab is the new batch's input in both.
+  for (int y = 0; y < 8; ++y)
+    for (int x = 0; x < 8; ++x) CHECK(w.s[w.idx(x, y, 0) * 16 + 3] == c.s[c.idx(x, y, 0) * 16 + 3]);
+}
