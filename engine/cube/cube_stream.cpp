@@ -67,11 +67,11 @@ std::vector<std::vector<float>> make_stream(StreamKind kind, const float* a, con
   return out;
 }
 
-std::vector<std::size_t> clamp_image(Cube& c, const float* image, int rows, int cols) {
+std::size_t clamp_image(Cube& c, const float* image, int rows, int cols, std::int64_t t) {
   if (rows > c.n || cols > c.n) throw std::invalid_argument("cube stream: the image is larger than the cube's face");
   const int x0 = (c.n - cols) / 2, y0 = (c.n - rows) / 2;
   const auto B = uz(c.B);
-  std::vector<std::size_t> changed;
+  std::size_t changed = 0;
   for (int z = 0; z < c.depth; ++z)
     for (int y = 0; y < c.n; ++y)
       for (int x = 0; x < c.n; ++x) {
@@ -83,7 +83,10 @@ std::vector<std::size_t> clamp_image(Cube& c, const float* image, int rows, int 
           moved = moved || c.s[p * B + e] != v;
           c.s[p * B + e] = v;
         }
-        if (moved) changed.push_back(p);
+        if (moved) {
+          mark_neuron(c, p, t);
+          ++changed;
+        }
       }
   return changed;
 }
@@ -100,7 +103,7 @@ std::vector<FrameCost> run_stream(const Cube& start, const std::vector<std::vect
     std::fill(ch->c.ro.drive.begin(), ch->c.ro.drive.end(), 0.0f);
   }
   // Frame 0 from rest, densely, in one chain; the other starts from the same fixed point.
-  clamp_image(dense.c, frames[0].data(), rows, cols);
+  clamp_image(dense.c, frames[0].data(), rows, cols, dense.t);
   std::uint64_t ignored = 0;
   double ignored_seconds = 0;
   bool settled0 = true;
@@ -115,13 +118,13 @@ std::vector<FrameCost> run_stream(const Cube& start, const std::vector<std::vect
     FrameCost fc;
     // The oracle learns which slab neurons the new frame moved from the states before it.
     oracle.plan(dense.c);
-    clamp_image(dense.c, frames[f].data(), rows, cols);
+    clamp_image(dense.c, frames[f].data(), rows, cols, dense.t);
     oracle.observe(dense.c, tol);
     fc.dense_steps = dense.relax(false, tol, max_steps, fc.dense_macs, fc.dense_seconds, &oracle, &fc.oracle_macs, fc.settled);
 
     const std::int64_t first = lazy.t;
     const auto began = Clock::now();
-    for (std::size_t p : clamp_image(lazy.c, frames[f].data(), rows, cols)) mark_neuron(lazy.c, p, lazy.t);
+    clamp_image(lazy.c, frames[f].data(), rows, cols, lazy.t);
     fc.lazy_seconds = std::chrono::duration<double>(Clock::now() - began).count();  // the marking is the lazy chain's cost
     fc.lazy_steps = lazy.relax(true, tol, max_steps, fc.lazy_macs, fc.lazy_seconds, nullptr, nullptr, fc.settled);
 

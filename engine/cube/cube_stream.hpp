@@ -31,9 +31,10 @@ std::vector<std::vector<float>> make_stream(StreamKind kind, const float* a, con
                                             int occluder);
 
 // Clamps an image onto the input slab, centred on the face and repeated on every slab plane
-// (the cube's direct-image encoding, cube_input.cpp), on every example; returns the padded
-// indices of the slab neurons whose value changed.
-std::vector<std::size_t> clamp_image(Cube& c, const float* image, int rows, int cols);
+// (the cube's direct-image encoding, cube_input.cpp), on every example. Each slab neuron whose
+// value changed is marked as moved for the lazy step t (mark_neuron; a dense step ignores the
+// marks); returns how many changed. Allocates nothing.
+std::size_t clamp_image(Cube& c, const float* image, int rows, int cols, std::int64_t t);
 
 struct FrameCost {
   std::uint64_t dense_macs = 0, lazy_macs = 0, oracle_macs = 0;

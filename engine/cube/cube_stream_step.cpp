@@ -28,12 +28,11 @@ void CubeSystem::stream_step() {
     if (stage_ != Stage::Eval) stage_ = Stage::Free;
     cube::mark_all(c_, relax_t_);
   }
-  std::vector<float> image;
-  stream_image(frames_, image);
+  stream_image(frames_, frame_pixels_);
   const data::Dataset& d = data().test;
   frame_t0_ = relax_t_;
   // Only the slab neurons whose pixel changed wake the lazy engine.
-  for (std::size_t p : cube::clamp_image(c_, image.data(), d.rows, d.cols)) cube::mark_neuron(c_, p, relax_t_);
+  cube::clamp_image(c_, frame_pixels_.data(), d.rows, d.cols, relax_t_);
   phase_step_ = 0;
   frame_macs_ = frame_dense_macs_ = 0;
   for (int k = 0; k < free_steps_; ++k) {

@@ -167,6 +167,7 @@ class CubeSystem final : public learn::Learner {
   std::int64_t frames_ = 0, frame_t0_ = 0;
   int frame_steps_ = 0;
   double frame_macs_ = 0, frame_dense_macs_ = 0, frame_share_ = 0;
+  std::vector<float> frame_pixels_;  // scratch: the frame's image (sized once)
 
   Stage stage_ = Stage::Free;
   std::int64_t relax_t_ = 0;  // relaxation steps since reset

@@ -62,23 +62,28 @@ TEST_CASE("the morph stream blends the first image into the second") {
   for (std::size_t i = 0; i < 4; ++i) CHECK(frames[2][i] == doctest::Approx(0.5f * (a[i] + b[i])));
 }
 
-TEST_CASE("clamping an image writes every slab plane and names only the neurons that changed") {
+TEST_CASE("clamping an image writes every slab plane and wakes only the neurons that changed") {
   Cube c = small_cube();
   c.depth = 2;  // two slab planes: each pixel is two neurons
   std::vector<float> img = ramp(0);
-  obs::cube::clamp_image(c, img.data(), 8, 8);
+  CHECK(obs::cube::clamp_image(c, img.data(), 8, 8, 10) == 2u * 64u);
   // Centred: (16 - 8) / 2 = 4.
   CHECK(c.s[c.idx(4, 4, 0)] == img[0]);
   CHECK(c.s[c.idx(11, 11, 1)] == img[63]);
   CHECK(c.s[c.idx(3, 4, 0)] == 0.0f);
-  CHECK(obs::cube::clamp_image(c, img.data(), 8, 8).empty());
-  img[8 * 2 + 5] = 0.0f;  // row 2, column 5 -> x = 9, y = 6
-  const auto changed = obs::cube::clamp_image(c, img.data(), 8, 8);
-  REQUIRE(changed.size() == 2);
-  CHECK(changed[0] == c.idx(9, 6, 0));
-  CHECK(changed[1] == c.idx(9, 6, 1));
+  std::fill(c.moved_at.begin(), c.moved_at.end(), obs::cube::kNever);
+  CHECK(obs::cube::clamp_image(c, img.data(), 8, 8, 20) == 0u);
+  for (auto m : c.moved_at) CHECK(m == obs::cube::kNever);
+  img[8 * 2 + 5] = 0.0f;  // row 2, column 5 -> x = 9, y = 6: its row block (0, 6) in both planes
+  CHECK(obs::cube::clamp_image(c, img.data(), 8, 8, 30) == 2u);
+  std::size_t marked = 0;
+  for (auto m : c.moved_at) marked += m != obs::cube::kNever ? 1 : 0;
+  CHECK(marked == 2);
+  CHECK(c.moved_at[c.block(0, 6, 0)] == 29);  // moved "at step t - 1": step t updates its neighbourhood
+  CHECK(c.moved_at[c.block(0, 6, 1)] == 29);
+  CHECK(c.s[c.idx(9, 6, 1)] == 0.0f);
   const std::vector<float> big(17 * 17, 0.0f);
-  CHECK_THROWS_AS(obs::cube::clamp_image(c, big.data(), 17, 17), std::invalid_argument);
+  CHECK_THROWS_AS(obs::cube::clamp_image(c, big.data(), 17, 17, 40), std::invalid_argument);
 }
 
 TEST_CASE("streamed frames reach the fixed point a relaxation from rest reaches, lazily too") {
@@ -110,13 +115,13 @@ TEST_CASE("streamed frames reach the fixed point a relaxation from rest reaches,
     // contraction at L = 0.5, so it is unique), both relaxed densely to machine precision.
     Cube rest = start;
     std::fill(rest.s.begin(), rest.s.end(), 0.0f);
-    obs::cube::clamp_image(rest, frames.back().data(), 8, 8);
+    obs::cube::clamp_image(rest, frames.back().data(), 8, 8, 0);
     cube_test::settle(rest);
     Cube warm = start;
     std::fill(warm.s.begin(), warm.s.end(), 0.0f);
-    obs::cube::clamp_image(warm, frames.front().data(), 8, 8);
+    obs::cube::clamp_image(warm, frames.front().data(), 8, 8, 0);
     cube_test::settle(warm);
-    obs::cube::clamp_image(warm, frames.back().data(), 8, 8);
+    obs::cube::clamp_image(warm, frames.back().data(), 8, 8, 0);
     cube_test::settle(warm);
     float gap = 0;
     for (std::size_t p = 0; p < rest.cells; ++p)
